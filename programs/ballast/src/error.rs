@@ -1,0 +1,137 @@
+use crate::math::MathError;
+use crate::risk::RiskError;
+use anchor_lang::prelude::*;
+
+/// Every rejection the program makes, by name.
+#[error_code]
+pub enum BallastError {
+    #[msg("arithmetic overflow")]
+    MathOverflow,
+    #[msg("signer is not the group admin")]
+    NotAdmin,
+    #[msg("signer is not the margin account's owner")]
+    NotOwner,
+    #[msg("signer is neither the margin account's owner nor its delegate")]
+    NotOwnerOrDelegate,
+    #[msg("account belongs to another group")]
+    WrongGroup,
+    #[msg("mint does not match the asset")]
+    WrongMint,
+    #[msg("vault does not match the asset")]
+    WrongVault,
+    #[msg("token program does not match the asset's mint")]
+    WrongTokenProgram,
+    #[msg("amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("the group is paused")]
+    GroupPaused,
+    #[msg("the asset is paused")]
+    AssetPaused,
+    #[msg("the asset is reduce-only")]
+    AssetReduceOnly,
+    #[msg("deposit would exceed the asset's deposit cap")]
+    DepositCapExceeded,
+    #[msg("borrow would exceed the asset's borrow cap")]
+    BorrowCapExceeded,
+    #[msg("margin account has no free token position")]
+    NoFreePositionSlot,
+    #[msg("margin account has no deposit of this asset")]
+    NoDeposit,
+    #[msg("amount exceeds the deposit")]
+    InsufficientDeposit,
+    #[msg("margin account has no borrow of this asset")]
+    NoBorrow,
+    #[msg("amount exceeds the debt")]
+    RepayExceedsDebt,
+    #[msg("deposit into an asset the account borrows: repay instead")]
+    DepositOnBorrowedAsset,
+    #[msg("borrow of an asset the account has deposited: withdraw instead")]
+    BorrowOnDepositedAsset,
+    #[msg("vault lacks the liquidity for this amount")]
+    InsufficientLiquidity,
+    #[msg("initial health would fall below zero")]
+    InsufficientHealth,
+    #[msg("margin account is being liquidated")]
+    BeingLiquidated,
+    #[msg("margin account still holds positions")]
+    AccountNotEmpty,
+    #[msg("health accounts are missing or out of the documented order")]
+    InvalidHealthAccounts,
+    #[msg("oracle account is not owned by the expected oracle program")]
+    OracleWrongOwner,
+    #[msg("oracle account does not match the asset's configured oracle")]
+    OracleMismatch,
+    #[msg("oracle feed id does not match the asset")]
+    OracleFeedIdMismatch,
+    #[msg("oracle update is not fully verified")]
+    OracleNotFullyVerified,
+    #[msg("oracle account data is malformed")]
+    OracleInvalidData,
+    #[msg("a liability's oracle is stale, too uncertain or off its EMA")]
+    LiabilityOracleUnusable,
+    #[msg("oracle price is stale")]
+    OracleStale,
+    #[msg("oracle confidence interval is too wide")]
+    OracleConfidenceTooWide,
+    #[msg("oracle spot price deviates too far from its EMA")]
+    OracleEmaDeviation,
+    #[msg("oracle price is not positive")]
+    OracleNonPositivePrice,
+    #[msg("unknown oracle kind")]
+    InvalidOracleKind,
+    #[msg("asset weights must satisfy 0 < init <= maint <= 1")]
+    InvalidAssetWeights,
+    #[msg("liability weights must satisfy init >= maint >= 1")]
+    InvalidLiabilityWeights,
+    #[msg("liquidation fee must be below the maintenance haircut")]
+    InvalidLiquidationFee,
+    #[msg("interest curve must be increasing with 0 <= util0 < util1 < 1")]
+    InvalidRateCurve,
+    #[msg("protocol fee must be below 100%")]
+    InvalidProtocolFee,
+    #[msg("oracle limits must be positive, with liquidation's confidence limit >= the normal one")]
+    InvalidOracleLimits,
+    #[msg("oracle config must name exactly the account (legacy) or the feed id (pull)")]
+    InvalidOracleConfig,
+    #[msg("Token-2022 mint has an extension Ballast cannot account for")]
+    UnsupportedMintExtension,
+    #[msg("unknown flag bits")]
+    InvalidFlags,
+}
+
+impl From<MathError> for BallastError {
+    fn from(_: MathError) -> Self {
+        BallastError::MathOverflow
+    }
+}
+
+impl From<RiskError> for BallastError {
+    fn from(e: RiskError) -> Self {
+        match e {
+            RiskError::Math(_) => BallastError::MathOverflow,
+            RiskError::LiabilityOracleUnusable { .. } => BallastError::LiabilityOracleUnusable,
+        }
+    }
+}
+
+/// `?`-friendly conversion of pure-code errors into Anchor errors.
+pub trait IntoAnchor<T> {
+    fn anchor(self) -> Result<T>;
+}
+
+impl<T> IntoAnchor<T> for core::result::Result<T, MathError> {
+    fn anchor(self) -> Result<T> {
+        self.map_err(|e| error!(BallastError::from(e)))
+    }
+}
+
+impl<T> IntoAnchor<T> for core::result::Result<T, RiskError> {
+    fn anchor(self) -> Result<T> {
+        self.map_err(|e| {
+            if let RiskError::LiabilityOracleUnusable { asset_index } = e {
+                msg!("liability oracle unusable for asset {}", asset_index);
+            }
+            error!(BallastError::from(e))
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! Events for every state change a bot or an indexer wants. Token events carry the indexes after
+//! accrual so an indexer can reconstruct native balances without reading accounts.
+
+use crate::state::AssetConfig;
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct GroupCreated {
+    pub group: Pubkey,
+    pub admin: Pubkey,
+    pub risk_guardian: Pubkey,
+    pub group_num: u16,
+}
+
+#[event]
+pub struct AssetRegistered {
+    pub group: Pubkey,
+    pub asset: Pubkey,
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+    pub asset_index: u16,
+    pub decimals: u8,
+    pub config: AssetConfig,
+}
+
+#[event]
+pub struct AssetUpdated {
+    pub group: Pubkey,
+    pub asset: Pubkey,
+    pub asset_index: u16,
+    pub old_config: AssetConfig,
+    pub new_config: AssetConfig,
+}
+
+#[event]
+pub struct MarginAccountCreated {
+    pub group: Pubkey,
+    pub account: Pubkey,
+    pub owner: Pubkey,
+    pub account_num: u32,
+}
+
+#[event]
+pub struct MarginAccountClosed {
+    pub group: Pubkey,
+    pub account: Pubkey,
+    pub owner: Pubkey,
+}
+
+/// Deposit, withdraw, borrow and repay all emit this with their kind.
+#[event]
+pub struct TokenBalanceChanged {
+    pub group: Pubkey,
+    pub account: Pubkey,
+    pub asset: Pubkey,
+    pub asset_index: u16,
+    pub kind: BalanceChangeKind,
+    /// Native tokens moved.
+    pub amount: u64,
+    /// Position after the change, in shares (I80F48 bits).
+    pub shares_after: i128,
+    pub deposit_index: i128,
+    pub borrow_index: i128,
+    /// Init health after the change (I80F48 bits); only computed by withdraw and borrow.
+    pub init_health_after: Option<i128>,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BalanceChangeKind {
+    Deposit,
+    Withdraw,
+    Borrow,
+    Repay,
+}

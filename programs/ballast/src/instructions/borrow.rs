@@ -1,0 +1,56 @@
+use super::token_accounts::*;
+use crate::error::{BallastError, IntoAnchor};
+use crate::events::BalanceChangeKind;
+use crate::health_accounts::{require_init_health_after, PendingChange};
+use crate::math::{div_ceil, CheckedFixed, I80F48};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct Borrow<'info> {
+    pub token: TokenMove<'info>,
+    #[account(constraint = token.account.load()?.owner == owner.key() @ BallastError::NotOwner)]
+    pub owner: Signer<'info>,
+}
+
+/// Borrows `amount` native tokens against the account's collateral. The account's Init health
+/// after the borrow must be >= 0; `remaining_accounts` carry the health accounts, which must
+/// include the borrowed asset.
+pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<()> {
+    require!(amount > 0, BallastError::ZeroAmount);
+    let t = &ctx.accounts.token;
+    require!(!t.group.load()?.is_paused(), BallastError::GroupPaused);
+    let now = Clock::get()?.unix_timestamp;
+    let mut asset = *t.asset.load()?;
+    require!(!asset.config.is_paused(), BallastError::AssetPaused);
+    require!(!asset.config.is_reduce_only(), BallastError::AssetReduceOnly);
+    asset.accrue_interest(now).anchor()?;
+
+    let account = t.account.load()?;
+    require!(!account.is_being_liquidated(), BallastError::BeingLiquidated);
+    let slot = account.find_or_free_slot(asset.asset_index).ok_or(BallastError::NoFreePositionSlot)?;
+    let position = &account.positions[slot];
+    let shares = if position.is_active() { position.shares() } else { I80F48::ZERO };
+    require!(shares <= I80F48::ZERO, BallastError::BorrowOnDepositedAsset);
+    require!(amount <= t.available_liquidity(&asset)?, BallastError::InsufficientLiquidity);
+
+    let mut lending = asset.lending_state();
+    // Debt shares round up: the borrower owes at least what they took.
+    let added = div_ceil(I80F48::from_num(amount), lending.borrow_index).anchor()?;
+    let new_shares = shares.sub_c(added).anchor()?;
+    lending.borrow_shares = lending.borrow_shares.add_c(added).anchor()?;
+    require!(
+        lending.total_borrows().anchor()? <= I80F48::from_num(asset.config.borrow_cap),
+        BallastError::BorrowCapExceeded
+    );
+    asset.set_lending_state(&lending);
+
+    let change = PendingChange { asset_key: t.asset.key(), asset: &asset, new_shares };
+    let group_key = t.group.key();
+    let health = require_init_health_after(&group_key, &account, &change, ctx.remaining_accounts, now)?;
+    drop(account);
+
+    t.store(&asset, slot, new_shares)?;
+    t.transfer_out(&asset, amount)?;
+    t.emit_change(&asset, BalanceChangeKind::Borrow, amount, new_shares, Some(health));
+    Ok(())
+}

@@ -1,0 +1,50 @@
+use super::token_accounts::*;
+use crate::error::{BallastError, IntoAnchor};
+use crate::events::BalanceChangeKind;
+use crate::math::{CheckedFixed, I80F48};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct Deposit<'info> {
+    pub token: TokenMove<'info>,
+    /// Owner or delegate of the margin account, and authority of the source token account.
+    #[account(constraint = {
+        let a = token.account.load()?;
+        a.owner == authority.key() || (a.delegate != Pubkey::default() && a.delegate == authority.key())
+    } @ BallastError::NotOwnerOrDelegate)]
+    pub authority: Signer<'info>,
+}
+
+/// Adds `amount` native tokens to the account's deposit of the asset. Needs no oracle.
+pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+    require!(amount > 0, BallastError::ZeroAmount);
+    let t = &ctx.accounts.token;
+    require!(!t.group.load()?.is_paused(), BallastError::GroupPaused);
+    let now = Clock::get()?.unix_timestamp;
+    let mut asset = *t.asset.load()?;
+    require!(!asset.config.is_paused(), BallastError::AssetPaused);
+    require!(!asset.config.is_reduce_only(), BallastError::AssetReduceOnly);
+    asset.accrue_interest(now).anchor()?;
+
+    let (slot, shares) = {
+        let account = t.account.load()?;
+        let slot = account.find_or_free_slot(asset.asset_index).ok_or(BallastError::NoFreePositionSlot)?;
+        let p = &account.positions[slot];
+        (slot, if p.is_active() { p.shares() } else { I80F48::ZERO })
+    };
+    require!(shares >= I80F48::ZERO, BallastError::DepositOnBorrowedAsset);
+
+    let mut lending = asset.lending_state();
+    // Shares round down: the depositor gets at most what they paid for.
+    let added = I80F48::from_num(amount).div_c(lending.deposit_index).anchor()?;
+    let new_shares = shares.add_c(added).anchor()?;
+    lending.deposit_shares = lending.deposit_shares.add_c(added).anchor()?;
+    let total_after = lending.total_deposits().anchor()?;
+    require!(total_after <= I80F48::from_num(asset.config.deposit_cap), BallastError::DepositCapExceeded);
+    asset.set_lending_state(&lending);
+
+    t.store(&asset, slot, new_shares)?;
+    t.transfer_in(&ctx.accounts.authority, amount)?;
+    t.emit_change(&asset, BalanceChangeKind::Deposit, amount, new_shares, None);
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! One file per instruction: its Accounts struct and its handler.
+
+pub mod borrow;
+pub mod close_account;
+pub mod create_account;
+pub mod deposit;
+pub mod init_group;
+pub mod register_asset;
+pub mod repay;
+pub mod token_accounts;
+pub mod update_asset;
+pub mod withdraw;
+
+pub use borrow::*;
+pub use close_account::*;
+pub use create_account::*;
+pub use deposit::*;
+pub use init_group::*;
+pub use register_asset::*;
+pub use repay::*;
+pub use token_accounts::*;
+pub use update_asset::*;
+pub use withdraw::*;

@@ -1,0 +1,100 @@
+//! Accounts shared by deposit, withdraw, borrow and repay, and the token movements they make.
+
+use crate::error::BallastError;
+use crate::events::{BalanceChangeKind, TokenBalanceChanged};
+use crate::math::I80F48;
+use crate::state::{Asset, Group, MarginAccount, ASSET_SEED};
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+
+#[derive(Accounts)]
+pub struct TokenMove<'info> {
+    pub group: AccountLoader<'info, Group>,
+    #[account(mut, constraint = account.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub account: AccountLoader<'info, MarginAccount>,
+    #[account(mut, constraint = asset.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub asset: AccountLoader<'info, Asset>,
+    #[account(mut, constraint = vault.key() == asset.load()?.vault @ BallastError::WrongVault)]
+    pub vault: InterfaceAccount<'info, TokenAccount>,
+    #[account(constraint = mint.key() == asset.load()?.mint @ BallastError::WrongMint)]
+    pub mint: InterfaceAccount<'info, Mint>,
+    /// The user's token account: the source for deposit and repay, the destination for
+    /// withdraw and borrow.
+    #[account(mut, constraint = user_token_account.mint == mint.key() @ BallastError::WrongMint)]
+    pub user_token_account: InterfaceAccount<'info, TokenAccount>,
+    #[account(constraint = token_program.key() == asset.load()?.token_program @ BallastError::WrongTokenProgram)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl<'info> TokenMove<'info> {
+    /// Tokens the vault can pay out: its balance less the insurance fund's interest share.
+    pub fn available_liquidity(&self, asset: &Asset) -> Result<u64> {
+        let reserved = crate::math::to_u64_ceil(asset.protocol_fees.get()).map_err(BallastError::from)?;
+        Ok(self.vault.amount.saturating_sub(reserved))
+    }
+
+    /// Writes the accrued asset and the position's new shares (freeing the slot at zero).
+    pub fn store(&self, asset: &Asset, slot: usize, shares: I80F48) -> Result<()> {
+        *self.asset.load_mut()? = *asset;
+        let mut account = self.account.load_mut()?;
+        let position = &mut account.positions[slot];
+        position.shares = shares.into();
+        position.asset_index = asset.asset_index;
+        position.in_use = u8::from(shares != I80F48::ZERO);
+        Ok(())
+    }
+
+    /// User's tokens into the vault, signed by the user.
+    pub fn transfer_in(&self, authority: &Signer<'info>, amount: u64) -> Result<()> {
+        let accounts = TransferChecked {
+            from: self.user_token_account.to_account_info(),
+            mint: self.mint.to_account_info(),
+            to: self.vault.to_account_info(),
+            authority: authority.to_account_info(),
+        };
+        token_interface::transfer_checked(
+            CpiContext::new(self.token_program.key(), accounts),
+            amount,
+            self.mint.decimals,
+        )
+    }
+
+    /// Vault tokens out to the user, signed by the Asset PDA that owns the vault.
+    pub fn transfer_out(&self, asset: &Asset, amount: u64) -> Result<()> {
+        let accounts = TransferChecked {
+            from: self.vault.to_account_info(),
+            mint: self.mint.to_account_info(),
+            to: self.user_token_account.to_account_info(),
+            authority: self.asset.to_account_info(),
+        };
+        let bump = [asset.bump];
+        let seeds: &[&[u8]] = &[ASSET_SEED, asset.group.as_ref(), asset.mint.as_ref(), &bump];
+        token_interface::transfer_checked(
+            CpiContext::new_with_signer(self.token_program.key(), accounts, &[seeds]),
+            amount,
+            self.mint.decimals,
+        )
+    }
+
+    pub fn emit_change(
+        &self,
+        asset: &Asset,
+        kind: BalanceChangeKind,
+        amount: u64,
+        shares_after: I80F48,
+        init_health_after: Option<I80F48>,
+    ) {
+        emit!(TokenBalanceChanged {
+            group: self.group.key(),
+            account: self.account.key(),
+            asset: self.asset.key(),
+            asset_index: asset.asset_index,
+            kind,
+            amount,
+            shares_after: shares_after.to_bits(),
+            deposit_index: asset.deposit_index.get().to_bits(),
+            borrow_index: asset.borrow_index.get().to_bits(),
+            init_health_after: init_health_after.map(|h| h.to_bits()),
+        });
+    }
+}

@@ -1,0 +1,37 @@
+use crate::error::{BallastError, IntoAnchor};
+use crate::events::AssetUpdated;
+use crate::oracle::read_oracle;
+use crate::state::{Asset, AssetConfig, Group};
+use crate::validation::validate_asset_config;
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct UpdateAsset<'info> {
+    #[account(constraint = group.load()?.admin == admin.key() @ BallastError::NotAdmin)]
+    pub group: AccountLoader<'info, Group>,
+    pub admin: Signer<'info>,
+    #[account(mut, constraint = asset.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub asset: AccountLoader<'info, Asset>,
+    /// CHECK: validated against the new config by `read_oracle`.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+/// Replaces the asset's whole config (clients read, modify, and send it back). Interest is
+/// accrued first so the old rate curve applies to the time before the change.
+pub fn update_asset(ctx: Context<UpdateAsset>, config: AssetConfig) -> Result<()> {
+    validate_asset_config(&config)?;
+    read_oracle(&config, &ctx.accounts.oracle)?;
+    let now = Clock::get()?.unix_timestamp;
+    let mut asset = ctx.accounts.asset.load_mut()?;
+    let old_config = asset.config;
+    asset.accrue_interest(now).anchor()?;
+    asset.apply_config(&config);
+    emit!(AssetUpdated {
+        group: asset.group,
+        asset: ctx.accounts.asset.key(),
+        asset_index: asset.asset_index,
+        old_config,
+        new_config: config,
+    });
+    Ok(())
+}

@@ -1,0 +1,56 @@
+use super::token_accounts::*;
+use crate::error::{BallastError, IntoAnchor};
+use crate::events::BalanceChangeKind;
+use crate::health_accounts::{require_init_health_after, PendingChange};
+use crate::math::{div_ceil, CheckedFixed, I80F48};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    pub token: TokenMove<'info>,
+    #[account(constraint = token.account.load()?.owner == owner.key() @ BallastError::NotOwner)]
+    pub owner: Signer<'info>,
+}
+
+/// Takes `amount` native tokens out of the account's deposit. The account's Init health after
+/// the withdrawal must be >= 0; `remaining_accounts` carry the health accounts (see
+/// `health_accounts`). A remainder under one native unit is dropped and the slot freed.
+pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
+    require!(amount > 0, BallastError::ZeroAmount);
+    let t = &ctx.accounts.token;
+    require!(!t.group.load()?.is_paused(), BallastError::GroupPaused);
+    let now = Clock::get()?.unix_timestamp;
+    let mut asset = *t.asset.load()?;
+    require!(!asset.config.is_paused(), BallastError::AssetPaused);
+    asset.accrue_interest(now).anchor()?;
+
+    let account = t.account.load()?;
+    require!(!account.is_being_liquidated(), BallastError::BeingLiquidated);
+    let slot = account.find_position(asset.asset_index).ok_or(BallastError::NoDeposit)?;
+    let shares = account.positions[slot].shares();
+    require!(shares > I80F48::ZERO, BallastError::NoDeposit);
+    let native = asset.native_balance(shares).anchor()?;
+    let amount_fixed = I80F48::from_num(amount);
+    require!(amount_fixed <= native, BallastError::InsufficientDeposit);
+    require!(amount <= t.available_liquidity(&asset)?, BallastError::InsufficientLiquidity);
+
+    let mut lending = asset.lending_state();
+    // Shares round up: the withdrawer gives up at least what they take.
+    let mut removed = div_ceil(amount_fixed, lending.deposit_index).anchor()?.min(shares);
+    if native.sub_c(amount_fixed).anchor()? < I80F48::ONE {
+        removed = shares;
+    }
+    let new_shares = shares.sub_c(removed).anchor()?;
+    lending.deposit_shares = lending.deposit_shares.sub_c(removed).anchor()?.max(I80F48::ZERO);
+    asset.set_lending_state(&lending);
+
+    let change = PendingChange { asset_key: t.asset.key(), asset: &asset, new_shares };
+    let group_key = t.group.key();
+    let health = require_init_health_after(&group_key, &account, &change, ctx.remaining_accounts, now)?;
+    drop(account);
+
+    t.store(&asset, slot, new_shares)?;
+    t.transfer_out(&asset, amount)?;
+    t.emit_change(&asset, BalanceChangeKind::Withdraw, amount, new_shares, Some(health));
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! Ballast: one margin account holds a basket of SPL tokens as collateral, valued with Pyth
+//! prices and risk-based haircuts; every risk-increasing action passes a margin check.
+#![allow(clippy::result_large_err)]
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod error;
+pub mod events;
+pub mod health_accounts;
+pub mod instructions;
+pub mod math;
+pub mod oracle;
+pub mod risk;
+pub mod state;
+pub mod validation;
+
+use instructions::*;
+use state::AssetConfig;
+
+declare_id!("BaLLastMarg1n1111111111111111111111111111111");
+
+#[program]
+pub mod ballast {
+    use super::*;
+
+    /// Creates a group governed by `admin`.
+    pub fn init_group(ctx: Context<InitGroup>, group_num: u16, risk_guardian: Pubkey) -> Result<()> {
+        instructions::init_group(ctx, group_num, risk_guardian)
+    }
+
+    /// Lists a token: creates its Asset and vault. Admin only.
+    pub fn register_asset(ctx: Context<RegisterAsset>, config: AssetConfig) -> Result<()> {
+        instructions::register_asset(ctx, config)
+    }
+
+    /// Replaces an asset's config after validating it. Admin only.
+    pub fn update_asset(ctx: Context<UpdateAsset>, config: AssetConfig) -> Result<()> {
+        instructions::update_asset(ctx, config)
+    }
+
+    pub fn create_account(ctx: Context<CreateAccount>, account_num: u32) -> Result<()> {
+        instructions::create_account(ctx, account_num)
+    }
+
+    pub fn close_account(ctx: Context<CloseAccount>) -> Result<()> {
+        instructions::close_account(ctx)
+    }
+
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        instructions::deposit(ctx, amount)
+    }
+
+    pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
+        instructions::withdraw(ctx, amount)
+    }
+
+    pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<()> {
+        instructions::borrow(ctx, amount)
+    }
+
+    pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
+        instructions::repay(ctx, amount)
+    }
+}

@@ -1,0 +1,195 @@
+use bytemuck::{Pod, Zeroable};
+pub use fixed::types::I80F48;
+
+/// Arithmetic failures in pure code. Handlers map this to `BallastError::MathOverflow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MathError {
+    Overflow,
+    DivisionByZero,
+}
+
+pub type MathResult<T> = Result<T, MathError>;
+
+/// One basis point is 1/10_000.
+pub const BPS_DENOMINATOR: u32 = 10_000;
+
+/// I80F48 stored as raw little-endian bytes (alignment 1, 16 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct FixedBits(pub [u8; 16]);
+
+impl FixedBits {
+    pub const ZERO: FixedBits = FixedBits([0; 16]);
+
+    #[inline]
+    pub fn get(&self) -> I80F48 {
+        I80F48::from_bits(i128::from_le_bytes(self.0))
+    }
+
+    #[inline]
+    pub fn set(&mut self, value: I80F48) {
+        self.0 = value.to_bits().to_le_bytes();
+    }
+}
+
+impl From<I80F48> for FixedBits {
+    fn from(value: I80F48) -> Self {
+        FixedBits(value.to_bits().to_le_bytes())
+    }
+}
+
+impl core::fmt::Debug for FixedBits {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", self.get())
+    }
+}
+
+/// Checked arithmetic that reports overflow as a `MathError` instead of panicking.
+pub trait CheckedFixed: Sized {
+    fn add_c(self, rhs: Self) -> MathResult<Self>;
+    fn sub_c(self, rhs: Self) -> MathResult<Self>;
+    fn mul_c(self, rhs: Self) -> MathResult<Self>;
+    fn div_c(self, rhs: Self) -> MathResult<Self>;
+}
+
+impl CheckedFixed for I80F48 {
+    #[inline]
+    fn add_c(self, rhs: Self) -> MathResult<Self> {
+        self.checked_add(rhs).ok_or(MathError::Overflow)
+    }
+    #[inline]
+    fn sub_c(self, rhs: Self) -> MathResult<Self> {
+        self.checked_sub(rhs).ok_or(MathError::Overflow)
+    }
+    /// Rounds toward negative infinity (the `fixed` crate truncates the low bits).
+    #[inline]
+    fn mul_c(self, rhs: Self) -> MathResult<Self> {
+        self.checked_mul(rhs).ok_or(MathError::Overflow)
+    }
+    #[inline]
+    fn div_c(self, rhs: Self) -> MathResult<Self> {
+        if rhs == I80F48::ZERO {
+            return Err(MathError::DivisionByZero);
+        }
+        self.checked_div(rhs).ok_or(MathError::Overflow)
+    }
+}
+
+const FRAC_MASK: u128 = (1u128 << 48) - 1;
+
+/// Whether `a * b` is exactly representable (no fractional bits lost). The low 48 bits of the
+/// full product depend only on the low 48 bits of each factor.
+#[inline]
+fn mul_is_exact(a: I80F48, b: I80F48) -> bool {
+    let low = |x: I80F48| (x.to_bits() as u128) & FRAC_MASK;
+    // both factors are < 2^48, so their product is < 2^96: no overflow
+    (low(a) * low(b)) & FRAC_MASK == 0
+}
+
+/// `a * b` rounded up, for non-negative operands: one unit in the last place is added exactly
+/// when the truncated product lost bits. Used for liabilities, which round up.
+#[inline]
+pub fn mul_ceil(a: I80F48, b: I80F48) -> MathResult<I80F48> {
+    let product = a.mul_c(b)?;
+    if a >= I80F48::ZERO && b >= I80F48::ZERO && mul_is_exact(a, b) {
+        return Ok(product);
+    }
+    product.add_c(I80F48::DELTA)
+}
+
+/// `a / b` rounded up, for a non-negative numerator and positive divisor.
+#[inline]
+pub fn div_ceil(a: I80F48, b: I80F48) -> MathResult<I80F48> {
+    let quotient = a.div_c(b)?;
+    if a >= I80F48::ZERO && b > I80F48::ZERO && mul_is_exact(quotient, b) && quotient.mul_c(b)? == a {
+        return Ok(quotient);
+    }
+    quotient.add_c(I80F48::DELTA)
+}
+
+/// A basis-point quantity as a fraction (10_000 bps = 1).
+#[inline]
+pub fn from_bps(bps: u32) -> I80F48 {
+    // bps < 2^32 and the divisor is a positive constant: cannot overflow.
+    I80F48::from_num(bps) / I80F48::from_num(BPS_DENOMINATOR)
+}
+
+/// 10^exp as I80F48 for exp in 0..=23 (10^24 exceeds the 80 integer bits).
+pub fn pow10(exp: u32) -> MathResult<I80F48> {
+    if exp > 23 {
+        return Err(MathError::Overflow);
+    }
+    Ok(I80F48::from_num(10u128.pow(exp)))
+}
+
+/// `value * 10^exp` for a signed exponent; negative exponents divide (rounding down).
+pub fn scale_pow10(value: I80F48, exp: i32) -> MathResult<I80F48> {
+    if exp >= 0 {
+        value.mul_c(pow10(exp.unsigned_abs())?)
+    } else {
+        value.div_c(pow10(exp.unsigned_abs())?)
+    }
+}
+
+/// Floor of a non-negative I80F48 as a u64 token amount.
+pub fn to_u64_floor(value: I80F48) -> MathResult<u64> {
+    if value < I80F48::ZERO {
+        return Err(MathError::Overflow);
+    }
+    value.checked_floor().and_then(|v| v.checked_to_num::<u64>()).ok_or(MathError::Overflow)
+}
+
+/// Ceiling of a non-negative I80F48 as a u64 token amount.
+pub fn to_u64_ceil(value: I80F48) -> MathResult<u64> {
+    if value < I80F48::ZERO {
+        return Err(MathError::Overflow);
+    }
+    value.checked_ceil().and_then(|v| v.checked_to_num::<u64>()).ok_or(MathError::Overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_bits_round_trip() {
+        let v = I80F48::from_num(-1234.5);
+        let mut bits = FixedBits::ZERO;
+        bits.set(v);
+        assert_eq!(bits.get(), v);
+        assert_eq!(core::mem::align_of::<FixedBits>(), 1);
+    }
+
+    #[test]
+    fn rounding_directions() {
+        let third = I80F48::ONE.div_c(I80F48::from_num(3)).unwrap();
+        let up = div_ceil(I80F48::ONE, I80F48::from_num(3)).unwrap();
+        assert!(up > third);
+        assert_eq!(up - third, I80F48::DELTA);
+        assert_eq!(mul_ceil(I80F48::ZERO, third).unwrap(), I80F48::ZERO);
+        // exact results are not bumped
+        assert_eq!(div_ceil(I80F48::from_num(6), I80F48::from_num(3)).unwrap(), I80F48::from_num(2));
+        assert_eq!(mul_ceil(I80F48::from_num(1.5), I80F48::from_num(4)).unwrap(), I80F48::from_num(6));
+        // inexact ones are, by one ulp
+        let tenth = I80F48::from_num(0.1);
+        assert_eq!(mul_ceil(tenth, tenth).unwrap(), tenth * tenth + I80F48::DELTA);
+        assert_eq!(to_u64_floor(I80F48::from_num(2.9)).unwrap(), 2);
+        assert_eq!(to_u64_ceil(I80F48::from_num(2.1)).unwrap(), 3);
+        assert_eq!(to_u64_ceil(I80F48::from_num(2)).unwrap(), 2);
+    }
+
+    #[test]
+    fn overflow_is_an_error() {
+        assert_eq!(I80F48::MAX.add_c(I80F48::ONE), Err(MathError::Overflow));
+        assert_eq!(I80F48::MAX.mul_c(I80F48::from_num(2)), Err(MathError::Overflow));
+        assert_eq!(I80F48::ONE.div_c(I80F48::ZERO), Err(MathError::DivisionByZero));
+        assert_eq!(pow10(24), Err(MathError::Overflow));
+        assert_eq!(scale_pow10(I80F48::from_num(150), -3).unwrap(), I80F48::from_num(0.15));
+    }
+
+    #[test]
+    fn bps() {
+        assert_eq!(from_bps(10_000), I80F48::ONE);
+        assert_eq!(from_bps(5_000), I80F48::from_num(0.5));
+    }
+}

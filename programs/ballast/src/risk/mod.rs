@@ -1,0 +1,19 @@
+//! The risk engine: pure functions over plain data, no Anchor types and no I/O, so the program,
+//! the SDK, the keeper and the sandbox compute the same health to the last unit.
+//!
+//! Units: token balances are native units (I80F48, signed: positive is collateral, negative is a
+//! liability); prices are quote-native units (micro-USD, `QUOTE_DECIMALS` = 6) per token-native
+//! unit; values are quote-native units.
+
+pub mod health;
+pub mod interest;
+pub mod price;
+pub mod types;
+
+#[cfg(test)]
+mod proptests;
+
+pub use health::*;
+pub use interest::*;
+pub use price::*;
+pub use types::*;

@@ -1,0 +1,209 @@
+use crate::math::{from_bps, FixedBits, MathResult, I80F48};
+use crate::risk::{AssetWeights, LendingState, OracleLimits, RateCurve};
+use anchor_lang::prelude::*;
+
+pub const ASSET_SEED: &[u8] = b"asset";
+pub const VAULT_SEED: &[u8] = b"vault";
+
+/// Which oracle prices the asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum OracleKind {
+    /// Pyth pull oracle: a `PriceUpdateV2` account owned by the Pyth receiver program, matched
+    /// by feed id (so any fully verified update account for the feed is accepted).
+    PythPull = 0,
+    /// Pyth legacy price account, matched by its address.
+    PythLegacy = 1,
+}
+
+impl OracleKind {
+    pub fn from_u8(v: u8) -> Option<OracleKind> {
+        match v {
+            0 => Some(OracleKind::PythPull),
+            1 => Some(OracleKind::PythLegacy),
+            _ => None,
+        }
+    }
+}
+
+/// Asset may only shrink: no new deposits or borrows (repay and withdraw still work).
+pub const ASSET_FLAG_REDUCE_ONLY: u8 = 1 << 0;
+/// Asset is frozen: no deposits, withdrawals or borrows; repay still works.
+pub const ASSET_FLAG_PAUSED: u8 = 1 << 1;
+
+/// Governance parameters of one asset, exactly as set by `register_asset` / `update_asset`.
+/// Ratios are in basis points (10_000 = 1.0); rates are annual.
+#[zero_copy]
+#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct AssetConfig {
+    /// PythLegacy: the price account address. PythPull: unused (zero).
+    pub oracle: Pubkey,
+    /// PythPull: the 32-byte feed id. PythLegacy: unused (zero).
+    pub feed_id: [u8; 32],
+    /// Largest total deposits, native units.
+    pub deposit_cap: u64,
+    /// Largest total borrows, native units.
+    pub borrow_cap: u64,
+    pub max_staleness_secs: u32,
+    /// Confidence / price limit for risk-increasing actions.
+    pub max_conf_bps: u32,
+    /// Wider confidence limit that liquidations accept (>= max_conf_bps).
+    pub liquidation_max_conf_bps: u32,
+    /// k: prices are shaded by k confidence intervals.
+    pub conf_multiplier_bps: u32,
+    /// Largest |spot - ema| / ema accepted.
+    pub max_ema_deviation_bps: u32,
+    pub init_asset_weight_bps: u32,
+    pub maint_asset_weight_bps: u32,
+    pub init_liab_weight_bps: u32,
+    pub maint_liab_weight_bps: u32,
+    /// Liquidator's bonus at the start of a liquidation.
+    pub liquidation_fee_bps: u32,
+    /// Share of borrow interest that goes to the insurance fund.
+    pub protocol_fee_bps: u32,
+    pub util0_bps: u32,
+    pub rate0_bps: u32,
+    pub util1_bps: u32,
+    pub rate1_bps: u32,
+    pub max_rate_bps: u32,
+    /// `OracleKind as u8`.
+    pub oracle_kind: u8,
+    /// `ASSET_FLAG_*` bits.
+    pub flags: u8,
+    pub padding: [u8; 6],
+    pub reserved: [u8; 64],
+}
+
+const _: () = assert!(core::mem::size_of::<AssetConfig>() == 216);
+
+impl AssetConfig {
+    pub fn oracle_kind(&self) -> Option<OracleKind> {
+        OracleKind::from_u8(self.oracle_kind)
+    }
+    pub fn is_reduce_only(&self) -> bool {
+        self.flags & ASSET_FLAG_REDUCE_ONLY != 0
+    }
+    pub fn is_paused(&self) -> bool {
+        self.flags & ASSET_FLAG_PAUSED != 0
+    }
+    pub fn rate_curve(&self) -> RateCurve {
+        RateCurve {
+            util0: from_bps(self.util0_bps),
+            rate0: from_bps(self.rate0_bps),
+            util1: from_bps(self.util1_bps),
+            rate1: from_bps(self.rate1_bps),
+            max_rate: from_bps(self.max_rate_bps),
+        }
+    }
+    /// Limits for risk-increasing actions (withdraw, borrow).
+    pub fn risk_increasing_limits(&self) -> OracleLimits {
+        OracleLimits {
+            max_staleness_secs: self.max_staleness_secs,
+            max_conf_bps: self.max_conf_bps,
+            max_ema_deviation_bps: self.max_ema_deviation_bps,
+        }
+    }
+}
+
+/// One listed token: its vault, oracle, risk parameters and lending state.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct Asset {
+    pub group: Pubkey,
+    pub mint: Pubkey,
+    /// SPL Token or Token-2022.
+    pub token_program: Pubkey,
+    /// Token account holding every deposit, owned by this Asset PDA.
+    pub vault: Pubkey,
+    pub config: AssetConfig,
+    pub deposit_index: FixedBits,
+    pub borrow_index: FixedBits,
+    pub deposit_shares: FixedBits,
+    pub borrow_shares: FixedBits,
+    /// Native tokens of interest owed to the insurance fund (held in the vault).
+    pub protocol_fees: FixedBits,
+    /// Weights and k from `config`, converted once per change so health checks skip the divisions.
+    pub init_asset_weight: FixedBits,
+    pub maint_asset_weight: FixedBits,
+    pub init_liab_weight: FixedBits,
+    pub maint_liab_weight: FixedBits,
+    pub conf_multiplier: FixedBits,
+    pub last_accrual_ts: i64,
+    pub asset_index: u16,
+    pub decimals: u8,
+    pub bump: u8,
+    pub vault_bump: u8,
+    pub padding: [u8; 3],
+    pub reserved: [u8; 512],
+}
+
+pub const ASSET_SIZE: usize = 8 + core::mem::size_of::<Asset>();
+const _: () = assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 10 + 8 + 8 + 512);
+
+impl Asset {
+    /// Applies a validated config and refreshes the cached fixed-point values.
+    pub fn apply_config(&mut self, config: &AssetConfig) {
+        self.config = *config;
+        self.init_asset_weight = from_bps(config.init_asset_weight_bps).into();
+        self.maint_asset_weight = from_bps(config.maint_asset_weight_bps).into();
+        self.init_liab_weight = from_bps(config.init_liab_weight_bps).into();
+        self.maint_liab_weight = from_bps(config.maint_liab_weight_bps).into();
+        self.conf_multiplier = from_bps(config.conf_multiplier_bps).into();
+    }
+
+    pub fn weights(&self) -> AssetWeights {
+        AssetWeights {
+            init_asset: self.init_asset_weight.get(),
+            maint_asset: self.maint_asset_weight.get(),
+            init_liab: self.init_liab_weight.get(),
+            maint_liab: self.maint_liab_weight.get(),
+        }
+    }
+
+    pub fn lending_state(&self) -> LendingState {
+        LendingState {
+            deposit_index: self.deposit_index.get(),
+            borrow_index: self.borrow_index.get(),
+            deposit_shares: self.deposit_shares.get(),
+            borrow_shares: self.borrow_shares.get(),
+            protocol_fees: self.protocol_fees.get(),
+        }
+    }
+
+    pub fn set_lending_state(&mut self, s: &LendingState) {
+        self.deposit_index = s.deposit_index.into();
+        self.borrow_index = s.borrow_index.into();
+        self.deposit_shares = s.deposit_shares.into();
+        self.borrow_shares = s.borrow_shares.into();
+        self.protocol_fees = s.protocol_fees.into();
+    }
+
+    /// Accrues interest up to `now`. Returns the borrow rate applied.
+    pub fn accrue_interest(&mut self, now: i64) -> MathResult<I80F48> {
+        let mut state = self.lending_state();
+        let elapsed = now.saturating_sub(self.last_accrual_ts);
+        let rate = crate::risk::accrue_interest(
+            &mut state,
+            &self.config.rate_curve(),
+            from_bps(self.config.protocol_fee_bps),
+            elapsed,
+        )?;
+        self.set_lending_state(&state);
+        if now > self.last_accrual_ts {
+            self.last_accrual_ts = now;
+        }
+        Ok(rate)
+    }
+
+    /// Native balance of a position with `shares` (positive deposit, negative borrow), rounded
+    /// against the account: deposits down, borrows up.
+    pub fn native_balance(&self, shares: I80F48) -> MathResult<I80F48> {
+        use crate::math::CheckedFixed;
+        if shares >= I80F48::ZERO {
+            shares.mul_c(self.deposit_index.get())
+        } else {
+            let debt = crate::math::mul_ceil(I80F48::ZERO.sub_c(shares)?, self.borrow_index.get())?;
+            I80F48::ZERO.sub_c(debt)
+        }
+    }
+}

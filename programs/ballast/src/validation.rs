@@ -1,0 +1,64 @@
+//! Parameter invariants, checked on every change (register and update).
+
+use crate::error::BallastError;
+use crate::state::{AssetConfig, OracleKind, ASSET_FLAG_PAUSED, ASSET_FLAG_REDUCE_ONLY};
+use anchor_lang::prelude::*;
+
+const ONE: u32 = 10_000;
+/// Liability weights above 10x make no sense and would only hide a typo.
+const MAX_LIAB_WEIGHT_BPS: u32 = 10 * ONE;
+/// 1000% APR: above this a rate is a typo, not a policy.
+const MAX_RATE_BPS: u32 = 100 * ONE;
+const MAX_CONF_MULTIPLIER_BPS: u32 = 10 * ONE;
+
+pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
+    let kind = c.oracle_kind().ok_or(BallastError::InvalidOracleKind)?;
+    match kind {
+        OracleKind::PythPull => {
+            require!(c.feed_id != [0; 32] && c.oracle == Pubkey::default(), BallastError::InvalidOracleConfig)
+        }
+        OracleKind::PythLegacy => {
+            require!(c.oracle != Pubkey::default() && c.feed_id == [0; 32], BallastError::InvalidOracleConfig)
+        }
+    }
+    require!(
+        c.max_staleness_secs > 0
+            && c.max_conf_bps > 0
+            && c.max_conf_bps <= ONE
+            && c.liquidation_max_conf_bps >= c.max_conf_bps
+            && c.liquidation_max_conf_bps <= ONE
+            && c.max_ema_deviation_bps > 0
+            && c.conf_multiplier_bps <= MAX_CONF_MULTIPLIER_BPS,
+        BallastError::InvalidOracleLimits
+    );
+    require!(
+        c.init_asset_weight_bps > 0
+            && c.init_asset_weight_bps <= c.maint_asset_weight_bps
+            && c.maint_asset_weight_bps <= ONE,
+        BallastError::InvalidAssetWeights
+    );
+    require!(
+        c.maint_liab_weight_bps >= ONE
+            && c.init_liab_weight_bps >= c.maint_liab_weight_bps
+            && c.init_liab_weight_bps <= MAX_LIAB_WEIGHT_BPS,
+        BallastError::InvalidLiabilityWeights
+    );
+    // The bonus must be smaller than the maintenance haircut, or seizing this collateral would
+    // itself make the account less healthy.
+    // An asset without a haircut (maint weight 1) pays no bonus of its own.
+    require!(
+        c.liquidation_fee_bps == 0 || c.liquidation_fee_bps < ONE - c.maint_asset_weight_bps,
+        BallastError::InvalidLiquidationFee
+    );
+    require!(c.protocol_fee_bps < ONE, BallastError::InvalidProtocolFee);
+    require!(
+        c.util0_bps < c.util1_bps
+            && c.util1_bps < ONE
+            && c.rate0_bps <= c.rate1_bps
+            && c.rate1_bps <= c.max_rate_bps
+            && c.max_rate_bps <= MAX_RATE_BPS,
+        BallastError::InvalidRateCurve
+    );
+    require!(c.flags & !(ASSET_FLAG_REDUCE_ONLY | ASSET_FLAG_PAUSED) == 0, BallastError::InvalidFlags);
+    Ok(())
+}

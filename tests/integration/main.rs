@@ -1,0 +1,6 @@
+//! Integration tests: signed transactions against the Ballast program in solana-program-test.
+
+mod bad_inputs;
+mod lending;
+mod margin;
+mod oracles;

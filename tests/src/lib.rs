@@ -1,0 +1,634 @@
+//! Test harness: a solana-program-test chain with the Ballast program (native, via `processor!`),
+//! the real SPL Token and Token-2022 programs that program-test ships, and Pyth accounts built
+//! byte for byte in their real formats under their real owners.
+
+pub mod pyth;
+
+use anchor_lang::{InstructionData, ToAccountMetas};
+use ballast::state::{
+    Asset, AssetConfig, Group, MarginAccount, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED, VAULT_SEED,
+};
+use solana_account::Account;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_program_pack::Pack;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+pub use anchor_lang::prelude::{Clock, Pubkey};
+pub use ballast::error::BallastError;
+
+pub const SPL_TOKEN: Pubkey = spl_token_interface::ID;
+pub const TOKEN_2022: Pubkey = spl_token_2022_interface::ID;
+/// Deterministic start time for every test chain.
+pub const T0: i64 = 1_700_000_000;
+
+/// Converts the Anchor entrypoint (which ties account lifetimes together) into the plain
+/// function type `processor!` expects.
+fn ballast_entry(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // SAFETY: the accounts outlive the call; Anchor only needs one lifetime for all of them.
+    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { core::mem::transmute(accounts) };
+    ballast::entry(program_id, accounts, data)
+}
+
+/// One listed token as the tests know it.
+#[derive(Clone, Debug)]
+pub struct TestAsset {
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+    pub decimals: u8,
+    pub asset: Pubkey,
+    pub vault: Pubkey,
+    pub oracle: Pubkey,
+    pub index: u16,
+}
+
+pub struct TestEnv {
+    pub ctx: ProgramTestContext,
+    pub admin: Keypair,
+    pub group: Pubkey,
+    pub assets: Vec<TestAsset>,
+    nonce: u64,
+}
+
+pub type TxResult = Result<(), BanksClientError>;
+
+impl TestEnv {
+    pub async fn new() -> TestEnv {
+        let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_entry));
+        pt.prefer_bpf(false);
+        let ctx = pt.start_with_context().await;
+        let mut clock: Clock = ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp = T0;
+        ctx.set_sysvar(&clock);
+        let admin = Keypair::new();
+        let mut env = TestEnv { ctx, admin, group: Pubkey::default(), assets: vec![], nonce: 0 };
+        env.group = env.init_group(0).await.unwrap();
+        env
+    }
+
+    pub fn payer(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
+    /// Sends `ixs` signed by the payer and `signers`. A tiny self-transfer with a fresh amount
+    /// makes every transaction unique, so repeating an instruction is never deduplicated.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
+        self.nonce += 1;
+        let payer = self.ctx.payer.pubkey();
+        let mut all = ixs.to_vec();
+        all.push(solana_system_interface::instruction::transfer(&payer, &payer, self.nonce));
+        let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
+        keys.extend_from_slice(signers);
+        let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
+        let tx = Transaction::new_signed_with_payer(&all, Some(&payer), &keys, blockhash);
+        self.ctx.banks_client.process_transaction(tx).await
+    }
+
+    pub async fn now(&mut self) -> i64 {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp
+    }
+
+    /// Moves the chain's clock forward by `secs` (and one slot, for a fresh blockhash).
+    pub async fn advance_time(&mut self, secs: i64) {
+        let before: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        self.ctx.warp_to_slot(before.slot + 1).unwrap();
+        // Warping recomputes the timestamp from the wall clock; put it back on the test's timeline.
+        let mut clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp = before.unix_timestamp + secs;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(key).await.unwrap()
+    }
+
+    pub async fn set_account(&mut self, key: Pubkey, account: Account) {
+        self.ctx.set_account(&key, &account.into());
+    }
+
+    /// Raw state of several accounts, to prove a failed instruction changed nothing.
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut out = vec![];
+        for k in keys {
+            out.push(self.account(*k).await);
+        }
+        out
+    }
+
+    // ---- SPL tokens -------------------------------------------------------------------------
+
+    pub async fn create_mint(&mut self, token_program: Pubkey, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let rent = self.ctx.banks_client.get_rent().await.unwrap();
+        let len = spl_token_interface::state::Mint::LEN;
+        let payer = self.payer();
+        let ixs = [
+            solana_system_interface::instruction::create_account(
+                &payer,
+                &mint.pubkey(),
+                rent.minimum_balance(len),
+                len as u64,
+                &token_program,
+            ),
+            mint_init_ix(token_program, mint.pubkey(), payer, decimals),
+        ];
+        self.send(&ixs, &[&mint]).await.unwrap();
+        mint.pubkey()
+    }
+
+    pub async fn create_token_account(&mut self, mint: Pubkey, owner: Pubkey) -> Pubkey {
+        let token_program = self.account(mint).await.unwrap().owner;
+        let acc = Keypair::new();
+        let rent = self.ctx.banks_client.get_rent().await.unwrap();
+        let len = spl_token_interface::state::Account::LEN;
+        let payer = self.payer();
+        let init = if token_program == SPL_TOKEN {
+            spl_token_interface::instruction::initialize_account3(
+                &token_program,
+                &acc.pubkey(),
+                &mint,
+                &owner,
+            )
+            .unwrap()
+        } else {
+            spl_token_2022_interface::instruction::initialize_account3(
+                &token_program,
+                &acc.pubkey(),
+                &mint,
+                &owner,
+            )
+            .unwrap()
+        };
+        let ixs = [
+            solana_system_interface::instruction::create_account(
+                &payer,
+                &acc.pubkey(),
+                rent.minimum_balance(len),
+                len as u64,
+                &token_program,
+            ),
+            init,
+        ];
+        self.send(&ixs, &[&acc]).await.unwrap();
+        acc.pubkey()
+    }
+
+    /// Mints `amount` to `dest`; the payer is every test mint's authority.
+    pub async fn mint_to(&mut self, mint: Pubkey, dest: Pubkey, amount: u64) {
+        let token_program = self.account(mint).await.unwrap().owner;
+        let payer = self.payer();
+        let ix = if token_program == SPL_TOKEN {
+            spl_token_interface::instruction::mint_to(&token_program, &mint, &dest, &payer, &[], amount)
+                .unwrap()
+        } else {
+            spl_token_2022_interface::instruction::mint_to(&token_program, &mint, &dest, &payer, &[], amount)
+                .unwrap()
+        };
+        self.send(&[ix], &[]).await.unwrap();
+    }
+
+    pub async fn token_balance(&mut self, account: Pubkey) -> u64 {
+        let data = self.account(account).await.unwrap().data;
+        // The base layout is the same in SPL Token and Token-2022.
+        spl_token_interface::state::Account::unpack_from_slice(
+            &data[..spl_token_interface::state::Account::LEN],
+        )
+        .unwrap()
+        .amount
+    }
+
+    /// A wallet with a funded token account for `asset`.
+    pub async fn funded_token_account(&mut self, owner: Pubkey, asset: usize, amount: u64) -> Pubkey {
+        let mint = self.assets[asset].mint;
+        let ta = self.create_token_account(mint, owner).await;
+        if amount > 0 {
+            self.mint_to(mint, ta, amount).await;
+        }
+        ta
+    }
+
+    // ---- Ballast state ----------------------------------------------------------------------
+
+    pub async fn load<T: bytemuck::Pod>(&mut self, key: Pubkey) -> T {
+        let data = self.account(key).await.expect("account exists").data;
+        bytemuck::pod_read_unaligned(&data[8..8 + core::mem::size_of::<T>()])
+    }
+
+    pub async fn group_state(&mut self) -> Group {
+        let g = self.group;
+        self.load(g).await
+    }
+
+    pub async fn asset_state(&mut self, i: usize) -> Asset {
+        let a = self.assets[i].asset;
+        self.load(a).await
+    }
+
+    pub async fn margin_account(&mut self, key: Pubkey) -> MarginAccount {
+        self.load(key).await
+    }
+
+    // ---- Ballast instructions ---------------------------------------------------------------
+
+    pub async fn init_group(&mut self, group_num: u16) -> Result<Pubkey, BanksClientError> {
+        let admin = self.admin.pubkey();
+        let group = Pubkey::find_program_address(
+            &[GROUP_SEED, admin.as_ref(), &group_num.to_le_bytes()],
+            &ballast::ID,
+        )
+        .0;
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::InitGroup {
+                payer: self.payer(),
+                admin,
+                group,
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::InitGroup { group_num, risk_guardian: Pubkey::new_unique() }.data(),
+        };
+        let admin_kp = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin_kp]).await?;
+        Ok(group)
+    }
+
+    pub fn register_asset_ix(
+        &self,
+        group: Pubkey,
+        admin: Pubkey,
+        mint: Pubkey,
+        token_program: Pubkey,
+        oracle: Pubkey,
+        config: AssetConfig,
+    ) -> Instruction {
+        let asset = asset_address(&group, &mint);
+        Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::RegisterAsset {
+                group,
+                admin,
+                payer: self.payer(),
+                mint,
+                asset,
+                vault: vault_address(&asset),
+                oracle,
+                token_program,
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::RegisterAsset { config }.data(),
+        }
+    }
+
+    /// Creates a mint and a Pyth pull oracle for it at `price_usd`, and lists it.
+    pub async fn list_asset(
+        &mut self,
+        token_program: Pubkey,
+        decimals: u8,
+        price_usd: f64,
+        config: AssetConfig,
+    ) -> usize {
+        let mint = self.create_mint(token_program, decimals).await;
+        let feed_id = Pubkey::new_unique().to_bytes();
+        let oracle = Pubkey::new_unique();
+        let now = self.now().await;
+        self.set_account(oracle, pyth::pull_account(feed_id, price_usd, 0.0, now)).await;
+        let config = AssetConfig { feed_id, oracle: Pubkey::default(), oracle_kind: 0, ..config };
+        self.list_with_oracle(mint, token_program, decimals, oracle, config).await
+    }
+
+    pub async fn list_with_oracle(
+        &mut self,
+        mint: Pubkey,
+        token_program: Pubkey,
+        decimals: u8,
+        oracle: Pubkey,
+        config: AssetConfig,
+    ) -> usize {
+        let ix = self.register_asset_ix(self.group, self.admin.pubkey(), mint, token_program, oracle, config);
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).await.unwrap();
+        let asset = asset_address(&self.group, &mint);
+        let index = self.assets.len() as u16;
+        self.assets.push(TestAsset {
+            mint,
+            token_program,
+            decimals,
+            asset,
+            vault: vault_address(&asset),
+            oracle,
+            index,
+        });
+        self.assets.len() - 1
+    }
+
+    /// Rewrites a pull oracle's price (publish time = now).
+    pub async fn set_price(&mut self, asset: usize, price_usd: f64, conf_usd: f64) {
+        let now = self.now().await;
+        let key = self.assets[asset].oracle;
+        let feed_id = self.asset_state(asset).await.config.feed_id;
+        self.set_account(key, pyth::pull_account(feed_id, price_usd, conf_usd, now)).await;
+    }
+
+    pub async fn create_margin_account(&mut self, owner: &Keypair, account_num: u32) -> TxResult {
+        let account = margin_account_address(&self.group, &owner.pubkey(), account_num);
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::CreateAccount {
+                group: self.group,
+                owner: owner.pubkey(),
+                payer: self.payer(),
+                account,
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::CreateAccount { account_num }.data(),
+        };
+        self.send(&[ix], &[owner]).await
+    }
+
+    /// A new user with a margin account (number 0).
+    pub async fn new_trader(&mut self) -> (Keypair, Pubkey) {
+        let user = Keypair::new();
+        self.create_margin_account(&user, 0).await.unwrap();
+        let account = margin_account_address(&self.group, &user.pubkey(), 0);
+        (user, account)
+    }
+
+    pub fn token_move(
+        &self,
+        account: Pubkey,
+        asset: usize,
+        user_token_account: Pubkey,
+    ) -> ballast::accounts::TokenMove {
+        let a = &self.assets[asset];
+        ballast::accounts::TokenMove {
+            group: self.group,
+            account,
+            asset: a.asset,
+            vault: a.vault,
+            mint: a.mint,
+            user_token_account,
+            token_program: a.token_program,
+        }
+    }
+
+    /// Health accounts in the documented order: the Assets of every position the account will
+    /// hold (its current ones plus `touching`), then their oracles in the same order.
+    pub async fn health_accounts(&mut self, account: Pubkey, touching: usize) -> Vec<AccountMeta> {
+        let state = self.margin_account(account).await;
+        let mut indexes: Vec<usize> = state.active_positions().map(|p| p.asset_index as usize).collect();
+        if !indexes.contains(&touching) {
+            indexes.push(touching);
+        }
+        let mut metas: Vec<AccountMeta> =
+            indexes.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].asset, false)).collect();
+        metas.extend(indexes.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
+        metas
+    }
+
+    pub async fn deposit(
+        &mut self,
+        user: &Keypair,
+        account: Pubkey,
+        asset: usize,
+        from: Pubkey,
+        amount: u64,
+    ) -> TxResult {
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::Deposit {
+                token: self.token_move(account, asset, from),
+                authority: user.pubkey(),
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::Deposit { amount }.data(),
+        };
+        self.send(&[ix], &[user]).await
+    }
+
+    pub async fn repay(
+        &mut self,
+        user: &Keypair,
+        account: Pubkey,
+        asset: usize,
+        from: Pubkey,
+        amount: u64,
+    ) -> TxResult {
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::Repay {
+                token: self.token_move(account, asset, from),
+                authority: user.pubkey(),
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::Repay { amount }.data(),
+        };
+        self.send(&[ix], &[user]).await
+    }
+
+    pub async fn withdraw_ix(
+        &mut self,
+        owner: Pubkey,
+        account: Pubkey,
+        asset: usize,
+        to: Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        let mut accounts = ballast::accounts::Withdraw { token: self.token_move(account, asset, to), owner }
+            .to_account_metas(None);
+        accounts.extend(self.health_accounts(account, asset).await);
+        Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::Withdraw { amount }.data(),
+        }
+    }
+
+    pub async fn withdraw(
+        &mut self,
+        user: &Keypair,
+        account: Pubkey,
+        asset: usize,
+        to: Pubkey,
+        amount: u64,
+    ) -> TxResult {
+        let ix = self.withdraw_ix(user.pubkey(), account, asset, to, amount).await;
+        self.send(&[ix], &[user]).await
+    }
+
+    pub async fn borrow_ix(
+        &mut self,
+        owner: Pubkey,
+        account: Pubkey,
+        asset: usize,
+        to: Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        let mut accounts = ballast::accounts::Borrow { token: self.token_move(account, asset, to), owner }
+            .to_account_metas(None);
+        accounts.extend(self.health_accounts(account, asset).await);
+        Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::Borrow { amount }.data(),
+        }
+    }
+
+    pub async fn borrow(
+        &mut self,
+        user: &Keypair,
+        account: Pubkey,
+        asset: usize,
+        to: Pubkey,
+        amount: u64,
+    ) -> TxResult {
+        let ix = self.borrow_ix(user.pubkey(), account, asset, to, amount).await;
+        self.send(&[ix], &[user]).await
+    }
+
+    pub async fn update_asset(&mut self, asset: usize, config: AssetConfig) -> TxResult {
+        let a = self.assets[asset].clone();
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::UpdateAsset {
+                group: self.group,
+                admin: self.admin.pubkey(),
+                asset: a.asset,
+                oracle: a.oracle,
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::UpdateAsset { config }.data(),
+        };
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).await
+    }
+
+    pub async fn close_margin_account(&mut self, owner: &Keypair, account: Pubkey) -> TxResult {
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::CloseAccount {
+                account,
+                owner: owner.pubkey(),
+                sol_destination: owner.pubkey(),
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::CloseAccount {}.data(),
+        };
+        self.send(&[ix], &[owner]).await
+    }
+
+    /// Vault solvency: every vault holds at least what depositors and the insurance fund are
+    /// owed, net of what borrowers owe it.
+    pub async fn assert_vaults_cover_claims(&mut self) {
+        for i in 0..self.assets.len() {
+            let asset = self.asset_state(i).await;
+            let vault = self.assets[i].vault;
+            let balance = self.token_balance(vault).await;
+            let s = asset.lending_state();
+            let owed = s.total_deposits().unwrap() + s.protocol_fees - s.total_borrows().unwrap();
+            assert!(
+                ballast::math::I80F48::from_num(balance) >= owed,
+                "vault {i} holds {balance} but owes {owed}"
+            );
+        }
+    }
+}
+
+fn mint_init_ix(token_program: Pubkey, mint: Pubkey, authority: Pubkey, decimals: u8) -> Instruction {
+    if token_program == SPL_TOKEN {
+        spl_token_interface::instruction::initialize_mint2(&token_program, &mint, &authority, None, decimals)
+            .unwrap()
+    } else {
+        spl_token_2022_interface::instruction::initialize_mint2(
+            &token_program,
+            &mint,
+            &authority,
+            None,
+            decimals,
+        )
+        .unwrap()
+    }
+}
+
+pub fn asset_address(group: &Pubkey, mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[ASSET_SEED, group.as_ref(), mint.as_ref()], &ballast::ID).0
+}
+
+pub fn vault_address(asset: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, asset.as_ref()], &ballast::ID).0
+}
+
+pub fn margin_account_address(group: &Pubkey, owner: &Pubkey, num: u32) -> Pubkey {
+    Pubkey::find_program_address(
+        &[ACCOUNT_SEED, group.as_ref(), owner.as_ref(), &num.to_le_bytes()],
+        &ballast::ID,
+    )
+    .0
+}
+
+/// A sound default config: weights 0.8/0.9 and 1.2/1.1, 5% fee, 60 s staleness, 2% confidence.
+pub fn default_config() -> AssetConfig {
+    AssetConfig {
+        oracle: Pubkey::default(),
+        feed_id: [0; 32],
+        deposit_cap: u64::MAX,
+        borrow_cap: u64::MAX,
+        max_staleness_secs: 60,
+        max_conf_bps: 200,
+        liquidation_max_conf_bps: 500,
+        conf_multiplier_bps: 10_000,
+        max_ema_deviation_bps: 1_000,
+        init_asset_weight_bps: 8_000,
+        maint_asset_weight_bps: 9_000,
+        init_liab_weight_bps: 12_000,
+        maint_liab_weight_bps: 11_000,
+        liquidation_fee_bps: 500,
+        protocol_fee_bps: 1_000,
+        util0_bps: 5_000,
+        rate0_bps: 500,
+        util1_bps: 8_000,
+        rate1_bps: 2_000,
+        max_rate_bps: 20_000,
+        oracle_kind: 0,
+        flags: 0,
+        padding: [0; 6],
+        reserved: [0; 64],
+    }
+}
+
+/// The custom error code Anchor gives a `BallastError`.
+pub fn code(e: BallastError) -> u32 {
+    anchor_lang::error::ERROR_CODE_OFFSET + e as u32
+}
+
+/// The custom program error of a failed transaction, if it was one.
+pub fn custom_error(result: &TxResult) -> Option<u32> {
+    use solana_instruction::error::InstructionError;
+    use solana_program_test::BanksClientError::TransactionError;
+    match result {
+        Err(TransactionError(solana_transaction::TransactionError::InstructionError(
+            _,
+            InstructionError::Custom(c),
+        ))) => Some(*c),
+        _ => None,
+    }
+}
+
+#[track_caller]
+pub fn assert_ballast_error(result: &TxResult, expected: BallastError) {
+    assert_eq!(
+        custom_error(result),
+        Some(code(expected)),
+        "expected {expected:?} ({}), got {result:?}",
+        code(expected)
+    );
+}

@@ -58,7 +58,7 @@ async fn register_asset_rejects_bad_input() {
         (AssetConfig { liquidation_max_conf_bps: 100, ..good }, BallastError::InvalidOracleLimits),
         (AssetConfig { max_staleness_secs: 0, ..good }, BallastError::InvalidOracleLimits),
         (AssetConfig { oracle_kind: 7, ..good }, BallastError::InvalidOracleKind),
-        (AssetConfig { oracle: oracle, ..good }, BallastError::InvalidOracleConfig),
+        (AssetConfig { oracle, ..good }, BallastError::InvalidOracleConfig),
         (AssetConfig { flags: 0x80, ..good }, BallastError::InvalidFlags),
         (AssetConfig { feed_id: [9; 32], ..good }, BallastError::OracleFeedIdMismatch),
     ];

@@ -76,7 +76,7 @@ pub fn health_inputs<'info>(
     policy: OraclePolicy,
     now: i64,
 ) -> Result<Vec<PositionInput>> {
-    require!(remaining.len() % 2 == 0, BallastError::InvalidHealthAccounts);
+    require!(remaining.len().is_multiple_of(2), BallastError::InvalidHealthAccounts);
     let n = remaining.len() / 2;
     let mut priced: Vec<PricedAsset> = Vec::with_capacity(n);
     for i in 0..n {

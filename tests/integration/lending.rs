@@ -12,7 +12,7 @@ fn near(a: I80F48, b: f64, tol: f64) -> bool {
 
 #[tokio::test]
 async fn interest_accrues_over_a_year() {
-    let Basket { mut env, trader, account, wallets } = basket().await;
+    let Basket { mut env, trader, account, wallets, .. } = basket().await;
     // 4 more ETH of collateral (6,400 USD at Init) so 5,000 USDT can be borrowed.
     let eth = env.funded_token_account(trader.pubkey(), ETH, 400_000_000).await;
     env.deposit(&trader, account, ETH, eth, 400_000_000).await.unwrap();
@@ -33,7 +33,7 @@ async fn interest_accrues_over_a_year() {
     let s = asset.lending_state();
     assert!(near(s.borrow_index, 1.05, 1e-9), "{}", s.borrow_index);
     assert!(near(s.deposit_index, 1.0225, 1e-9), "{}", s.deposit_index);
-    assert!(near(s.protocol_fees, 25_000_000.0, 1.0), "{}", s.protocol_fees);
+    assert!(near(s.insurance_fund, 25_000_000.0, 1.0), "{}", s.insurance_fund);
     env.assert_vaults_cover_claims().await;
 
     // Repaying everything takes 5,250 USDT (rounded up to the native unit).
@@ -64,7 +64,7 @@ async fn deposit_cap_is_enforced_and_refusal_changes_nothing() {
 
 #[tokio::test]
 async fn borrow_cap_is_enforced_and_refusal_changes_nothing() {
-    let Basket { mut env, trader, account, wallets } = basket().await;
+    let Basket { mut env, trader, account, wallets, .. } = basket().await;
     let cfg = ballast::state::AssetConfig { borrow_cap: 500_000_000, ..stable_config() };
     let feed = env.asset_state(USDT).await.config.feed_id;
     env.update_asset(USDT, ballast::state::AssetConfig { feed_id: feed, ..cfg }).await.unwrap();

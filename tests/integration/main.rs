@@ -2,5 +2,6 @@
 
 mod bad_inputs;
 mod lending;
+mod liquidation;
 mod margin;
 mod oracles;

@@ -1,7 +1,6 @@
 //! The core margin flow across several assets, one of them a Token-2022 mint.
 
 use anchor_lang::prelude::Pubkey;
-use ballast::math::I80F48;
 use ballast_tests::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -12,6 +11,8 @@ pub struct Basket {
     pub account: Pubkey,
     /// Trader's token accounts, by asset.
     pub wallets: Vec<Pubkey>,
+    /// The liquidity provider's margin account (10,000 USDT deposited).
+    pub lp_account: Pubkey,
 }
 
 pub const USDC: usize = 0;
@@ -26,6 +27,7 @@ pub fn stable_config() -> ballast::state::AssetConfig {
         init_liab_weight_bps: 10_500,
         maint_liab_weight_bps: 10_200,
         liquidation_fee_bps: 100,
+        max_liquidation_fee_bps: 150,
         ..default_config()
     }
 }
@@ -54,12 +56,12 @@ pub async fn basket() -> Basket {
         }
         wallets.push(w);
     }
-    Basket { env, trader, account, wallets }
+    Basket { env, trader, account, wallets, lp_account }
 }
 
 #[tokio::test]
 async fn deposit_three_borrow_a_fourth_withdraw_to_the_limit() {
-    let Basket { mut env, trader, account, wallets } = basket().await;
+    let Basket { mut env, trader, account, wallets, .. } = basket().await;
     let state = env.margin_account(account).await;
     assert_eq!(state.active_count(), 3);
     assert_eq!(env.token_balance(env.assets[SOL].vault).await, 10_000_000_000);
@@ -95,7 +97,7 @@ async fn deposit_three_borrow_a_fourth_withdraw_to_the_limit() {
 
 #[tokio::test]
 async fn withdraw_all_frees_the_slot_and_close_account_needs_it_empty() {
-    let Basket { mut env, trader, account, wallets } = basket().await;
+    let Basket { mut env, trader, account, wallets, .. } = basket().await;
     for (asset, amount) in [(USDC, 1_000_000_000u64), (SOL, 10_000_000_000), (ETH, 100_000_000)] {
         let refused = env.close_margin_account(&trader, account).await;
         assert_ballast_error(&refused, BallastError::AccountNotEmpty);
@@ -110,7 +112,7 @@ async fn withdraw_all_frees_the_slot_and_close_account_needs_it_empty() {
 
 #[tokio::test]
 async fn a_stale_collateral_oracle_counts_that_collateral_as_zero() {
-    let Basket { mut env, trader, account, wallets } = basket().await;
+    let Basket { mut env, trader, account, wallets, .. } = basket().await;
     env.borrow(&trader, account, USDT, wallets[USDT], 1_500_000_000).await.unwrap();
     // ETH's oracle goes stale: ETH counts for nothing at Init. 950 + 800 - 1575 = 175 USD left,
     // so a 200 USD withdrawal of USDC (190 of health) is refused, a 100 USDC one passes.

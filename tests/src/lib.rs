@@ -18,6 +18,9 @@ use solana_transaction::Transaction;
 
 pub use anchor_lang::prelude::{Clock, Pubkey};
 pub use ballast::error::BallastError;
+pub use ballast::health_accounts::OraclePolicy;
+pub use ballast::math::I80F48;
+pub use ballast::risk::HealthType;
 
 pub const SPL_TOKEN: Pubkey = spl_token_interface::ID;
 pub const TOKEN_2022: Pubkey = spl_token_2022_interface::ID;
@@ -253,7 +256,12 @@ impl TestEnv {
                 system_program: anchor_lang::system_program::ID,
             }
             .to_account_metas(None),
-            data: ballast::instruction::InitGroup { group_num, risk_guardian: Pubkey::new_unique() }.data(),
+            data: ballast::instruction::InitGroup {
+                group_num,
+                risk_guardian: Pubkey::new_unique(),
+                config: group_config(),
+            }
+            .data(),
         };
         let admin_kp = self.admin.insecure_clone();
         self.send(&[ix], &[&admin_kp]).await?;
@@ -526,6 +534,100 @@ impl TestEnv {
         self.send(&[ix], &[owner]).await
     }
 
+    /// Health of `account` at `level` computed off-chain exactly as the program does: the same
+    /// account bytes, the same oracle parsing, the same engine.
+    pub async fn health(&mut self, account: Pubkey, level: HealthType, policy: OraclePolicy) -> I80F48 {
+        let state = self.margin_account(account).await;
+        let now = self.now().await;
+        let mut assets = vec![];
+        for (i, p) in state.active_positions().enumerate() {
+            let a = self.assets[p.asset_index as usize].clone();
+            let asset: Asset = self.load(a.asset).await;
+            let oracle = self.account(a.oracle).await.unwrap();
+            let reading =
+                ballast::oracle::read_oracle_data(&asset.config, &a.oracle, &oracle.owner, &oracle.data)
+                    .unwrap();
+            assets.push(
+                ballast::health_accounts::price_asset(a.asset, i, &asset, &reading, policy, now).unwrap(),
+            );
+        }
+        let priced = ballast::health_accounts::PricedAssets { assets, now };
+        let inputs = priced.inputs(&state.positions, None).unwrap();
+        ballast::risk::health(&inputs, level).unwrap()
+    }
+
+    /// Health accounts for a liquidation: the union of both accounts' assets, writable, then
+    /// their oracles.
+    pub async fn liquidation_accounts(&mut self, a: Pubkey, b: Pubkey) -> Vec<AccountMeta> {
+        let mut indexes: Vec<usize> = vec![];
+        for key in [a, b] {
+            let state = self.margin_account(key).await;
+            for p in state.active_positions() {
+                if !indexes.contains(&(p.asset_index as usize)) {
+                    indexes.push(p.asset_index as usize);
+                }
+            }
+        }
+        let mut metas: Vec<AccountMeta> =
+            indexes.iter().map(|&i| AccountMeta::new(self.assets[i].asset, false)).collect();
+        metas.extend(indexes.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
+        metas
+    }
+
+    pub async fn liquidate(
+        &mut self,
+        liquidator: &Keypair,
+        liquidator_account: Pubkey,
+        liquidatee_account: Pubkey,
+        liab_asset: usize,
+        max_liab_amount: u64,
+        min_value_ratio_bps: u32,
+    ) -> TxResult {
+        let mut accounts = ballast::accounts::Liquidate {
+            group: self.group,
+            liquidator: liquidator.pubkey(),
+            liquidator_account,
+            liquidatee_account,
+        }
+        .to_account_metas(None);
+        accounts.extend(self.liquidation_accounts(liquidator_account, liquidatee_account).await);
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::Liquidate {
+                liab_asset_index: self.assets[liab_asset].index,
+                max_liab_amount,
+                min_value_ratio_bps,
+            }
+            .data(),
+        };
+        self.send(&[ix], &[liquidator]).await
+    }
+
+    pub async fn resolve_bankruptcy(&mut self, account: Pubkey, asset: usize) -> TxResult {
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::ResolveBankruptcy {
+                group: self.group,
+                asset: self.assets[asset].asset,
+                account,
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::ResolveBankruptcy {}.data(),
+        };
+        self.send(&[ix], &[]).await
+    }
+
+    /// Native balance of `account` in `asset` (negative for debt), as the program values it.
+    pub async fn native_balance(&mut self, account: Pubkey, asset: usize) -> I80F48 {
+        let state = self.margin_account(account).await;
+        let a = self.asset_state(asset).await;
+        match state.find_position(asset as u16) {
+            Some(slot) => a.native_balance(state.positions[slot].shares()).unwrap(),
+            None => I80F48::ZERO,
+        }
+    }
+
     /// Vault solvency: every vault holds at least what depositors and the insurance fund are
     /// owed, net of what borrowers owe it.
     pub async fn assert_vaults_cover_claims(&mut self) {
@@ -534,11 +636,8 @@ impl TestEnv {
             let vault = self.assets[i].vault;
             let balance = self.token_balance(vault).await;
             let s = asset.lending_state();
-            let owed = s.total_deposits().unwrap() + s.protocol_fees - s.total_borrows().unwrap();
-            assert!(
-                ballast::math::I80F48::from_num(balance) >= owed,
-                "vault {i} holds {balance} but owes {owed}"
-            );
+            let owed = s.total_deposits().unwrap() + s.insurance_fund - s.total_borrows().unwrap();
+            assert!(I80F48::from_num(balance) >= owed, "vault {i} holds {balance} but owes {owed}");
         }
     }
 }
@@ -592,6 +691,7 @@ pub fn default_config() -> AssetConfig {
         init_liab_weight_bps: 12_000,
         maint_liab_weight_bps: 11_000,
         liquidation_fee_bps: 500,
+        max_liquidation_fee_bps: 900,
         protocol_fee_bps: 1_000,
         util0_bps: 5_000,
         rate0_bps: 500,
@@ -600,8 +700,17 @@ pub fn default_config() -> AssetConfig {
         max_rate_bps: 20_000,
         oracle_kind: 0,
         flags: 0,
-        padding: [0; 6],
+        padding: [0; 2],
         reserved: [0; 64],
+    }
+}
+
+/// Liquidation bonus ramps over an hour; 20% of bonuses go to insurance; dust is a cent.
+pub fn group_config() -> ballast::state::GroupConfig {
+    ballast::state::GroupConfig {
+        liquidation_bonus_ramp_secs: 3_600,
+        insurance_share_bps: 2_000,
+        dust_value: 10_000,
     }
 }
 

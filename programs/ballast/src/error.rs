@@ -97,6 +97,26 @@ pub enum BallastError {
     UnsupportedMintExtension,
     #[msg("unknown flag bits")]
     InvalidFlags,
+    #[msg("group config out of range")]
+    InvalidGroupConfig,
+    #[msg("account is not liquidatable: maintenance health is not negative")]
+    NotLiquidatable,
+    #[msg("the named asset is not a liability of the liquidated account")]
+    NotALiability,
+    #[msg("no collateral with a usable oracle can pay for the liability")]
+    NoLiquidatableCollateral,
+    #[msg("liquidation bonus is below the liquidator's minimum")]
+    BonusBelowMinimum,
+    #[msg("liquidation did not improve the account's health")]
+    HealthNotImproved,
+    #[msg("liquidator's account would end below zero Init health")]
+    LiquidatorInsufficientHealth,
+    #[msg("an account cannot liquidate itself")]
+    SelfLiquidation,
+    #[msg("account still holds collateral: liquidate it first")]
+    NotBankrupt,
+    #[msg("an asset that the instruction changes was passed read-only")]
+    AssetNotWritable,
 }
 
 impl From<MathError> for BallastError {

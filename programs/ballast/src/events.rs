@@ -1,7 +1,7 @@
 //! Events for every state change a bot or an indexer wants. Token events carry the indexes after
 //! accrual so an indexer can reconstruct native balances without reading accounts.
 
-use crate::state::AssetConfig;
+use crate::state::{AssetConfig, GroupConfig};
 use anchor_lang::prelude::*;
 
 #[event]
@@ -10,6 +10,7 @@ pub struct GroupCreated {
     pub admin: Pubkey,
     pub risk_guardian: Pubkey,
     pub group_num: u16,
+    pub config: GroupConfig,
 }
 
 #[event]
@@ -71,4 +72,52 @@ pub enum BalanceChangeKind {
     Withdraw,
     Borrow,
     Repay,
+}
+
+/// One collateral asset moved by a liquidation (I80F48 bits, native units).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiquidatedCollateral {
+    pub asset_index: u16,
+    /// Native units taken from the liquidatee.
+    pub amount: i128,
+    /// Of which to the asset's insurance fund.
+    pub to_insurance: i128,
+    /// Bonus rate applied.
+    pub bonus: i128,
+}
+
+#[event]
+pub struct Liquidation {
+    pub group: Pubkey,
+    pub liquidatee: Pubkey,
+    pub liquidator: Pubkey,
+    pub liab_asset_index: u16,
+    /// Liability native units taken over (I80F48 bits).
+    pub liab_amount: i128,
+    pub collateral: Vec<LiquidatedCollateral>,
+    pub maint_health_before: i128,
+    pub liquidation_end_health_before: i128,
+    pub liquidation_end_health_after: i128,
+    pub liquidation_started_at: i64,
+}
+
+/// The account is back at LiquidationEnd health >= 0 and may act again.
+#[event]
+pub struct LiquidationEnded {
+    pub group: Pubkey,
+    pub account: Pubkey,
+}
+
+#[event]
+pub struct BankruptcyResolved {
+    pub group: Pubkey,
+    pub account: Pubkey,
+    pub asset_index: u16,
+    /// Debt written off, native units (I80F48 bits).
+    pub debt: i128,
+    /// Paid from the asset's insurance fund.
+    pub from_insurance: i128,
+    /// Spread over the asset's depositors by lowering the deposit index.
+    pub socialized: i128,
+    pub deposit_index_after: i128,
 }

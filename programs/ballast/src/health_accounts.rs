@@ -1,60 +1,192 @@
-//! Health checks inside instructions: gathers the account's positions, their assets and oracles
-//! from `remaining_accounts`, and runs the risk engine.
+//! Health inside instructions: loads the assets and oracles passed in `remaining_accounts`,
+//! accrues interest in memory, prices them for the action, and turns an account's positions into
+//! risk-engine inputs.
 //!
 //! Documented order of `remaining_accounts` for every instruction that checks health:
 //!
 //!   [Asset_0, ..., Asset_{n-1}, Oracle_0, ..., Oracle_{n-1}]
 //!
 //! n Asset accounts, then the oracle of each in the same order. They must cover every token
-//! position the account holds after the instruction (including the asset the instruction
-//! touches); matching is by asset index, so order among the assets is free and extra assets are
-//! ignored. The SDK builds this list in position-slot order.
+//! position of every account the instruction checks, as held after the instruction (including the
+//! assets it touches); matching is by asset index, so order among the assets is free and extra
+//! assets are ignored. Instructions that change assets (liquidate) need them writable. The SDK
+//! builds this list in position-slot order.
 
 use crate::error::{BallastError, IntoAnchor};
-use crate::math::I80F48;
+use crate::math::{from_bps, I80F48};
 use crate::oracle::read_oracle;
-use crate::risk::{assess_oracle, HealthType, OracleLimits, PositionInput};
-use crate::state::{Asset, AssetConfig, MarginAccount};
+use crate::risk::{assess_oracle, HealthType, LendingState, OracleLimits, OracleReading, PositionInput};
+use crate::state::{Asset, AssetConfig, TokenPosition};
 use anchor_lang::prelude::*;
 
 /// Which oracle checks the current action requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OraclePolicy {
-    /// Withdraw, borrow: every oracle fresh and tight.
+    /// Withdraw, borrow: every oracle fresh, tight and near its EMA.
     RiskIncreasing,
+    /// Liquidation: fresh, with the wider liquidation confidence limit.
+    Liquidation,
 }
 
 impl OraclePolicy {
     fn limits(&self, config: &AssetConfig) -> OracleLimits {
         match self {
             OraclePolicy::RiskIncreasing => config.risk_increasing_limits(),
+            OraclePolicy::Liquidation => config.liquidation_limits(),
         }
     }
 }
 
-/// The asset the instruction is changing, already accrued in memory, and the position's new shares.
-pub struct PendingChange<'a> {
-    pub asset_key: Pubkey,
-    pub asset: &'a Asset,
-    pub new_shares: I80F48,
+/// One asset from `remaining_accounts`, accrued to now and priced.
+pub struct PricedAsset {
+    pub key: Pubkey,
+    /// Index of the Asset account in `remaining_accounts`.
+    pub account_index: usize,
+    pub asset_index: u16,
+    /// Lending state with interest accrued to now (in memory).
+    pub lending: LendingState,
+    /// Risk inputs with a zero balance; positions fill the balance in.
+    pub template: PositionInput,
+    pub liquidation_fee: I80F48,
+    pub max_liquidation_fee: I80F48,
 }
 
-/// Risk inputs for one provided asset, with interest accrued to `now` in memory so the health
-/// matches what the indexes would be if every asset had just been touched.
-struct PricedAsset {
-    asset_index: u16,
-    template: PositionInput,
-    asset: Asset,
+pub struct PricedAssets {
+    pub assets: Vec<PricedAsset>,
+    pub now: i64,
 }
 
-fn priced_asset(asset: &Asset, oracle: &AccountInfo, policy: OraclePolicy, now: i64) -> Result<PricedAsset> {
+impl PricedAssets {
+    /// Loads and prices every asset in `remaining`. `pending` is an asset the instruction has
+    /// already loaded and changed in memory; its in-memory state is used instead of the account's.
+    pub fn load<'info>(
+        group: &Pubkey,
+        remaining: &'info [AccountInfo<'info>],
+        policy: OraclePolicy,
+        now: i64,
+        pending: Option<(&Pubkey, &Asset)>,
+    ) -> Result<PricedAssets> {
+        require!(remaining.len().is_multiple_of(2), BallastError::InvalidHealthAccounts);
+        let n = remaining.len() / 2;
+        let mut assets = Vec::with_capacity(n);
+        for i in 0..n {
+            let info = &remaining[i];
+            let oracle = &remaining[n + i];
+            match pending {
+                Some((key, asset)) if key == info.key => {
+                    assets.push(priced_asset(*key, i, asset, oracle, policy, now)?);
+                }
+                _ => {
+                    let loader = AccountLoader::<Asset>::try_from(info)
+                        .map_err(|_| error!(BallastError::InvalidHealthAccounts))?;
+                    let asset = loader.load()?;
+                    require_keys_eq!(asset.group, *group, BallastError::WrongGroup);
+                    assets.push(priced_asset(*info.key, i, &asset, oracle, policy, now)?);
+                }
+            }
+        }
+        Ok(PricedAssets { assets, now })
+    }
+
+    pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {
+        self.assets.iter().find(|p| p.asset_index == asset_index).ok_or_else(|| missing(asset_index))
+    }
+
+    pub fn get_mut(&mut self, asset_index: u16) -> Result<&mut PricedAsset> {
+        self.assets.iter_mut().find(|p| p.asset_index == asset_index).ok_or_else(|| missing(asset_index))
+    }
+
+    /// Risk inputs for `positions`, with `change` (asset index, new shares) applied on top.
+    pub fn inputs(
+        &self,
+        positions: &[TokenPosition],
+        change: Option<(u16, I80F48)>,
+    ) -> Result<Vec<PositionInput>> {
+        let mut inputs = Vec::with_capacity(positions.len());
+        let mut change_seen = false;
+        for pos in positions.iter().filter(|p| p.is_active()) {
+            let shares = match change {
+                Some((index, shares)) if index == pos.asset_index => {
+                    change_seen = true;
+                    shares
+                }
+                _ => pos.shares(),
+            };
+            self.push_input(&mut inputs, pos.asset_index, shares)?;
+        }
+        if let (Some((index, shares)), false) = (change, change_seen) {
+            self.push_input(&mut inputs, index, shares)?;
+        }
+        Ok(inputs)
+    }
+
+    fn push_input(&self, inputs: &mut Vec<PositionInput>, asset_index: u16, shares: I80F48) -> Result<()> {
+        if shares == I80F48::ZERO {
+            return Ok(());
+        }
+        let p = self.get(asset_index)?;
+        let mut input = p.template;
+        input.balance = p.lending.native_balance(shares).anchor()?;
+        inputs.push(input);
+        Ok(())
+    }
+
+    /// Writes every asset's accrued lending state back to its account (which must be writable).
+    pub fn store<'info>(&self, remaining: &'info [AccountInfo<'info>]) -> Result<()> {
+        for p in &self.assets {
+            let info = &remaining[p.account_index];
+            require!(info.is_writable, BallastError::AssetNotWritable);
+            let loader = AccountLoader::<Asset>::try_from(info)?;
+            let mut asset = loader.load_mut()?;
+            asset.set_lending_state(&p.lending);
+            asset.last_accrual_ts = asset.last_accrual_ts.max(self.now);
+        }
+        Ok(())
+    }
+}
+
+fn missing(asset_index: u16) -> Error {
+    msg!("health accounts lack asset {}", asset_index);
+    error!(BallastError::InvalidHealthAccounts)
+}
+
+fn priced_asset(
+    key: Pubkey,
+    account_index: usize,
+    asset: &Asset,
+    oracle: &AccountInfo,
+    policy: OraclePolicy,
+    now: i64,
+) -> Result<PricedAsset> {
     let reading = read_oracle(&asset.config, oracle)?;
+    price_asset(key, account_index, asset, &reading, policy, now)
+}
+
+/// Prices one asset from an oracle reading and accrues its interest to `now` in memory. The
+/// program and off-chain clients (which fetch the same bytes) share this.
+pub fn price_asset(
+    key: Pubkey,
+    account_index: usize,
+    asset: &Asset,
+    reading: &OracleReading,
+    policy: OraclePolicy,
+    now: i64,
+) -> Result<PricedAsset> {
     let (prices, fault) =
-        assess_oracle(&reading, &policy.limits(&asset.config), now, asset.decimals).anchor()?;
-    let mut accrued = *asset;
-    accrued.accrue_interest(now).anchor()?;
+        assess_oracle(reading, &policy.limits(&asset.config), now, asset.decimals).anchor()?;
+    let mut lending = asset.lending_state();
+    crate::risk::accrue_interest(
+        &mut lending,
+        &asset.config.rate_curve(),
+        from_bps(asset.config.protocol_fee_bps),
+        now.saturating_sub(asset.last_accrual_ts),
+    )
+    .anchor()?;
     Ok(PricedAsset {
+        key,
+        account_index,
         asset_index: asset.asset_index,
+        lending,
         template: PositionInput {
             asset_index: asset.asset_index,
             balance: I80F48::ZERO,
@@ -63,86 +195,38 @@ fn priced_asset(asset: &Asset, oracle: &AccountInfo, policy: OraclePolicy, now: 
             prices,
             oracle_usable: fault.is_none(),
         },
-        asset: accrued,
+        liquidation_fee: from_bps(asset.config.liquidation_fee_bps),
+        max_liquidation_fee: from_bps(asset.config.max_liquidation_fee_bps),
     })
 }
 
-/// Builds the engine's inputs for `account` after `change`.
-pub fn health_inputs<'info>(
-    group: &Pubkey,
-    account: &MarginAccount,
-    change: &PendingChange,
-    remaining: &'info [AccountInfo<'info>],
-    policy: OraclePolicy,
-    now: i64,
-) -> Result<Vec<PositionInput>> {
-    require!(remaining.len().is_multiple_of(2), BallastError::InvalidHealthAccounts);
-    let n = remaining.len() / 2;
-    let mut priced: Vec<PricedAsset> = Vec::with_capacity(n);
-    for i in 0..n {
-        let info = &remaining[i];
-        let oracle = &remaining[n + i];
-        if *info.key == change.asset_key {
-            priced.push(priced_asset(change.asset, oracle, policy, now)?);
-            continue;
-        }
-        let loader = AccountLoader::<Asset>::try_from(info)
-            .map_err(|_| error!(BallastError::InvalidHealthAccounts))?;
-        let asset = loader.load()?;
-        require_keys_eq!(asset.group, *group, BallastError::WrongGroup);
-        priced.push(priced_asset(&asset, oracle, policy, now)?);
-    }
-
-    let mut inputs = Vec::with_capacity(n);
-    let changed_index = change.asset.asset_index;
-    let mut changed_seen = false;
-    for pos in account.active_positions() {
-        let shares = if pos.asset_index == changed_index {
-            changed_seen = true;
-            change.new_shares
-        } else {
-            pos.shares()
-        };
-        push_input(&mut inputs, &priced, pos.asset_index, shares)?;
-    }
-    if !changed_seen {
-        push_input(&mut inputs, &priced, changed_index, change.new_shares)?;
-    }
-    Ok(inputs)
-}
-
-fn push_input(
-    inputs: &mut Vec<PositionInput>,
-    priced: &[PricedAsset],
-    asset_index: u16,
-    shares: I80F48,
-) -> Result<()> {
-    if shares == I80F48::ZERO {
-        return Ok(());
-    }
-    let p = priced.iter().find(|p| p.asset_index == asset_index).ok_or_else(|| {
-        msg!("health accounts lack asset {}", asset_index);
-        error!(BallastError::InvalidHealthAccounts)
-    })?;
-    let mut input = p.template;
-    input.balance = p.asset.native_balance(shares).anchor()?;
-    inputs.push(input);
-    Ok(())
-}
-
-/// Init health of `account` after `change`; errors with `InsufficientHealth` when negative.
+/// Init health of an account after a pending change to one of its positions, for withdraw and
+/// borrow; errors with `InsufficientHealth` when negative. An account flagged as being liquidated
+/// may act only once its LiquidationEnd health is back at zero or above; the returned flag says
+/// whether the caller should clear the liquidation flag.
+#[allow(clippy::too_many_arguments)]
 pub fn require_init_health_after<'info>(
     group: &Pubkey,
-    account: &MarginAccount,
-    change: &PendingChange,
+    positions: &[TokenPosition],
+    being_liquidated: bool,
+    asset_key: &Pubkey,
+    asset: &Asset,
+    new_shares: I80F48,
     remaining: &'info [AccountInfo<'info>],
     now: i64,
-) -> Result<I80F48> {
-    let inputs = health_inputs(group, account, change, remaining, OraclePolicy::RiskIncreasing, now)?;
+) -> Result<(I80F48, bool)> {
+    let priced =
+        PricedAssets::load(group, remaining, OraclePolicy::RiskIncreasing, now, Some((asset_key, asset)))?;
+    if being_liquidated {
+        let current = priced.inputs(positions, None)?;
+        let le = crate::risk::health(&current, HealthType::LiquidationEnd).anchor()?;
+        require!(le >= I80F48::ZERO, BallastError::BeingLiquidated);
+    }
+    let inputs = priced.inputs(positions, Some((asset.asset_index, new_shares)))?;
     let health = crate::risk::health(&inputs, HealthType::Init).anchor()?;
     if health < I80F48::ZERO {
         msg!("init health after: {}", health);
         return err!(BallastError::InsufficientHealth);
     }
-    Ok(health)
+    Ok((health, being_liquidated))
 }

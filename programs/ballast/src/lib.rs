@@ -16,7 +16,7 @@ pub mod state;
 pub mod validation;
 
 use instructions::*;
-use state::AssetConfig;
+use state::{AssetConfig, GroupConfig};
 
 declare_id!("BaLLastMarg1n1111111111111111111111111111111");
 
@@ -25,8 +25,13 @@ pub mod ballast {
     use super::*;
 
     /// Creates a group governed by `admin`.
-    pub fn init_group(ctx: Context<InitGroup>, group_num: u16, risk_guardian: Pubkey) -> Result<()> {
-        instructions::init_group(ctx, group_num, risk_guardian)
+    pub fn init_group(
+        ctx: Context<InitGroup>,
+        group_num: u16,
+        risk_guardian: Pubkey,
+        config: GroupConfig,
+    ) -> Result<()> {
+        instructions::init_group(ctx, group_num, risk_guardian, config)
     }
 
     /// Lists a token: creates its Asset and vault. Admin only.
@@ -61,5 +66,20 @@ pub mod ballast {
 
     pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         instructions::repay(ctx, amount)
+    }
+
+    /// Permissionless liquidation of an account below maintenance health.
+    pub fn liquidate<'info>(
+        ctx: Context<'info, Liquidate<'info>>,
+        liab_asset_index: u16,
+        max_liab_amount: u64,
+        min_value_ratio_bps: u32,
+    ) -> Result<()> {
+        instructions::liquidate(ctx, liab_asset_index, max_liab_amount, min_value_ratio_bps)
+    }
+
+    /// Permissionless write-off of a collateral-less account's debt in one asset.
+    pub fn resolve_bankruptcy(ctx: Context<ResolveBankruptcy>) -> Result<()> {
+        instructions::resolve_bankruptcy(ctx)
     }
 }

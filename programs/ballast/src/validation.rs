@@ -43,11 +43,12 @@ pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
             && c.init_liab_weight_bps <= MAX_LIAB_WEIGHT_BPS,
         BallastError::InvalidLiabilityWeights
     );
-    // The bonus must be smaller than the maintenance haircut, or seizing this collateral would
-    // itself make the account less healthy.
-    // An asset without a haircut (maint weight 1) pays no bonus of its own.
+    // The bonus (up to its cap) must be smaller than the maintenance haircut, or seizing this
+    // collateral would itself make the account less healthy. An asset without a haircut
+    // (maint weight 1) pays no bonus of its own.
     require!(
-        c.liquidation_fee_bps == 0 || c.liquidation_fee_bps < ONE - c.maint_asset_weight_bps,
+        c.liquidation_fee_bps <= c.max_liquidation_fee_bps
+            && (c.max_liquidation_fee_bps == 0 || c.max_liquidation_fee_bps < ONE - c.maint_asset_weight_bps),
         BallastError::InvalidLiquidationFee
     );
     require!(c.protocol_fee_bps < ONE, BallastError::InvalidProtocolFee);
@@ -60,5 +61,16 @@ pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
         BallastError::InvalidRateCurve
     );
     require!(c.flags & !(ASSET_FLAG_REDUCE_ONLY | ASSET_FLAG_PAUSED) == 0, BallastError::InvalidFlags);
+    Ok(())
+}
+
+/// One day: a bonus that takes longer to reach its cap leaves bad debt waiting.
+const MAX_BONUS_RAMP_SECS: u32 = 86_400;
+
+pub fn validate_group_config(c: &crate::state::GroupConfig) -> Result<()> {
+    require!(
+        c.liquidation_bonus_ramp_secs <= MAX_BONUS_RAMP_SECS && c.insurance_share_bps <= ONE,
+        BallastError::InvalidGroupConfig
+    );
     Ok(())
 }

@@ -1,7 +1,7 @@
 use super::token_accounts::*;
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::BalanceChangeKind;
-use crate::health_accounts::{require_init_health_after, PendingChange};
+use crate::health_accounts::require_init_health_after;
 use crate::math::{div_ceil, CheckedFixed, I80F48};
 use anchor_lang::prelude::*;
 
@@ -26,7 +26,6 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
     asset.accrue_interest(now).anchor()?;
 
     let account = t.account.load()?;
-    require!(!account.is_being_liquidated(), BallastError::BeingLiquidated);
     let slot = account.find_or_free_slot(asset.asset_index).ok_or(BallastError::NoFreePositionSlot)?;
     let position = &account.positions[slot];
     let shares = if position.is_active() { position.shares() } else { I80F48::ZERO };
@@ -44,12 +43,25 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
     );
     asset.set_lending_state(&lending);
 
-    let change = PendingChange { asset_key: t.asset.key(), asset: &asset, new_shares };
-    let group_key = t.group.key();
-    let health = require_init_health_after(&group_key, &account, &change, ctx.remaining_accounts, now)?;
+    let (health, clear_liquidation) = require_init_health_after(
+        &t.group.key(),
+        &account.positions,
+        account.is_being_liquidated(),
+        &t.asset.key(),
+        &asset,
+        new_shares,
+        ctx.remaining_accounts,
+        now,
+    )?;
     drop(account);
 
     t.store(&asset, slot, new_shares)?;
+    if clear_liquidation {
+        let mut account = t.account.load_mut()?;
+        account.being_liquidated = 0;
+        account.liquidation_start_ts = 0;
+        emit!(crate::events::LiquidationEnded { group: t.group.key(), account: t.account.key() });
+    }
     t.transfer_out(&asset, amount)?;
     t.emit_change(&asset, BalanceChangeKind::Borrow, amount, new_shares, Some(health));
     Ok(())

@@ -1,5 +1,6 @@
 use crate::events::GroupCreated;
-use crate::state::{Group, GROUP_SEED};
+use crate::state::{Group, GroupConfig, GROUP_SEED};
+use crate::validation::validate_group_config;
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -20,12 +21,25 @@ pub struct InitGroup<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn init_group(ctx: Context<InitGroup>, group_num: u16, risk_guardian: Pubkey) -> Result<()> {
+pub fn init_group(
+    ctx: Context<InitGroup>,
+    group_num: u16,
+    risk_guardian: Pubkey,
+    config: GroupConfig,
+) -> Result<()> {
+    validate_group_config(&config)?;
     let mut group = ctx.accounts.group.load_init()?;
     group.admin = ctx.accounts.admin.key();
     group.risk_guardian = risk_guardian;
     group.group_num = group_num;
     group.bump = ctx.bumps.group;
-    emit!(GroupCreated { group: ctx.accounts.group.key(), admin: group.admin, risk_guardian, group_num });
+    group.config = config;
+    emit!(GroupCreated {
+        group: ctx.accounts.group.key(),
+        admin: group.admin,
+        risk_guardian,
+        group_num,
+        config
+    });
     Ok(())
 }

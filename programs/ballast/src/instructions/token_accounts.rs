@@ -27,9 +27,9 @@ pub struct TokenMove<'info> {
 }
 
 impl<'info> TokenMove<'info> {
-    /// Tokens the vault can pay out: its balance less the insurance fund's interest share.
+    /// Tokens the vault can pay out: its balance less the insurance fund.
     pub fn available_liquidity(&self, asset: &Asset) -> Result<u64> {
-        let reserved = crate::math::to_u64_ceil(asset.protocol_fees.get()).map_err(BallastError::from)?;
+        let reserved = crate::math::to_u64_ceil(asset.insurance_fund.get()).map_err(BallastError::from)?;
         Ok(self.vault.amount.saturating_sub(reserved))
     }
 

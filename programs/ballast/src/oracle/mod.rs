@@ -12,9 +12,20 @@ use anchor_lang::prelude::*;
 
 /// Reads the asset's oracle from `account`.
 pub fn read_oracle(config: &AssetConfig, account: &AccountInfo) -> Result<OracleReading> {
+    let data = account.try_borrow_data()?;
+    read_oracle_data(config, account.key, account.owner, &data)
+}
+
+/// Reads an oracle from its raw parts; off-chain clients call this with fetched account data.
+pub fn read_oracle_data(
+    config: &AssetConfig,
+    key: &Pubkey,
+    owner: &Pubkey,
+    data: &[u8],
+) -> Result<OracleReading> {
     match config.oracle_kind() {
-        Some(OracleKind::PythPull) => pyth_pull::read(config, account),
-        Some(OracleKind::PythLegacy) => pyth_legacy::read(config, account),
+        Some(OracleKind::PythPull) => pyth_pull::read(config, owner, data),
+        Some(OracleKind::PythLegacy) => pyth_legacy::read(config, key, owner, data),
         None => err!(BallastError::InvalidOracleKind),
     }
 }

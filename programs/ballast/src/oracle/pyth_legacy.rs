@@ -12,15 +12,14 @@ pub const PYTH_LEGACY_MAINNET_PROGRAM_ID: Pubkey = pubkey!("FsJ3A3u2vn5cTVofAjvy
 /// Pyth oracle program on devnet.
 pub const PYTH_LEGACY_DEVNET_PROGRAM_ID: Pubkey = pubkey!("gSbePebfvPy7tRqimPoVecS2UsBvYv46ynrzWocc92s");
 
-pub fn read(config: &AssetConfig, account: &AccountInfo) -> Result<OracleReading> {
-    require_keys_eq!(*account.key, config.oracle, BallastError::OracleMismatch);
+pub fn read(config: &AssetConfig, key: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<OracleReading> {
+    require_keys_eq!(*key, config.oracle, BallastError::OracleMismatch);
     require!(
-        *account.owner == PYTH_LEGACY_MAINNET_PROGRAM_ID || *account.owner == PYTH_LEGACY_DEVNET_PROGRAM_ID,
+        *owner == PYTH_LEGACY_MAINNET_PROGRAM_ID || *owner == PYTH_LEGACY_DEVNET_PROGRAM_ID,
         BallastError::OracleWrongOwner
     );
-    let data = account.try_borrow_data()?;
     let price_account: &SolanaPriceAccount =
-        load_price_account::<32, ()>(&data).map_err(|_| error!(BallastError::OracleInvalidData))?;
+        load_price_account::<32, ()>(data).map_err(|_| error!(BallastError::OracleInvalidData))?;
     // While the aggregate is not trading, Pyth reports the last trading price and its time;
     // the staleness check then decides whether it is still usable.
     let (price, conf, publish_time) = if price_account.agg.status == PriceStatus::Trading {

@@ -9,9 +9,8 @@ use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 /// The Pyth receiver program that owns every `PriceUpdateV2` account.
 pub const PYTH_RECEIVER_PROGRAM_ID: Pubkey = pyth_solana_receiver_sdk::ID;
 
-pub fn read(config: &AssetConfig, account: &AccountInfo) -> Result<OracleReading> {
-    require_keys_eq!(*account.owner, PYTH_RECEIVER_PROGRAM_ID, BallastError::OracleWrongOwner);
-    let data = account.try_borrow_data()?;
+pub fn read(config: &AssetConfig, owner: &Pubkey, data: &[u8]) -> Result<OracleReading> {
+    require_keys_eq!(*owner, PYTH_RECEIVER_PROGRAM_ID, BallastError::OracleWrongOwner);
     // Checks the Anchor discriminator and the Borsh layout (the verification level enum makes
     // the layout variable-length, so no fixed offsets).
     let update = PriceUpdateV2::try_deserialize(&mut &data[..])

@@ -2,7 +2,7 @@
 //! shares; `native = shares * index`. Accrual raises the borrow index by the borrow rate over the
 //! elapsed time and spreads the interest, less the protocol's share, over deposit shares.
 
-use crate::math::{CheckedFixed, MathResult, I80F48};
+use crate::math::{div_ceil, mul_ceil, CheckedFixed, MathResult, I80F48};
 
 pub const SECONDS_PER_YEAR: i64 = 31_536_000;
 
@@ -43,8 +43,9 @@ pub struct LendingState {
     pub borrow_index: I80F48,
     pub deposit_shares: I80F48,
     pub borrow_shares: I80F48,
-    /// Native tokens of interest owed to the insurance fund.
-    pub protocol_fees: I80F48,
+    /// Native tokens held in the vault for the insurance fund (its interest share and its share
+    /// of liquidation bonuses); it pays bankruptcies of this asset first.
+    pub insurance_fund: I80F48,
 }
 
 impl LendingState {
@@ -54,6 +55,55 @@ impl LendingState {
     pub fn total_borrows(&self) -> MathResult<I80F48> {
         self.borrow_shares.mul_c(self.borrow_index)
     }
+    /// Native balance of a position with `shares` (positive deposit, negative borrow), rounded
+    /// against the account: deposits down, borrows up.
+    pub fn native_balance(&self, shares: I80F48) -> MathResult<I80F48> {
+        if shares >= I80F48::ZERO {
+            shares.mul_c(self.deposit_index)
+        } else {
+            let debt = mul_ceil(I80F48::ZERO.sub_c(shares)?, self.borrow_index)?;
+            I80F48::ZERO.sub_c(debt)
+        }
+    }
+
+    /// Adds a signed native amount to a position and returns its new shares, keeping the share
+    /// totals in step. Rounds against the account whose position changes: it receives at most,
+    /// and gives up at least, the amount. A change that crosses zero closes one side and opens
+    /// the other.
+    pub fn change_native(&mut self, shares: I80F48, delta: I80F48) -> MathResult<I80F48> {
+        let native = self.native_balance(shares)?;
+        if delta >= I80F48::ZERO {
+            if shares >= I80F48::ZERO {
+                let added = delta.div_c(self.deposit_index)?;
+                self.deposit_shares = self.deposit_shares.add_c(added)?;
+                return shares.add_c(added);
+            }
+            let debt = I80F48::ZERO.sub_c(native)?;
+            if delta < debt {
+                let repaid = delta.div_c(self.borrow_index)?;
+                self.borrow_shares = self.borrow_shares.sub_c(repaid)?.max(I80F48::ZERO);
+                return shares.add_c(repaid);
+            }
+            // debt cleared, the rest becomes a deposit
+            self.borrow_shares = self.borrow_shares.add_c(shares)?.max(I80F48::ZERO);
+            return self.change_native(I80F48::ZERO, delta.sub_c(debt)?);
+        }
+        let out = I80F48::ZERO.sub_c(delta)?;
+        if shares <= I80F48::ZERO {
+            let added = div_ceil(out, self.borrow_index)?;
+            self.borrow_shares = self.borrow_shares.add_c(added)?;
+            return shares.sub_c(added);
+        }
+        if out <= native {
+            let removed = div_ceil(out, self.deposit_index)?.min(shares);
+            self.deposit_shares = self.deposit_shares.sub_c(removed)?.max(I80F48::ZERO);
+            return shares.sub_c(removed);
+        }
+        // deposit used up, the rest becomes a debt
+        self.deposit_shares = self.deposit_shares.sub_c(shares)?.max(I80F48::ZERO);
+        self.change_native(I80F48::ZERO, I80F48::ZERO.sub_c(out.sub_c(native)?)?)
+    }
+
     pub fn utilisation(&self) -> MathResult<I80F48> {
         let deposits = self.total_deposits()?;
         if deposits <= I80F48::ZERO {
@@ -77,7 +127,7 @@ pub fn accrue_interest(
     }
     let growth = rate.mul_c(I80F48::from_num(elapsed_secs))?.div_c(I80F48::from_num(SECONDS_PER_YEAR))?;
     let borrows_before = state.total_borrows()?;
-    let index_increase = crate::math::mul_ceil(state.borrow_index, growth)?;
+    let index_increase = mul_ceil(state.borrow_index, growth)?;
     let new_borrow_index = state.borrow_index.add_c(index_increase)?;
     let interest = state.borrow_shares.mul_c(new_borrow_index)?.sub_c(borrows_before)?;
     let fee = interest.mul_c(protocol_fee)?;
@@ -85,10 +135,10 @@ pub fn accrue_interest(
     state.borrow_index = new_borrow_index;
     if state.deposit_shares > I80F48::ZERO {
         state.deposit_index = state.deposit_index.add_c(to_depositors.div_c(state.deposit_shares)?)?;
-        state.protocol_fees = state.protocol_fees.add_c(fee)?;
+        state.insurance_fund = state.insurance_fund.add_c(fee)?;
     } else {
         // Nobody to pay: the whole interest belongs to the insurance fund.
-        state.protocol_fees = state.protocol_fees.add_c(interest)?;
+        state.insurance_fund = state.insurance_fund.add_c(interest)?;
     }
     Ok(rate)
 }
@@ -131,16 +181,43 @@ mod tests {
             borrow_index: I80F48::ONE,
             deposit_shares: I80F48::from_num(1000),
             borrow_shares: I80F48::from_num(500),
-            protocol_fees: I80F48::ZERO,
+            insurance_fund: I80F48::ZERO,
         };
         let rate = accrue_interest(&mut s, &curve(), I80F48::from_num(0.1), SECONDS_PER_YEAR).unwrap();
         assert!(near(rate, 0.05, 1e-9));
         assert!(near(s.total_borrows().unwrap(), 525.0, 1e-6));
-        assert!(near(s.protocol_fees, 2.5, 1e-6));
+        assert!(near(s.insurance_fund, 2.5, 1e-6));
         assert!(near(s.total_deposits().unwrap(), 1022.5, 1e-6));
         // solvency: deposits + fees never exceed what borrowers owe plus the cash
         let cash = I80F48::from_num(500);
-        assert!(s.total_deposits().unwrap() + s.protocol_fees <= cash + s.total_borrows().unwrap());
+        assert!(s.total_deposits().unwrap() + s.insurance_fund <= cash + s.total_borrows().unwrap());
+    }
+
+    #[test]
+    fn change_native_crosses_zero_both_ways() {
+        let mut s = LendingState {
+            deposit_index: I80F48::from_num(2),
+            borrow_index: I80F48::from_num(4),
+            deposit_shares: I80F48::from_num(100),
+            borrow_shares: I80F48::from_num(10),
+            insurance_fund: I80F48::ZERO,
+        };
+        // a deposit of 10 shares (20 native) pays out 30: deposit closed, 10 native of debt
+        // at borrow index 4 = 2.5 debt shares
+        let after = s.change_native(I80F48::from_num(10), I80F48::from_num(-30)).unwrap();
+        assert_eq!(after, I80F48::from_num(-2.5));
+        assert_eq!(s.deposit_shares, I80F48::from_num(90));
+        assert_eq!(s.borrow_shares, I80F48::from_num(12.5));
+        // receiving 14 native: 10 clears the debt, 4 becomes 2 deposit shares
+        let back = s.change_native(after, I80F48::from_num(14)).unwrap();
+        assert_eq!(back, I80F48::from_num(2));
+        assert_eq!(s.borrow_shares, I80F48::from_num(10));
+        assert_eq!(s.deposit_shares, I80F48::from_num(92));
+        // partial repayment rounds down, partial withdrawal rounds up
+        let debt = s.change_native(I80F48::from_num(-1), I80F48::from_num(3)).unwrap();
+        assert_eq!(debt, I80F48::from_num(-0.25));
+        let dep = s.change_native(I80F48::from_num(1), I80F48::from_num(-1)).unwrap();
+        assert_eq!(dep, I80F48::from_num(0.5));
     }
 
     #[test]
@@ -150,7 +227,7 @@ mod tests {
             borrow_index: I80F48::ONE,
             deposit_shares: I80F48::from_num(10),
             borrow_shares: I80F48::from_num(5),
-            protocol_fees: I80F48::ZERO,
+            insurance_fund: I80F48::ZERO,
         };
         let before = s;
         accrue_interest(&mut s, &curve(), I80F48::ZERO, 0).unwrap();

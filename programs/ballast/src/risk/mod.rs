@@ -7,6 +7,7 @@
 
 pub mod health;
 pub mod interest;
+pub mod liquidation;
 pub mod price;
 pub mod types;
 
@@ -15,5 +16,6 @@ mod proptests;
 
 pub use health::*;
 pub use interest::*;
+pub use liquidation::*;
 pub use price::*;
 pub use types::*;

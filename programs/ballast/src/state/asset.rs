@@ -57,8 +57,10 @@ pub struct AssetConfig {
     pub maint_asset_weight_bps: u32,
     pub init_liab_weight_bps: u32,
     pub maint_liab_weight_bps: u32,
-    /// Liquidator's bonus at the start of a liquidation.
+    /// Liquidator's bonus, paid in this collateral, when a liquidation starts.
     pub liquidation_fee_bps: u32,
+    /// The bonus grows with the liquidation's age up to this cap.
+    pub max_liquidation_fee_bps: u32,
     /// Share of borrow interest that goes to the insurance fund.
     pub protocol_fee_bps: u32,
     pub util0_bps: u32,
@@ -70,7 +72,7 @@ pub struct AssetConfig {
     pub oracle_kind: u8,
     /// `ASSET_FLAG_*` bits.
     pub flags: u8,
-    pub padding: [u8; 6],
+    pub padding: [u8; 2],
     pub reserved: [u8; 64],
 }
 
@@ -103,6 +105,15 @@ impl AssetConfig {
             max_ema_deviation_bps: self.max_ema_deviation_bps,
         }
     }
+    /// Limits for liquidation: as fresh, a wider confidence band, and no EMA-deviation check,
+    /// since in a crash the spot price leaves its EMA exactly when liquidations matter most.
+    pub fn liquidation_limits(&self) -> OracleLimits {
+        OracleLimits {
+            max_staleness_secs: self.max_staleness_secs,
+            max_conf_bps: self.liquidation_max_conf_bps,
+            max_ema_deviation_bps: u32::MAX,
+        }
+    }
 }
 
 /// One listed token: its vault, oracle, risk parameters and lending state.
@@ -120,8 +131,8 @@ pub struct Asset {
     pub borrow_index: FixedBits,
     pub deposit_shares: FixedBits,
     pub borrow_shares: FixedBits,
-    /// Native tokens of interest owed to the insurance fund (held in the vault).
-    pub protocol_fees: FixedBits,
+    /// Native tokens held in the vault for the insurance fund (see `LendingState`).
+    pub insurance_fund: FixedBits,
     /// Weights and k from `config`, converted once per change so health checks skip the divisions.
     pub init_asset_weight: FixedBits,
     pub maint_asset_weight: FixedBits,
@@ -166,7 +177,7 @@ impl Asset {
             borrow_index: self.borrow_index.get(),
             deposit_shares: self.deposit_shares.get(),
             borrow_shares: self.borrow_shares.get(),
-            protocol_fees: self.protocol_fees.get(),
+            insurance_fund: self.insurance_fund.get(),
         }
     }
 
@@ -175,7 +186,7 @@ impl Asset {
         self.borrow_index = s.borrow_index.into();
         self.deposit_shares = s.deposit_shares.into();
         self.borrow_shares = s.borrow_shares.into();
-        self.protocol_fees = s.protocol_fees.into();
+        self.insurance_fund = s.insurance_fund.into();
     }
 
     /// Accrues interest up to `now`. Returns the borrow rate applied.
@@ -195,15 +206,8 @@ impl Asset {
         Ok(rate)
     }
 
-    /// Native balance of a position with `shares` (positive deposit, negative borrow), rounded
-    /// against the account: deposits down, borrows up.
+    /// Native balance of a position with `shares`, rounded against the account.
     pub fn native_balance(&self, shares: I80F48) -> MathResult<I80F48> {
-        use crate::math::CheckedFixed;
-        if shares >= I80F48::ZERO {
-            shares.mul_c(self.deposit_index.get())
-        } else {
-            let debt = crate::math::mul_ceil(I80F48::ZERO.sub_c(shares)?, self.borrow_index.get())?;
-            I80F48::ZERO.sub_c(debt)
-        }
+        self.lending_state().native_balance(shares)
     }
 }

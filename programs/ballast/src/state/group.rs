@@ -16,7 +16,20 @@ pub struct Group {
     /// `GROUP_FLAG_*` bits.
     pub flags: u8,
     pub padding: [u8; 2],
-    pub reserved: [u8; 256],
+    pub config: GroupConfig,
+    pub reserved: [u8; 240],
+}
+
+/// Group-wide liquidation settings.
+#[zero_copy]
+#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct GroupConfig {
+    /// Seconds over which a liquidation's bonus grows from each asset's start fee to its cap.
+    pub liquidation_bonus_ramp_secs: u32,
+    /// Share of every liquidation bonus that goes to the seized asset's insurance fund.
+    pub insurance_share_bps: u32,
+    /// Remainders worth less than this (quote-native, micro-USD) are liquidated whole.
+    pub dust_value: u64,
 }
 
 /// All risk-increasing actions (withdraw, borrow) and deposits are refused while set.
@@ -32,5 +45,6 @@ impl Group {
     }
 }
 
+const _: () = assert!(core::mem::size_of::<GroupConfig>() == 16);
 const _: () = assert!(core::mem::size_of::<Group>() == 32 + 32 + 8 + 256);
 const _: () = assert!(core::mem::align_of::<Group>() <= 8);

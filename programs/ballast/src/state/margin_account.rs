@@ -77,3 +77,23 @@ impl MarginAccount {
         self.active_positions().count()
     }
 }
+
+/// Sets the shares of the position in `asset_index`, taking a free slot if the account has none
+/// and freeing the slot when the shares reach zero.
+pub fn set_position_shares(positions: &mut [TokenPosition], asset_index: u16, shares: I80F48) -> Result<()> {
+    let slot = positions
+        .iter()
+        .position(|p| p.is_active() && p.asset_index == asset_index)
+        .or_else(|| positions.iter().position(|p| !p.is_active()));
+    let Some(slot) = slot else {
+        if shares == I80F48::ZERO {
+            return Ok(());
+        }
+        return err!(crate::error::BallastError::NoFreePositionSlot);
+    };
+    let p = &mut positions[slot];
+    p.asset_index = asset_index;
+    p.shares = shares.into();
+    p.in_use = u8::from(shares != I80F48::ZERO);
+    Ok(())
+}

@@ -1,0 +1,174 @@
+use crate::error::{BallastError, IntoAnchor};
+use crate::events::{LiquidatedCollateral, Liquidation, LiquidationEnded};
+use crate::health_accounts::{OraclePolicy, PricedAssets};
+use crate::math::{from_bps, CheckedFixed, I80F48};
+use crate::risk::{
+    health, liquidation_bonus, plan_liquidation, CollateralTerms, HealthType, LiquidationError,
+    LiquidationRequest,
+};
+use crate::state::{set_position_shares, Group, MarginAccount};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct Liquidate<'info> {
+    pub group: AccountLoader<'info, Group>,
+    pub liquidator: Signer<'info>,
+    #[account(
+        mut,
+        constraint = liquidator_account.load()?.group == group.key() @ BallastError::WrongGroup,
+        constraint = liquidator_account.load()?.owner == liquidator.key() @ BallastError::NotOwner
+    )]
+    pub liquidator_account: AccountLoader<'info, MarginAccount>,
+    #[account(
+        mut,
+        constraint = liquidatee_account.load()?.group == group.key() @ BallastError::WrongGroup,
+        constraint = liquidatee_account.key() != liquidator_account.key() @ BallastError::SelfLiquidation
+    )]
+    pub liquidatee_account: AccountLoader<'info, MarginAccount>,
+}
+
+/// Takes over up to `max_liab_amount` native units of the liquidatee's debt in `liab_asset_index`
+/// and pays the liquidator for it in the liquidatee's collateral, at oracle spot prices plus a
+/// bonus, in the documented priority order (see `risk::liquidation`). Takes the least that brings
+/// the liquidatee's LiquidationEnd health to zero. `remaining_accounts`: the health accounts of
+/// both margin accounts (assets writable), see `health_accounts`.
+///
+/// `min_value_ratio_bps`: the least collateral value (at spot) per unit of liability value the
+/// liquidator accepts, 10_000 = 1.0; every leg's `1 + bonus` must reach it.
+pub fn liquidate<'info>(
+    ctx: Context<'info, Liquidate<'info>>,
+    liab_asset_index: u16,
+    max_liab_amount: u64,
+    min_value_ratio_bps: u32,
+) -> Result<()> {
+    require!(max_liab_amount > 0, BallastError::ZeroAmount);
+    let group_key = ctx.accounts.group.key();
+    let config = ctx.accounts.group.load()?.config;
+    let now = Clock::get()?.unix_timestamp;
+    let remaining = ctx.remaining_accounts;
+    let mut priced = PricedAssets::load(&group_key, remaining, OraclePolicy::Liquidation, now, None)?;
+
+    let (mut liqee_positions, was_flagged, start_ts) = {
+        let a = ctx.accounts.liquidatee_account.load()?;
+        (a.positions, a.is_being_liquidated(), a.liquidation_start_ts)
+    };
+    let mut liqor_positions = ctx.accounts.liquidator_account.load()?.positions;
+
+    // Liquidatable: Maint health below zero, or already flagged and still below LiquidationEnd.
+    let before = priced.inputs(&liqee_positions, None)?;
+    let maint_before = health(&before, HealthType::Maint).anchor()?;
+    let le_before = health(&before, HealthType::LiquidationEnd).anchor()?;
+    require!(
+        maint_before < I80F48::ZERO || (was_flagged && le_before < I80F48::ZERO),
+        BallastError::NotLiquidatable
+    );
+    let start_ts = if was_flagged { start_ts } else { now };
+
+    // Each collateral's bonus at this point of the liquidation.
+    let elapsed = now.saturating_sub(start_ts);
+    let terms: Vec<CollateralTerms> = priced
+        .assets
+        .iter()
+        .map(|p| CollateralTerms {
+            asset_index: p.asset_index,
+            bonus: liquidation_bonus(
+                p.liquidation_fee,
+                p.max_liquidation_fee,
+                elapsed,
+                config.liquidation_bonus_ramp_secs,
+            ),
+        })
+        .collect();
+    let request = LiquidationRequest {
+        liab_index: liab_asset_index,
+        max_liab: I80F48::from_num(max_liab_amount),
+        dust_value: I80F48::from_num(config.dust_value),
+    };
+    let plan = plan_liquidation(&before, &terms, &request).map_err(|e| match e {
+        LiquidationError::NotALiability => error!(BallastError::NotALiability),
+        LiquidationError::NoUsableCollateral => error!(BallastError::NoLiquidatableCollateral),
+        LiquidationError::Risk(r) => error!(BallastError::from(r)),
+    })?;
+    let min_ratio = from_bps(min_value_ratio_bps);
+    for leg in &plan.legs {
+        require!(I80F48::ONE.add_c(leg.bonus).anchor()? >= min_ratio, BallastError::BonusBelowMinimum);
+    }
+
+    // Move the liability: the liquidatee's debt shrinks, the liquidator's position takes it on.
+    let liab = priced.get_mut(liab_asset_index)?;
+    let liqee_shares = shares_of(&liqee_positions, liab_asset_index);
+    let new_liqee = liab.lending.change_native(liqee_shares, plan.liab_amount).anchor()?;
+    set_position_shares(&mut liqee_positions, liab_asset_index, new_liqee)?;
+    let liqor_shares = shares_of(&liqor_positions, liab_asset_index);
+    let new_liqor =
+        liab.lending.change_native(liqor_shares, I80F48::ZERO.sub_c(plan.liab_amount).anchor()?).anchor()?;
+    set_position_shares(&mut liqor_positions, liab_asset_index, new_liqor)?;
+
+    // Move the collateral, less the insurance fund's share of the bonus.
+    let insurance_share = from_bps(config.insurance_share_bps);
+    let mut seized = Vec::with_capacity(plan.legs.len());
+    for leg in &plan.legs {
+        let asset = priced.get_mut(leg.asset_index)?;
+        let bonus_part =
+            leg.amount.mul_c(leg.bonus).anchor()?.div_c(I80F48::ONE.add_c(leg.bonus).anchor()?).anchor()?;
+        let to_insurance = bonus_part.mul_c(insurance_share).anchor()?;
+        let to_liquidator = leg.amount.sub_c(to_insurance).anchor()?;
+        let s = shares_of(&liqee_positions, leg.asset_index);
+        let new_s = asset.lending.change_native(s, I80F48::ZERO.sub_c(leg.amount).anchor()?).anchor()?;
+        set_position_shares(&mut liqee_positions, leg.asset_index, new_s)?;
+        let s = shares_of(&liqor_positions, leg.asset_index);
+        let new_s = asset.lending.change_native(s, to_liquidator).anchor()?;
+        set_position_shares(&mut liqor_positions, leg.asset_index, new_s)?;
+        asset.lending.insurance_fund = asset.lending.insurance_fund.add_c(to_insurance).anchor()?;
+        seized.push(LiquidatedCollateral {
+            asset_index: leg.asset_index,
+            amount: leg.amount.to_bits(),
+            to_insurance: to_insurance.to_bits(),
+            bonus: leg.bonus.to_bits(),
+        });
+    }
+
+    // Checks on the result: the liquidatee is better off, the liquidator stays healthy.
+    let after = priced.inputs(&liqee_positions, None)?;
+    let le_after = health(&after, HealthType::LiquidationEnd).anchor()?;
+    require!(le_after > le_before, BallastError::HealthNotImproved);
+    let liqor_inputs = priced.inputs(&liqor_positions, None)?;
+    let liqor_init = health(&liqor_inputs, HealthType::Init).anchor()?;
+    require!(liqor_init >= I80F48::ZERO, BallastError::LiquidatorInsufficientHealth);
+
+    // Effects.
+    priced.store(remaining)?;
+    let ended = le_after >= I80F48::ZERO;
+    {
+        let mut liqee = ctx.accounts.liquidatee_account.load_mut()?;
+        liqee.positions = liqee_positions;
+        liqee.being_liquidated = u8::from(!ended);
+        liqee.liquidation_start_ts = if ended { 0 } else { start_ts };
+    }
+    ctx.accounts.liquidator_account.load_mut()?.positions = liqor_positions;
+
+    emit!(Liquidation {
+        group: group_key,
+        liquidatee: ctx.accounts.liquidatee_account.key(),
+        liquidator: ctx.accounts.liquidator_account.key(),
+        liab_asset_index,
+        liab_amount: plan.liab_amount.to_bits(),
+        collateral: seized,
+        maint_health_before: maint_before.to_bits(),
+        liquidation_end_health_before: le_before.to_bits(),
+        liquidation_end_health_after: le_after.to_bits(),
+        liquidation_started_at: start_ts,
+    });
+    if ended {
+        emit!(LiquidationEnded { group: group_key, account: ctx.accounts.liquidatee_account.key() });
+    }
+    Ok(())
+}
+
+fn shares_of(positions: &[crate::state::TokenPosition], asset_index: u16) -> I80F48 {
+    positions
+        .iter()
+        .find(|p| p.is_active() && p.asset_index == asset_index)
+        .map(|p| p.shares())
+        .unwrap_or(I80F48::ZERO)
+}

@@ -1,0 +1,274 @@
+//! Liquidation planning: how much liability a liquidator takes over and which collateral pays for
+//! it. Pure: the handler feeds it the liquidatee's positions priced for liquidation and applies
+//! the plan.
+//!
+//! Every native unit of liability `l` taken over, paid with collateral `c` at a bonus `b`, moves
+//! `u = spot_l * (1 + b) / spot_c` units of `c` and changes the liquidatee's LiquidationEnd health
+//! by
+//!
+//!   g = price_liab_LE(l) * lw_LE(l)  -  u * price_coll_LE(c) * aw_LE(c)
+//!
+//! (positive whenever the bonus is below the haircut, which validation guarantees). The amount is
+//! therefore the closed form `x = deficit / g`, capped by the debt, by the liquidator's maximum and
+//! by what the collateral can pay; when one collateral runs out the next in priority order pays for
+//! the rest.
+//!
+//! Priority order: collateral with the highest maintenance asset weight first (the least haircut,
+//! which for listed assets is the most liquid), ties broken by the lower asset index.
+
+use super::health::health;
+use super::price::{collateral_price, liability_price};
+use super::types::*;
+use crate::math::{CheckedFixed, I80F48};
+
+/// How far above zero LiquidationEnd health a liquidation aims: 2^-16 quote-native units, about
+/// 1.5e-11 USD.
+pub const TARGET_MARGIN: I80F48 = I80F48::from_bits(1 << 32);
+
+/// The bonus at `elapsed` seconds into a liquidation: starts at `start`, grows linearly to `cap`
+/// over `ramp_secs`, then stays there.
+pub fn liquidation_bonus(start: I80F48, cap: I80F48, elapsed: i64, ramp_secs: u32) -> I80F48 {
+    if ramp_secs == 0 || elapsed >= i64::from(ramp_secs) || cap <= start {
+        return cap.max(start);
+    }
+    let elapsed = elapsed.max(0);
+    // (cap - start) <= 1 and elapsed < 2^32: cannot overflow
+    start + (cap - start) * I80F48::from_num(elapsed) / I80F48::from_num(ramp_secs)
+}
+
+/// Per-collateral bonus: the asset's start fee and cap, evaluated by the caller at the current time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CollateralTerms {
+    pub asset_index: u16,
+    pub bonus: I80F48,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiquidationRequest {
+    pub liab_index: u16,
+    /// Most liability (native units) the liquidator will take over.
+    pub max_liab: I80F48,
+    /// Remainders worth less than this (quote-native) are taken whole rather than left as dust.
+    pub dust_value: I80F48,
+}
+
+/// One collateral asset seized.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CollateralLeg {
+    pub asset_index: u16,
+    /// Native units leaving the liquidatee (the liquidator's share plus the insurance share).
+    pub amount: I80F48,
+    /// Liability native units this leg pays for.
+    pub liab_amount: I80F48,
+    pub bonus: I80F48,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiquidationPlan {
+    pub liab_amount: I80F48,
+    pub legs: Vec<CollateralLeg>,
+    pub health_before: I80F48,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiquidationError {
+    Risk(RiskError),
+    /// The named asset is not a liability of the account.
+    NotALiability,
+    /// No collateral with a usable oracle that liquidating against would help.
+    NoUsableCollateral,
+}
+
+impl From<RiskError> for LiquidationError {
+    fn from(e: RiskError) -> Self {
+        LiquidationError::Risk(e)
+    }
+}
+
+impl From<crate::math::MathError> for LiquidationError {
+    fn from(e: crate::math::MathError) -> Self {
+        LiquidationError::Risk(RiskError::Math(e))
+    }
+}
+
+/// Plans the least liquidation that brings LiquidationEnd health to zero. `positions` are the
+/// liquidatee's, priced with the liquidation oracle policy; `terms` gives the bonus of every
+/// collateral asset (assets without terms are not seized).
+pub fn plan_liquidation(
+    positions: &[PositionInput],
+    terms: &[CollateralTerms],
+    req: &LiquidationRequest,
+) -> Result<LiquidationPlan, LiquidationError> {
+    const LE: HealthType = HealthType::LiquidationEnd;
+    let health_before = health(positions, LE)?;
+    let liab = positions
+        .iter()
+        .find(|p| p.asset_index == req.liab_index && p.balance < I80F48::ZERO)
+        .ok_or(LiquidationError::NotALiability)?;
+    let debt = I80F48::ZERO.sub_c(liab.balance)?;
+    let mut liab_left = debt.min(req.max_liab);
+    let liab_spot = liab.prices.spot;
+    let liab_gain =
+        liability_price(&liab.prices, liab.conf_multiplier, LE)?.mul_c(liab.weights.liab_weight(LE))?;
+
+    let mut collateral: Vec<&PositionInput> = positions
+        .iter()
+        .filter(|p| p.balance > I80F48::ZERO && p.oracle_usable && p.prices.spot > 0)
+        .collect();
+    collateral.sort_by(|a, b| {
+        b.weights.maint_asset.cmp(&a.weights.maint_asset).then(a.asset_index.cmp(&b.asset_index))
+    });
+
+    // Aim a hair above zero so the rounding of the transfers (always against the liquidatee)
+    // cannot leave the account a few ulps short and still flagged.
+    let mut deficit = I80F48::ZERO.sub_c(health_before)?.max(I80F48::ZERO).add_c(TARGET_MARGIN)?;
+    let mut legs = Vec::new();
+    let mut liab_amount = I80F48::ZERO;
+    for coll in collateral {
+        if deficit <= I80F48::ZERO || liab_left <= I80F48::ZERO {
+            break;
+        }
+        let Some(t) = terms.iter().find(|t| t.asset_index == coll.asset_index) else { continue };
+        // collateral units per liability unit, rounded up: the liquidatee pays at least the bonus
+        let units_per_liab =
+            crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(t.bonus)?)?, coll.prices.spot)?;
+        let coll_loss = collateral_price(&coll.prices, coll.conf_multiplier, LE)?
+            .mul_c(coll.weights.asset_weight(LE))?
+            .mul_c(units_per_liab)?;
+        let gain = liab_gain.sub_c(coll_loss)?;
+        if gain <= I80F48::ZERO {
+            continue;
+        }
+        let needed = crate::math::div_ceil(deficit, gain)?;
+        let affordable = coll.balance.div_c(units_per_liab)?;
+        let mut x = needed.min(affordable).min(liab_left);
+        // Dust: if what would remain of the debt is worth less than the dust value and this
+        // collateral can pay for it all, take it all.
+        let rest = liab_left.sub_c(x)?;
+        if rest > I80F48::ZERO && rest.mul_c(liab_spot)? < req.dust_value && affordable >= liab_left {
+            x = liab_left;
+        }
+        if x <= I80F48::ZERO {
+            continue;
+        }
+        // Paying with all of this collateral takes all of it (no sub-unit remainder).
+        let mut amount =
+            if x >= affordable { coll.balance } else { x.mul_c(units_per_liab)?.min(coll.balance) };
+        // Dust on the collateral side: a remainder worth less than the dust value goes too.
+        let coll_rest = coll.balance.sub_c(amount)?;
+        if coll_rest > I80F48::ZERO && coll_rest.mul_c(coll.prices.spot)? < req.dust_value {
+            amount = coll.balance;
+        }
+        legs.push(CollateralLeg { asset_index: coll.asset_index, amount, liab_amount: x, bonus: t.bonus });
+        deficit = deficit.sub_c(x.mul_c(gain)?)?;
+        liab_left = liab_left.sub_c(x)?;
+        liab_amount = liab_amount.add_c(x)?;
+    }
+    if legs.is_empty() {
+        return Err(LiquidationError::NoUsableCollateral);
+    }
+    Ok(LiquidationPlan { liab_amount, legs, health_before })
+}
+
+/// Applies a plan to a copy of the positions (native balances), for checking its effect.
+pub fn apply_plan(
+    positions: &[PositionInput],
+    plan: &LiquidationPlan,
+    liab_index: u16,
+) -> Vec<PositionInput> {
+    positions
+        .iter()
+        .map(|p| {
+            let mut p = *p;
+            if p.asset_index == liab_index {
+                p.balance += plan.liab_amount;
+            }
+            for leg in &plan.legs {
+                if leg.asset_index == p.asset_index {
+                    p.balance -= leg.amount;
+                }
+            }
+            p
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::health::tests::{position, weights};
+
+    fn f(v: f64) -> I80F48 {
+        I80F48::from_num(v)
+    }
+
+    #[test]
+    fn bonus_ramps_to_its_cap() {
+        assert_eq!(liquidation_bonus(f(0.02), f(0.06), 0, 100), f(0.02));
+        assert!((liquidation_bonus(f(0.02), f(0.06), 50, 100) - f(0.04)).abs() < f(1e-12));
+        assert_eq!(liquidation_bonus(f(0.02), f(0.06), 100, 100), f(0.06));
+        assert_eq!(liquidation_bonus(f(0.02), f(0.06), 10_000, 100), f(0.06));
+    }
+
+    #[test]
+    fn single_collateral_closed_form() {
+        // Collateral: 100 units at 1.0, weights 0.8/0.9 (LE 0.85). Debt: 95 units at 1.0,
+        // weights 1.2/1.1 (LE 1.15). LE health = 85 - 109.25 = -24.25.
+        // Bonus 5%: u = 1.05; g = 1.15 - 1.05 * 0.85 = 0.2575 per unit; x = 24.25 / 0.2575 = 94.17...
+        let pos = [
+            position(0, 100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+            position(1, -95, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+        ];
+        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05) }];
+        let req = LiquidationRequest { liab_index: 1, max_liab: f(1e9), dust_value: I80F48::ZERO };
+        let plan = plan_liquidation(&pos, &terms, &req).unwrap();
+        assert!((plan.health_before - f(-24.25)).abs() < f(1e-9));
+        assert!((plan.liab_amount - f(24.25 / 0.2575)).abs() < f(1e-3), "{}", plan.liab_amount);
+        assert_eq!(plan.legs.len(), 1);
+        assert!((plan.legs[0].amount - f(24.25 / 0.2575 * 1.05)).abs() < f(1e-3));
+        // afterwards LE health is zero (to rounding), not more
+        let after = health(&apply_plan(&pos, &plan, 1), HealthType::LiquidationEnd).unwrap();
+        assert!(after >= I80F48::ZERO && after < f(1e-3), "{after}");
+    }
+
+    #[test]
+    fn priority_order_spans_assets() {
+        // Three collaterals; the stable (maint 0.98) goes first, then SOL-like (0.9), then the
+        // long tail (0.7). The stable is too small to restore health alone.
+        let pos = [
+            position(0, 10, 1.0, weights(0.6, 0.7, 1.4, 1.3)),
+            position(1, 5, 1.0, weights(0.95, 0.98, 1.05, 1.02)),
+            position(2, 100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+            position(3, -100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+        ];
+        let terms = [
+            CollateralTerms { asset_index: 0, bonus: f(0.1) },
+            CollateralTerms { asset_index: 1, bonus: f(0.01) },
+            CollateralTerms { asset_index: 2, bonus: f(0.05) },
+        ];
+        let req = LiquidationRequest { liab_index: 3, max_liab: f(1e9), dust_value: I80F48::ZERO };
+        let plan = plan_liquidation(&pos, &terms, &req).unwrap();
+        let order: Vec<u16> = plan.legs.iter().map(|l| l.asset_index).collect();
+        assert_eq!(order, vec![1, 2]);
+        assert_eq!(plan.legs[0].amount, f(5.0)); // the stable is used up
+        let after = health(&apply_plan(&pos, &plan, 3), HealthType::LiquidationEnd).unwrap();
+        assert!(after >= I80F48::ZERO && after < f(1e-3), "{after}");
+    }
+
+    #[test]
+    fn max_liab_and_dust() {
+        let pos = [
+            position(0, 100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+            position(1, -95, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+        ];
+        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05) }];
+        let capped = LiquidationRequest { liab_index: 1, max_liab: f(10.0), dust_value: I80F48::ZERO };
+        assert_eq!(plan_liquidation(&pos, &terms, &capped).unwrap().liab_amount, f(10.0));
+        // a dust value above the ~0.83 left over takes the whole debt
+        let dusty = LiquidationRequest { liab_index: 1, max_liab: f(1e9), dust_value: f(1.0) };
+        let plan = plan_liquidation(&pos, &terms, &dusty).unwrap();
+        assert_eq!(plan.liab_amount, f(95.0));
+        let not_liab = LiquidationRequest { liab_index: 0, ..dusty };
+        assert_eq!(plan_liquidation(&pos, &terms, &not_liab), Err(LiquidationError::NotALiability));
+    }
+}

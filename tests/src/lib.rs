@@ -62,9 +62,37 @@ pub struct TestEnv {
 pub type TxResult = Result<(), BanksClientError>;
 
 impl TestEnv {
+    /// A chain with the program, native by default. With `BALLAST_SBF_SO_DIR` set (a folder
+    /// holding `ballast.so`, as `scripts/sbf/build.sh` makes), the program runs from that SBF
+    /// build instead, in the chain's real virtual machine with compute metering.
     pub async fn new() -> TestEnv {
-        let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_entry));
-        pt.prefer_bpf(false);
+        let pt = match sbf_so_dir() {
+            Some(dir) => {
+                let so = dir.join("ballast.so");
+                let data = std::fs::read(&so)
+                    .unwrap_or_else(|e| panic!("BALLAST_SBF_SO_DIR: cannot read {}: {e}", so.display()));
+                // As program-test's own `add_program` loads an .so: an executable account owned by
+                // the BPF loader.
+                let mut pt = ProgramTest::default();
+                pt.prefer_bpf(true);
+                pt.add_account(
+                    ballast::ID,
+                    Account {
+                        lamports: anchor_lang::prelude::Rent::default().minimum_balance(data.len()).max(1),
+                        data,
+                        owner: BPF_LOADER,
+                        executable: true,
+                        rent_epoch: 0,
+                    },
+                );
+                pt
+            }
+            None => {
+                let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_entry));
+                pt.prefer_bpf(false);
+                pt
+            }
+        };
         let ctx = pt.start_with_context().await;
         let mut clock: Clock = ctx.banks_client.get_sysvar().await.unwrap();
         clock.unix_timestamp = T0;
@@ -91,6 +119,40 @@ impl TestEnv {
         let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer), &keys, blockhash);
         self.ctx.banks_client.process_transaction(tx).await
+    }
+
+    /// Sends `ixs` like `send`, with the compute-unit limit raised to the maximum (1.4M), and
+    /// returns the compute units each top-level Ballast instruction consumed, in order (read from
+    /// the runtime's `Program <id> consumed N of M compute units` log lines; CPIs it makes are
+    /// included). Meaningful only on an SBF build (`BALLAST_SBF_SO_DIR`): natively programs
+    /// consume nothing.
+    pub async fn send_with_metadata(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<SendMetadata, SendFailure> {
+        self.nonce += 1;
+        let payer = self.ctx.payer.pubkey();
+        let mut all = vec![set_compute_unit_limit_ix(1_400_000)];
+        all.extend_from_slice(ixs);
+        all.push(solana_system_interface::instruction::transfer(&payer, &payer, self.nonce));
+        let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
+        keys.extend_from_slice(signers);
+        let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
+        let tx = Transaction::new_signed_with_payer(&all, Some(&payer), &keys, blockhash);
+        let out = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+            .map_err(|e| SendFailure { error: format!("{e:?}"), logs: vec![] })?;
+        let logs = out.metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default();
+        if let Err(e) = out.result {
+            return Err(SendFailure { error: format!("{e:?}"), logs });
+        }
+        let total = out.metadata.as_ref().map(|m| m.compute_units_consumed).unwrap_or(0);
+        let program_units = program_compute_units(&logs, &ballast::ID);
+        Ok(SendMetadata { program_units, total_units: total, logs })
     }
 
     pub async fn now(&mut self) -> i64 {
@@ -403,6 +465,22 @@ impl TestEnv {
         metas
     }
 
+    pub fn deposit_ix(
+        &self,
+        authority: Pubkey,
+        account: Pubkey,
+        asset: usize,
+        from: Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::Deposit { token: self.token_move(account, asset, from), authority }
+                .to_account_metas(None),
+            data: ballast::instruction::Deposit { amount }.data(),
+        }
+    }
+
     pub async fn deposit(
         &mut self,
         user: &Keypair,
@@ -551,9 +629,11 @@ impl TestEnv {
                 ballast::health_accounts::price_asset(a.asset, i, &asset, &reading, policy, now).unwrap(),
             );
         }
-        let priced = ballast::health_accounts::PricedAssets { assets, now };
+        let group: Group = self.load(self.group).await;
+        let priced =
+            ballast::health_accounts::PricedAssets { assets, params: group.config.health_params(), now };
         let inputs = priced.inputs(&state.positions, None).unwrap();
-        ballast::risk::health(&inputs, level).unwrap()
+        ballast::risk::health(&inputs, &priced.params, level).unwrap()
     }
 
     /// Health accounts for a liquidation: the union of both accounts' assets, writable, then
@@ -572,6 +652,35 @@ impl TestEnv {
             indexes.iter().map(|&i| AccountMeta::new(self.assets[i].asset, false)).collect();
         metas.extend(indexes.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
         metas
+    }
+
+    pub async fn liquidate_ix(
+        &mut self,
+        liquidator: Pubkey,
+        liquidator_account: Pubkey,
+        liquidatee_account: Pubkey,
+        liab_asset: usize,
+        max_liab_amount: u64,
+        min_value_ratio_bps: u32,
+    ) -> Instruction {
+        let mut accounts = ballast::accounts::Liquidate {
+            group: self.group,
+            liquidator,
+            liquidator_account,
+            liquidatee_account,
+        }
+        .to_account_metas(None);
+        accounts.extend(self.liquidation_accounts(liquidator_account, liquidatee_account).await);
+        Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::Liquidate {
+                liab_asset_index: self.assets[liab_asset].index,
+                max_liab_amount,
+                min_value_ratio_bps,
+            }
+            .data(),
+        }
     }
 
     pub async fn liquidate(
@@ -602,6 +711,28 @@ impl TestEnv {
             .data(),
         };
         self.send(&[ix], &[liquidator]).await
+    }
+
+    pub async fn update_group(&mut self, config: ballast::state::GroupConfig) -> TxResult {
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::UpdateGroup { group: self.group, admin: self.admin.pubkey() }
+                .to_account_metas(None),
+            data: ballast::instruction::UpdateGroup { config }.data(),
+        };
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).await
+    }
+
+    pub async fn update_volatility(&mut self, asset: usize) -> TxResult {
+        let a = &self.assets[asset];
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::UpdateVolatility { asset: a.asset, oracle: a.oracle }
+                .to_account_metas(None),
+            data: ballast::instruction::UpdateVolatility {}.data(),
+        };
+        self.send(&[ix], &[]).await
     }
 
     pub async fn resolve_bankruptcy(&mut self, account: Pubkey, asset: usize) -> TxResult {
@@ -640,6 +771,64 @@ impl TestEnv {
             assert!(I80F48::from_num(balance) >= owed, "vault {i} holds {balance} but owes {owed}");
         }
     }
+}
+
+/// The BPF loader that program-test loads an .so under.
+pub const BPF_LOADER: Pubkey = Pubkey::from_str_const("BPFLoader2111111111111111111111111111111111");
+pub const COMPUTE_BUDGET: Pubkey = Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
+
+/// The folder of the SBF build to run instead of the native program, from `BALLAST_SBF_SO_DIR`.
+pub fn sbf_so_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("BALLAST_SBF_SO_DIR").filter(|v| !v.is_empty()).map(std::path::PathBuf::from)
+}
+
+/// Whether the program runs from an SBF build (see `TestEnv::new`).
+pub fn is_sbf() -> bool {
+    sbf_so_dir().is_some()
+}
+
+/// What `send_with_metadata` measured.
+#[derive(Clone, Debug)]
+pub struct SendMetadata {
+    /// Compute units of each top-level Ballast instruction, in order.
+    pub program_units: Vec<u64>,
+    /// Compute units of the whole transaction.
+    pub total_units: u64,
+    pub logs: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SendFailure {
+    pub error: String,
+    pub logs: Vec<String>,
+}
+
+/// ComputeBudget `SetComputeUnitLimit(units)`, encoded by hand (tag 2, then the limit).
+pub fn set_compute_unit_limit_ix(units: u32) -> Instruction {
+    let mut data = vec![2u8];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction { program_id: COMPUTE_BUDGET, accounts: vec![], data }
+}
+
+/// Compute units of each top-level invocation of `program` in a transaction's logs.
+pub fn program_compute_units(logs: &[String], program: &Pubkey) -> Vec<u64> {
+    let invoke = format!("Program {program} invoke [1]");
+    let consumed = format!("Program {program} consumed ");
+    let mut out = vec![];
+    let mut depth_one = false;
+    for line in logs {
+        if line == &invoke {
+            depth_one = true;
+        } else if depth_one && line.starts_with(&consumed) {
+            // "... consumed N of M compute units"; the program never calls itself, so the first
+            // such line after its top-level invoke is its own (CPIs it makes log other ids).
+            if let Some(n) = line[consumed.len()..].split(' ').next().and_then(|n| n.parse().ok()) {
+                out.push(n);
+                depth_one = false;
+            }
+        }
+    }
+    out
 }
 
 fn mint_init_ix(token_program: Pubkey, mint: Pubkey, authority: Pubkey, decimals: u8) -> Instruction {
@@ -701,16 +890,31 @@ pub fn default_config() -> AssetConfig {
         oracle_kind: 0,
         flags: 0,
         padding: [0; 2],
-        reserved: [0; 64],
+        deposit_weight_scale_start: 0,
+        borrow_weight_scale_start: 0,
+        sigma_floor_bps: 0,
+        liquidation_horizon_secs: 0,
+        vol_sample_interval_secs: 3_600,
+        ewma_lambda_bps: 9_400,
+        size_imf_ppm: 0,
+        concentration_threshold_bps: 0,
+        concentration_haircut_bps: 0,
+        correlation_group: 0,
+        padding2: [0; 3],
+        reserved: [0; 16],
     }
 }
 
-/// Liquidation bonus ramps over an hour; 20% of bonuses go to insurance; dust is a cent.
+/// Liquidation bonus ramps over an hour; 20% of bonuses go to insurance; dust is a cent; the
+/// volatility factor and correlation groups are off until a test turns them on.
 pub fn group_config() -> ballast::state::GroupConfig {
     ballast::state::GroupConfig {
         liquidation_bonus_ramp_secs: 3_600,
         insurance_share_bps: 2_000,
         dust_value: 10_000,
+        z_init_bps: 0,
+        z_maint_bps: 0,
+        correlation_groups: [ballast::state::CorrelationGroupConfig::default(); 8],
     }
 }
 

@@ -117,6 +117,14 @@ pub enum BallastError {
     NotBankrupt,
     #[msg("an asset that the instruction changes was passed read-only")]
     AssetNotWritable,
+    #[msg("volatility parameters out of range")]
+    InvalidVolatilityParams,
+    #[msg("size, concentration or correlation parameters out of range")]
+    InvalidFactorParams,
+    #[msg("correlation group weights must be ordered like asset weights")]
+    InvalidCorrelationGroup,
+    #[msg("volatility was sampled less than the sample interval ago")]
+    VolatilitySampleTooSoon,
 }
 
 impl From<MathError> for BallastError {

@@ -121,3 +121,23 @@ pub struct BankruptcyResolved {
     pub socialized: i128,
     pub deposit_index_after: i128,
 }
+
+#[event]
+pub struct VolatilityUpdated {
+    pub asset: Pubkey,
+    pub asset_index: u16,
+    /// Sampled spot price (quote-native per native unit, I80F48 bits).
+    pub price: i128,
+    /// Annualised realised variance after the sample (I80F48 bits).
+    pub realized_variance: i128,
+    /// sigma * sqrt(horizon) now used by the volatility factor (I80F48 bits).
+    pub horizon_vol: i128,
+    pub sampled_at: i64,
+}
+
+#[event]
+pub struct GroupUpdated {
+    pub group: Pubkey,
+    pub old_config: GroupConfig,
+    pub new_config: GroupConfig,
+}

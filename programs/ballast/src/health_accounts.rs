@@ -15,7 +15,9 @@
 use crate::error::{BallastError, IntoAnchor};
 use crate::math::{from_bps, I80F48};
 use crate::oracle::read_oracle;
-use crate::risk::{assess_oracle, HealthType, LendingState, OracleLimits, OracleReading, PositionInput};
+use crate::risk::{
+    assess_oracle, HealthParams, HealthType, LendingState, OracleLimits, OracleReading, PositionInput,
+};
 use crate::state::{Asset, AssetConfig, TokenPosition};
 use anchor_lang::prelude::*;
 
@@ -53,6 +55,7 @@ pub struct PricedAsset {
 
 pub struct PricedAssets {
     pub assets: Vec<PricedAsset>,
+    pub params: HealthParams,
     pub now: i64,
 }
 
@@ -61,6 +64,7 @@ impl PricedAssets {
     /// already loaded and changed in memory; its in-memory state is used instead of the account's.
     pub fn load<'info>(
         group: &Pubkey,
+        params: HealthParams,
         remaining: &'info [AccountInfo<'info>],
         policy: OraclePolicy,
         now: i64,
@@ -85,7 +89,7 @@ impl PricedAssets {
                 }
             }
         }
-        Ok(PricedAssets { assets, now })
+        Ok(PricedAssets { assets, params, now })
     }
 
     pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {
@@ -194,6 +198,7 @@ pub fn price_asset(
             conf_multiplier: asset.conf_multiplier.get(),
             prices,
             oracle_usable: fault.is_none(),
+            factors: asset.risk_factors(&lending, prices.spot).anchor()?,
         },
         liquidation_fee: from_bps(asset.config.liquidation_fee_bps),
         max_liquidation_fee: from_bps(asset.config.max_liquidation_fee_bps),
@@ -207,6 +212,7 @@ pub fn price_asset(
 #[allow(clippy::too_many_arguments)]
 pub fn require_init_health_after<'info>(
     group: &Pubkey,
+    params: HealthParams,
     positions: &[TokenPosition],
     being_liquidated: bool,
     asset_key: &Pubkey,
@@ -215,15 +221,21 @@ pub fn require_init_health_after<'info>(
     remaining: &'info [AccountInfo<'info>],
     now: i64,
 ) -> Result<(I80F48, bool)> {
-    let priced =
-        PricedAssets::load(group, remaining, OraclePolicy::RiskIncreasing, now, Some((asset_key, asset)))?;
+    let priced = PricedAssets::load(
+        group,
+        params,
+        remaining,
+        OraclePolicy::RiskIncreasing,
+        now,
+        Some((asset_key, asset)),
+    )?;
     if being_liquidated {
         let current = priced.inputs(positions, None)?;
-        let le = crate::risk::health(&current, HealthType::LiquidationEnd).anchor()?;
+        let le = crate::risk::health(&current, &priced.params, HealthType::LiquidationEnd).anchor()?;
         require!(le >= I80F48::ZERO, BallastError::BeingLiquidated);
     }
     let inputs = priced.inputs(positions, Some((asset.asset_index, new_shares)))?;
-    let health = crate::risk::health(&inputs, HealthType::Init).anchor()?;
+    let health = crate::risk::health(&inputs, &priced.params, HealthType::Init).anchor()?;
     if health < I80F48::ZERO {
         msg!("init health after: {}", health);
         return err!(BallastError::InsufficientHealth);

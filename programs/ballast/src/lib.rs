@@ -4,6 +4,9 @@
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
+// SBF builds (scripts/sbf): i128 helpers and mem* routed to syscalls, for upstream LLVM's BPF target.
+#[cfg(target_os = "solana")]
+use solana_compiler_builtins as _;
 
 pub mod error;
 pub mod events;
@@ -81,5 +84,15 @@ pub mod ballast {
     /// Permissionless write-off of a collateral-less account's debt in one asset.
     pub fn resolve_bankruptcy(ctx: Context<ResolveBankruptcy>) -> Result<()> {
         instructions::resolve_bankruptcy(ctx)
+    }
+
+    /// Replaces the group-wide settings. Admin only.
+    pub fn update_group(ctx: Context<UpdateGroup>, config: GroupConfig) -> Result<()> {
+        instructions::update_group(ctx, config)
+    }
+
+    /// Permissionless crank: one realised-volatility sample of an asset's oracle.
+    pub fn update_volatility(ctx: Context<UpdateVolatility>) -> Result<()> {
+        instructions::update_volatility(ctx)
     }
 }

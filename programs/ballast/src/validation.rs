@@ -1,6 +1,7 @@
 //! Parameter invariants, checked on every change (register and update).
 
 use crate::error::BallastError;
+use crate::risk::MAX_CORRELATION_GROUPS;
 use crate::state::{AssetConfig, OracleKind, ASSET_FLAG_PAUSED, ASSET_FLAG_REDUCE_ONLY};
 use anchor_lang::prelude::*;
 
@@ -10,6 +11,12 @@ const MAX_LIAB_WEIGHT_BPS: u32 = 10 * ONE;
 /// 1000% APR: above this a rate is a typo, not a policy.
 const MAX_RATE_BPS: u32 = 100 * ONE;
 const MAX_CONF_MULTIPLIER_BPS: u32 = 10 * ONE;
+/// 1000% annualised volatility.
+const MAX_SIGMA_BPS: u32 = 10 * ONE;
+/// A liquidation horizon longer than a year is not a horizon.
+const MAX_HORIZON_SECS: u32 = 31_536_000;
+/// z of 10 standard deviations.
+const MAX_Z_BPS: u32 = 10 * ONE;
 
 pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
     let kind = c.oracle_kind().ok_or(BallastError::InvalidOracleKind)?;
@@ -61,6 +68,17 @@ pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
         BallastError::InvalidRateCurve
     );
     require!(c.flags & !(ASSET_FLAG_REDUCE_ONLY | ASSET_FLAG_PAUSED) == 0, BallastError::InvalidFlags);
+    require!(
+        c.sigma_floor_bps <= MAX_SIGMA_BPS
+            && c.liquidation_horizon_secs <= MAX_HORIZON_SECS
+            && c.ewma_lambda_bps < ONE
+            && (c.liquidation_horizon_secs == 0 || c.vol_sample_interval_secs > 0),
+        BallastError::InvalidVolatilityParams
+    );
+    require!(
+        c.concentration_haircut_bps <= ONE && usize::from(c.correlation_group) <= MAX_CORRELATION_GROUPS,
+        BallastError::InvalidFactorParams
+    );
     Ok(())
 }
 
@@ -69,8 +87,21 @@ const MAX_BONUS_RAMP_SECS: u32 = 86_400;
 
 pub fn validate_group_config(c: &crate::state::GroupConfig) -> Result<()> {
     require!(
-        c.liquidation_bonus_ramp_secs <= MAX_BONUS_RAMP_SECS && c.insurance_share_bps <= ONE,
+        c.liquidation_bonus_ramp_secs <= MAX_BONUS_RAMP_SECS
+            && c.insurance_share_bps <= ONE
+            && c.z_maint_bps <= c.z_init_bps
+            && c.z_init_bps <= MAX_Z_BPS,
         BallastError::InvalidGroupConfig
     );
+    for g in c.correlation_groups.iter().filter(|g| g.is_used()) {
+        require!(
+            g.init_asset_weight_bps <= g.maint_asset_weight_bps
+                && g.maint_asset_weight_bps <= ONE
+                && g.maint_liab_weight_bps >= ONE
+                && g.init_liab_weight_bps >= g.maint_liab_weight_bps
+                && g.init_liab_weight_bps <= MAX_LIAB_WEIGHT_BPS,
+            BallastError::InvalidCorrelationGroup
+        );
+    }
     Ok(())
 }

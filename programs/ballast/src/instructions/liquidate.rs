@@ -46,7 +46,14 @@ pub fn liquidate<'info>(
     let config = ctx.accounts.group.load()?.config;
     let now = Clock::get()?.unix_timestamp;
     let remaining = ctx.remaining_accounts;
-    let mut priced = PricedAssets::load(&group_key, remaining, OraclePolicy::Liquidation, now, None)?;
+    let mut priced = PricedAssets::load(
+        &group_key,
+        config.health_params(),
+        remaining,
+        OraclePolicy::Liquidation,
+        now,
+        None,
+    )?;
 
     let (mut liqee_positions, was_flagged, start_ts) = {
         let a = ctx.accounts.liquidatee_account.load()?;
@@ -56,8 +63,8 @@ pub fn liquidate<'info>(
 
     // Liquidatable: Maint health below zero, or already flagged and still below LiquidationEnd.
     let before = priced.inputs(&liqee_positions, None)?;
-    let maint_before = health(&before, HealthType::Maint).anchor()?;
-    let le_before = health(&before, HealthType::LiquidationEnd).anchor()?;
+    let maint_before = health(&before, &priced.params, HealthType::Maint).anchor()?;
+    let le_before = health(&before, &priced.params, HealthType::LiquidationEnd).anchor()?;
     require!(
         maint_before < I80F48::ZERO || (was_flagged && le_before < I80F48::ZERO),
         BallastError::NotLiquidatable
@@ -84,7 +91,7 @@ pub fn liquidate<'info>(
         max_liab: I80F48::from_num(max_liab_amount),
         dust_value: I80F48::from_num(config.dust_value),
     };
-    let plan = plan_liquidation(&before, &terms, &request).map_err(|e| match e {
+    let plan = plan_liquidation(&before, &priced.params, &terms, &request).map_err(|e| match e {
         LiquidationError::NotALiability => error!(BallastError::NotALiability),
         LiquidationError::NoUsableCollateral => error!(BallastError::NoLiquidatableCollateral),
         LiquidationError::Risk(r) => error!(BallastError::from(r)),
@@ -130,10 +137,10 @@ pub fn liquidate<'info>(
 
     // Checks on the result: the liquidatee is better off, the liquidator stays healthy.
     let after = priced.inputs(&liqee_positions, None)?;
-    let le_after = health(&after, HealthType::LiquidationEnd).anchor()?;
+    let le_after = health(&after, &priced.params, HealthType::LiquidationEnd).anchor()?;
     require!(le_after > le_before, BallastError::HealthNotImproved);
     let liqor_inputs = priced.inputs(&liqor_positions, None)?;
-    let liqor_init = health(&liqor_inputs, HealthType::Init).anchor()?;
+    let liqor_init = health(&liqor_inputs, &priced.params, HealthType::Init).anchor()?;
     require!(liqor_init >= I80F48::ZERO, BallastError::LiquidatorInsufficientHealth);
 
     // Effects.

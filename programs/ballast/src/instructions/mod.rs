@@ -11,6 +11,8 @@ pub mod repay;
 pub mod resolve_bankruptcy;
 pub mod token_accounts;
 pub mod update_asset;
+pub mod update_group;
+pub mod update_volatility;
 pub mod withdraw;
 
 pub use borrow::*;
@@ -24,4 +26,6 @@ pub use repay::*;
 pub use resolve_bankruptcy::*;
 pub use token_accounts::*;
 pub use update_asset::*;
+pub use update_group::*;
+pub use update_volatility::*;
 pub use withdraw::*;

@@ -18,7 +18,11 @@ pub struct Withdraw<'info> {
 pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, BallastError::ZeroAmount);
     let t = &ctx.accounts.token;
-    require!(!t.group.load()?.is_paused(), BallastError::GroupPaused);
+    let params = {
+        let group = t.group.load()?;
+        require!(!group.is_paused(), BallastError::GroupPaused);
+        group.config.health_params()
+    };
     let now = Clock::get()?.unix_timestamp;
     let mut asset = *t.asset.load()?;
     require!(!asset.config.is_paused(), BallastError::AssetPaused);
@@ -45,6 +49,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
 
     let (health, clear_liquidation) = require_init_health_after(
         &t.group.key(),
+        params,
         &account.positions,
         account.is_being_liquidated(),
         &t.asset.key(),

@@ -1,9 +1,22 @@
 //! Health of a basket of token positions at one level, with a per-position breakdown of which
 //! factor removed how much value.
 //!
-//!   health = sum_collateral |b| * p_coll * w_asset  -  sum_liabilities |b| * p_liab * w_liab
+//! For each position, priced at the level's conservative price (`price.rs`), the weight goes
+//! through the single-asset factors in order, each able only to make it worse:
 //!
-//! Collateral rounds down and liabilities round up, so rounding always goes against the account.
+//!   collateral: base -> min(., 1 - z*sigma*sqrt(h)) -> min(., 1.1/(1 + imf*sqrt(tokens)))
+//!               -> Init: * deposit_scale
+//!   liability:  base -> max(., 1 + z*sigma*sqrt(h)) -> max(., 0.8*base + imf*sqrt(tokens))
+//!               -> Init: * borrow_scale
+//!
+//! then the cross-position factors apply: at Init, the part of a collateral's value above its
+//! concentration threshold share of the account's collateral loses a further haircut; and in
+//! each correlation group the matched part, min(collateral, liabilities), is revalued at the
+//! group's weights where they are better. Collateral rounds down and liabilities round up, so
+//! rounding always goes against the account.
+//!
+//! `health` needs no allocation: one pass sums the per-level totals that the cross-position
+//! factors need, a second computes the contributions.
 
 use super::price::{collateral_price, liability_price};
 use super::types::*;
@@ -18,11 +31,12 @@ pub struct PositionHealth {
     pub spot_value: I80F48,
     /// The price the level uses for this position.
     pub price: I80F48,
-    /// The weight applied (asset weight for collateral, liability weight for debt).
+    /// The weight after the single-asset factors (asset weight for collateral, liability
+    /// weight for debt).
     pub weight: I80F48,
     /// Signed contribution to health: positive for collateral, negative for liabilities.
     pub contribution: I80F48,
-    /// Value removed by each factor, indexed by `Factor as usize`; sums to
+    /// Value removed by each factor, indexed by `Factor as usize` (negative: a credit). Sums to
     /// `spot_value - contribution` for collateral and `-contribution - spot_value` for debt.
     pub factor_cuts: [I80F48; Factor::COUNT],
 }
@@ -45,14 +59,151 @@ pub struct HealthReport {
     pub positions: Vec<PositionHealth>,
 }
 
-/// Contribution of one position at `level`, with its factor breakdown.
-pub fn position_health(pos: &PositionInput, level: HealthType) -> RiskResult<PositionHealth> {
-    let mut cuts = [I80F48::ZERO; Factor::COUNT];
-    let spot = pos.prices.spot;
-    let k = pos.conf_multiplier;
+/// Account-wide sums at one level that the cross-position factors need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CrossTotals {
+    /// Priced value of all usable collateral.
+    pub collateral: I80F48,
+    /// Per correlation group: priced collateral and priced liabilities.
+    pub groups: [(I80F48, I80F48); MAX_CORRELATION_GROUPS],
+}
+
+/// (price, |balance| * price) at the level's conservative price, rounded against the account;
+/// zero for unusable collateral.
+fn priced_value(pos: &PositionInput, level: HealthType) -> RiskResult<(I80F48, I80F48)> {
     if pos.balance >= I80F48::ZERO {
-        let amount = pos.balance;
-        let spot_value = amount.mul_c(spot)?;
+        if !pos.oracle_usable {
+            return Ok((I80F48::ZERO, I80F48::ZERO));
+        }
+        let price = collateral_price(&pos.prices, pos.conf_multiplier, level)?;
+        Ok((price, pos.balance.mul_c(price)?))
+    } else {
+        if !pos.oracle_usable {
+            return Err(RiskError::LiabilityOracleUnusable { asset_index: pos.asset_index });
+        }
+        let amount = I80F48::ZERO.sub_c(pos.balance)?;
+        let price = liability_price(&pos.prices, pos.conf_multiplier, level)?;
+        Ok((price, mul_ceil(amount, price)?))
+    }
+}
+
+pub fn cross_totals(positions: &[PositionInput], level: HealthType) -> RiskResult<CrossTotals> {
+    let mut t = CrossTotals {
+        collateral: I80F48::ZERO,
+        groups: [(I80F48::ZERO, I80F48::ZERO); MAX_CORRELATION_GROUPS],
+    };
+    for pos in positions {
+        let (_, pv) = priced_value(pos, level)?;
+        let group = usize::from(pos.factors.correlation_group);
+        let in_group = (1..=MAX_CORRELATION_GROUPS).contains(&group);
+        if pos.balance >= I80F48::ZERO {
+            t.collateral = t.collateral.add_c(pv)?;
+            if in_group {
+                t.groups[group - 1].0 = t.groups[group - 1].0.add_c(pv)?;
+            }
+        } else if in_group {
+            t.groups[group - 1].1 = t.groups[group - 1].1.add_c(pv)?;
+        }
+    }
+    Ok(t)
+}
+
+/// sqrt of a position's size in whole tokens (Drift measures size in tokens).
+fn sqrt_tokens(pos: &PositionInput) -> RiskResult<I80F48> {
+    let tokens = pos.balance.abs().div_c(pos.factors.token_unit)?;
+    Ok(tokens.sqrt())
+}
+
+/// Collateral weight after the single-asset factors, recording each factor's cut of `pv`.
+fn collateral_weight(
+    pos: &PositionInput,
+    params: &HealthParams,
+    level: HealthType,
+    pv: I80F48,
+    cuts: &mut [I80F48; Factor::COUNT],
+) -> RiskResult<I80F48> {
+    let f = &pos.factors;
+    let base = pos.weights.asset_weight(level);
+    let mut w = base;
+    cuts[Factor::BaseWeight as usize] = pv.sub_c(pv.mul_c(w)?)?;
+    let mut step = |factor: Factor, w: &mut I80F48, capped: I80F48| -> RiskResult<()> {
+        let capped = capped.max(I80F48::ZERO);
+        if capped < *w {
+            cuts[factor as usize] = pv.mul_c(*w)?.sub_c(pv.mul_c(capped)?)?;
+            *w = capped;
+        }
+        Ok(())
+    };
+    if f.horizon_vol > I80F48::ZERO {
+        let cap = I80F48::ONE.sub_c(params.z(level).mul_c(f.horizon_vol)?)?;
+        step(Factor::Volatility, &mut w, cap)?;
+    }
+    if f.imf > I80F48::ZERO {
+        let denom = I80F48::ONE.add_c(f.imf.mul_c(sqrt_tokens(pos)?)?)?;
+        let cap = I80F48::from_num(1.1).div_c(denom)?;
+        step(Factor::Size, &mut w, cap)?;
+    }
+    if level == HealthType::Init && f.deposit_scale < I80F48::ONE {
+        let scaled = w.mul_c(f.deposit_scale)?;
+        step(Factor::TotalScaling, &mut w, scaled)?;
+    }
+    Ok(w)
+}
+
+/// Liability weight after the single-asset factors, recording each factor's addition to `pv`.
+fn liability_weight(
+    pos: &PositionInput,
+    params: &HealthParams,
+    level: HealthType,
+    pv: I80F48,
+    cuts: &mut [I80F48; Factor::COUNT],
+) -> RiskResult<I80F48> {
+    let f = &pos.factors;
+    let base = pos.weights.liab_weight(level);
+    let mut w = base;
+    cuts[Factor::BaseWeight as usize] = mul_ceil(pv, w)?.sub_c(pv)?;
+    let mut step = |factor: Factor, w: &mut I80F48, floor: I80F48| -> RiskResult<()> {
+        if floor > *w {
+            cuts[factor as usize] = mul_ceil(pv, floor)?.sub_c(mul_ceil(pv, *w)?)?;
+            *w = floor;
+        }
+        Ok(())
+    };
+    if f.horizon_vol > I80F48::ZERO {
+        let floor = I80F48::ONE.add_c(params.z(level).mul_c(f.horizon_vol)?)?;
+        step(Factor::Volatility, &mut w, floor)?;
+    }
+    if f.imf > I80F48::ZERO {
+        let floor = base.mul_c(I80F48::from_num(0.8))?.add_c(f.imf.mul_c(sqrt_tokens(pos)?)?)?;
+        step(Factor::Size, &mut w, floor)?;
+    }
+    if level == HealthType::Init && f.borrow_scale > I80F48::ONE {
+        let scaled = w.mul_c(f.borrow_scale)?;
+        step(Factor::TotalScaling, &mut w, scaled)?;
+    }
+    Ok(w)
+}
+
+/// Contribution of one position at `level`, with its factor breakdown, given the account-wide
+/// totals from `cross_totals`.
+pub fn position_health(
+    pos: &PositionInput,
+    params: &HealthParams,
+    level: HealthType,
+    totals: &CrossTotals,
+) -> RiskResult<PositionHealth> {
+    let mut cuts = [I80F48::ZERO; Factor::COUNT];
+    let f = &pos.factors;
+    let (price, pv) = priced_value(pos, level)?;
+    let group = params.correlation(f.correlation_group);
+    let group_totals = if group.is_some() {
+        totals.groups[usize::from(f.correlation_group) - 1]
+    } else {
+        (I80F48::ZERO, I80F48::ZERO)
+    };
+    let matched = group_totals.0.min(group_totals.1);
+    if pos.balance >= I80F48::ZERO {
+        let spot_value = pos.balance.mul_c(pos.prices.spot)?;
         if !pos.oracle_usable {
             cuts[Factor::OracleUnavailable as usize] = spot_value;
             return Ok(PositionHealth {
@@ -65,12 +216,28 @@ pub fn position_health(pos: &PositionInput, level: HealthType) -> RiskResult<Pos
                 factor_cuts: cuts,
             });
         }
-        let price = collateral_price(&pos.prices, k, level)?;
-        let weight = pos.weights.asset_weight(level);
-        let priced_value = amount.mul_c(price)?;
-        let contribution = priced_value.mul_c(weight)?;
-        cuts[Factor::OracleUncertainty as usize] = spot_value.sub_c(priced_value)?;
-        cuts[Factor::BaseWeight as usize] = priced_value.sub_c(contribution)?;
+        cuts[Factor::OracleUncertainty as usize] = spot_value.sub_c(pv)?;
+        let weight = collateral_weight(pos, params, level, pv, &mut cuts)?;
+        let mut contribution = pv.mul_c(weight)?;
+        if level == HealthType::Init
+            && f.concentration_threshold < I80F48::ONE
+            && f.concentration_haircut > I80F48::ZERO
+        {
+            let allowed = totals.collateral.mul_c(f.concentration_threshold)?;
+            let excess = pv.sub_c(allowed)?.max(I80F48::ZERO);
+            let cut = excess.mul_c(f.concentration_haircut)?.mul_c(weight)?.min(contribution);
+            cuts[Factor::Concentration as usize] = cut;
+            contribution = contribution.sub_c(cut)?;
+        }
+        if let (Some(g), true) = (group, matched > I80F48::ZERO) {
+            // The matched share of this collateral is revalued at the group weight if better.
+            let at_group = pv.mul_c(g.weights.asset_weight(level))?;
+            if at_group > contribution {
+                let credit = at_group.sub_c(contribution)?.mul_c(matched.div_c(group_totals.0)?)?;
+                cuts[Factor::Correlation as usize] = I80F48::ZERO.sub_c(credit)?;
+                contribution = contribution.add_c(credit)?;
+            }
+        }
         Ok(PositionHealth {
             asset_index: pos.asset_index,
             balance: pos.balance,
@@ -81,17 +248,19 @@ pub fn position_health(pos: &PositionInput, level: HealthType) -> RiskResult<Pos
             factor_cuts: cuts,
         })
     } else {
-        if !pos.oracle_usable {
-            return Err(RiskError::LiabilityOracleUnusable { asset_index: pos.asset_index });
-        }
         let amount = I80F48::ZERO.sub_c(pos.balance)?;
-        let spot_value = mul_ceil(amount, spot)?;
-        let price = liability_price(&pos.prices, k, level)?;
-        let weight = pos.weights.liab_weight(level);
-        let priced_value = mul_ceil(amount, price)?;
-        let requirement = mul_ceil(priced_value, weight)?;
-        cuts[Factor::OracleUncertainty as usize] = priced_value.sub_c(spot_value)?;
-        cuts[Factor::BaseWeight as usize] = requirement.sub_c(priced_value)?;
+        let spot_value = mul_ceil(amount, pos.prices.spot)?;
+        cuts[Factor::OracleUncertainty as usize] = pv.sub_c(spot_value)?;
+        let weight = liability_weight(pos, params, level, pv, &mut cuts)?;
+        let mut requirement = mul_ceil(pv, weight)?;
+        if let (Some(g), true) = (group, matched > I80F48::ZERO) {
+            let at_group = mul_ceil(pv, g.weights.liab_weight(level))?;
+            if at_group < requirement {
+                let credit = requirement.sub_c(at_group)?.mul_c(matched.div_c(group_totals.1)?)?;
+                cuts[Factor::Correlation as usize] = I80F48::ZERO.sub_c(credit)?;
+                requirement = requirement.sub_c(credit)?;
+            }
+        }
         Ok(PositionHealth {
             asset_index: pos.asset_index,
             balance: pos.balance,
@@ -104,17 +273,23 @@ pub fn position_health(pos: &PositionInput, level: HealthType) -> RiskResult<Pos
     }
 }
 
-/// Health at `level` (the hot path: no breakdown kept).
-pub fn health(positions: &[PositionInput], level: HealthType) -> RiskResult<I80F48> {
+/// Health at `level` (the hot path: no breakdown kept, no allocation).
+pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthType) -> RiskResult<I80F48> {
+    let totals = cross_totals(positions, level)?;
     let mut total = I80F48::ZERO;
     for pos in positions {
-        total = total.add_c(position_health(pos, level)?.contribution)?;
+        total = total.add_c(position_health(pos, params, level, &totals)?.contribution)?;
     }
     Ok(total)
 }
 
 /// Health at `level` with the per-position breakdown.
-pub fn health_report(positions: &[PositionInput], level: HealthType) -> RiskResult<HealthReport> {
+pub fn health_report(
+    positions: &[PositionInput],
+    params: &HealthParams,
+    level: HealthType,
+) -> RiskResult<HealthReport> {
+    let totals = cross_totals(positions, level)?;
     let mut report = HealthReport {
         level,
         health: I80F48::ZERO,
@@ -123,7 +298,7 @@ pub fn health_report(positions: &[PositionInput], level: HealthType) -> RiskResu
         positions: Vec::with_capacity(positions.len()),
     };
     for pos in positions {
-        let ph = position_health(pos, level)?;
+        let ph = position_health(pos, params, level, &totals)?;
         if ph.contribution >= I80F48::ZERO {
             report.weighted_collateral = report.weighted_collateral.add_c(ph.contribution)?;
         } else {
@@ -160,7 +335,17 @@ pub(crate) mod tests {
                 conf: I80F48::ZERO,
             },
             oracle_usable: true,
+            factors: RiskFactors::NONE,
         }
+    }
+
+    pub fn h(positions: &[PositionInput], level: HealthType) -> RiskResult<I80F48> {
+        health(positions, &HealthParams::BASE, level)
+    }
+
+    pub fn ph(pos: &PositionInput, level: HealthType) -> RiskResult<PositionHealth> {
+        let totals = cross_totals(core::slice::from_ref(pos), level)?;
+        position_health(pos, &HealthParams::BASE, level, &totals)
     }
 
     #[test]
@@ -174,13 +359,13 @@ pub(crate) mod tests {
         let basket = [sol, usdc, usdt];
         // Init: 1e9*0.8 + 1e9*0.95 - 5e8*1.05 = 800e6 + 950e6 - 525e6 = 1_225e6 micro-USD.
         // 0.1 and 0.8 etc. are not exact in binary, so compare within a micro-USD.
-        let init = health(&basket, HealthType::Init).unwrap();
+        let init = h(&basket, HealthType::Init).unwrap();
         assert!((init - I80F48::from_num(1_225_000_000u64)).abs() < I80F48::ONE, "{init}");
         // Maint: 900e6 + 980e6 - 510e6 = 1_370e6.
-        let maint = health(&basket, HealthType::Maint).unwrap();
+        let maint = h(&basket, HealthType::Maint).unwrap();
         assert!((maint - I80F48::from_num(1_370_000_000u64)).abs() < I80F48::ONE, "{maint}");
         // LiquidationEnd: weights halfway: 850e6 + 965e6 - 517.5e6 = 1_297.5e6.
-        let le = health(&basket, HealthType::LiquidationEnd).unwrap();
+        let le = h(&basket, HealthType::LiquidationEnd).unwrap();
         assert!((le - I80F48::from_num(1_297_500_000u64)).abs() < I80F48::ONE, "{le}");
     }
 
@@ -191,7 +376,7 @@ pub(crate) mod tests {
         pos.prices.ema = I80F48::from_num(1.9);
         pos.prices.conf = I80F48::from_num(0.01);
         pos.conf_multiplier = I80F48::from_num(3);
-        let ph = position_health(&pos, HealthType::Init).unwrap();
+        let ph = ph(&pos, HealthType::Init).unwrap();
         // price = min(2.0, 1.9) - 3 * 0.01 = 1.87; value at spot 200e6; priced 187e6;
         // contribution 93.5e6; oracle cut 13e6; weight cut 93.5e6.
         let close = |a: I80F48, b: f64| (a - I80F48::from_num(b)).abs() < I80F48::from_num(1);
@@ -207,13 +392,13 @@ pub(crate) mod tests {
     fn unusable_oracle_zeroes_collateral_and_refuses_liability() {
         let mut coll = position(0, 1_000, 1.0, weights(0.9, 0.95, 1.1, 1.05));
         coll.oracle_usable = false;
-        let ph = position_health(&coll, HealthType::Init).unwrap();
+        let ph = ph(&coll, HealthType::Init).unwrap();
         assert_eq!(ph.contribution, I80F48::ZERO);
         assert_eq!(ph.cut(Factor::OracleUnavailable), I80F48::from_num(1_000));
         let mut liab = position(7, -1_000, 1.0, weights(0.9, 0.95, 1.1, 1.05));
         liab.oracle_usable = false;
         assert_eq!(
-            health(&[coll, liab], HealthType::Init),
+            h(&[coll, liab], HealthType::Init),
             Err(RiskError::LiabilityOracleUnusable { asset_index: 7 })
         );
     }
@@ -224,13 +409,129 @@ pub(crate) mod tests {
         let mut liab = position(0, -1, 0.0, weights(1.0, 1.0, 1.0, 1.0));
         liab.prices.spot = I80F48::DELTA;
         liab.prices.ema = I80F48::DELTA;
-        assert!(health(&[liab], HealthType::Maint).unwrap() < I80F48::ZERO);
+        assert!(h(&[liab], HealthType::Maint).unwrap() < I80F48::ZERO);
     }
 
     #[test]
     fn overflow_is_reported_not_panicked() {
         let huge = position(0, i64::MAX, 1e12, weights(1.0, 1.0, 1.0, 1.0));
         let many = [huge; 16];
-        assert!(matches!(health(&many, HealthType::Maint), Err(RiskError::Math(_))));
+        assert!(matches!(h(&many, HealthType::Maint), Err(RiskError::Math(_))));
+    }
+
+    fn f(v: f64) -> I80F48 {
+        I80F48::from_num(v)
+    }
+
+    fn close(a: I80F48, b: f64, tol: f64) -> bool {
+        (a - f(b)).abs() <= f(tol)
+    }
+
+    fn single(pos: &PositionInput, params: &HealthParams, level: HealthType) -> PositionHealth {
+        let totals = cross_totals(core::slice::from_ref(pos), level).unwrap();
+        position_health(pos, params, level, &totals).unwrap()
+    }
+
+    #[test]
+    fn volatility_caps_weights() {
+        // sigma 80%, horizon one day: sigma * sqrt(1/365) = 0.0418739; z = 2 at Init, 1 at Maint.
+        let horizon_vol = 0.8 * (1.0f64 / 365.0).sqrt();
+        let params = HealthParams { z_init: f(2.0), z_maint: f(1.0), ..HealthParams::BASE };
+        let mut coll = position(0, 1_000, 1.0, weights(0.95, 0.99, 1.05, 1.01));
+        coll.factors.horizon_vol = f(horizon_vol);
+        let init = single(&coll, &params, HealthType::Init);
+        assert!(close(init.weight, 1.0 - 2.0 * horizon_vol, 1e-12), "{}", init.weight);
+        assert!(close(init.cut(Factor::Volatility), 1_000.0 * (0.95 - (1.0 - 2.0 * horizon_vol)), 1e-9));
+        // at Maint the cap is 1 - 0.0419 = 0.958, below the 0.99 base
+        assert!(close(single(&coll, &params, HealthType::Maint).weight, 1.0 - horizon_vol, 1e-12));
+        let mut liab = coll;
+        liab.balance = f(-1_000.0);
+        assert!(close(single(&liab, &params, HealthType::Init).weight, 1.0 + 2.0 * horizon_vol, 1e-12));
+        // with z = 0 the factor is off
+        assert_eq!(single(&coll, &HealthParams::BASE, HealthType::Init).weight, f(0.95));
+    }
+
+    /// Drift's published integer formula for spot asset weights (spot_market math,
+    /// SPOT_WEIGHT_PRECISION 1e4, SPOT_IMF_PRECISION 1e6, sizes in 1e9 precision).
+    fn drift_size_discount_asset_weight(tokens: u128, imf_factor: u128, asset_weight: u128) -> u128 {
+        let size = tokens * 1_000_000_000;
+        let size_sqrt = (size * 10).isqrt() + 1;
+        let imf_num = 1_000_000 + 100_000;
+        let discounted = imf_num * 10_000 / (1_000_000 + size_sqrt * imf_factor / 100_000);
+        asset_weight.min(discounted)
+    }
+
+    #[test]
+    fn size_discount_matches_drift() {
+        // imf 0.001 (1,000 in Drift's 1e6 precision), base asset weight 0.8
+        for tokens in [100u128, 10_000, 250_000, 1_000_000, 25_000_000] {
+            let mut pos = position(0, 0, 1.0, weights(0.8, 0.8, 1.2, 1.2));
+            pos.balance = f(tokens as f64 * 1e6); // 6 decimals
+            pos.factors.imf = f(0.001);
+            pos.factors.token_unit = f(1e6);
+            let ours: f64 = single(&pos, &HealthParams::BASE, HealthType::Maint).weight.to_num();
+            let drift = drift_size_discount_asset_weight(tokens, 1_000, 8_000) as f64 / 10_000.0;
+            assert!((ours - drift).abs() <= 1e-4, "{tokens} tokens: ours {ours}, drift {drift}");
+        }
+        // hand-computed: 1,000,000 tokens -> 1.1 / (1 + 0.001 * 1000) = 0.55
+        let mut big = position(0, 1_000_000_000_000, 1.0, weights(0.8, 0.8, 1.1, 1.1));
+        big.factors.imf = f(0.001);
+        big.factors.token_unit = f(1e6);
+        assert!(close(single(&big, &HealthParams::BASE, HealthType::Init).weight, 0.55, 1e-12));
+        // and as a liability: max(1.1, 0.8 * 1.1 + 0.001 * 1000) = 1.88
+        big.balance = -big.balance;
+        let w = single(&big, &HealthParams::BASE, HealthType::Init).weight;
+        assert!(close(w, 1.88, 1e-11), "{w}");
+    }
+
+    #[test]
+    fn total_deposit_and_borrow_scaling_apply_at_init_only() {
+        let mut coll = position(0, 1_000, 1.0, weights(0.8, 0.9, 1.2, 1.1));
+        coll.factors.deposit_scale = f(0.5);
+        assert!(close(single(&coll, &HealthParams::BASE, HealthType::Init).weight, 0.4, 1e-12));
+        assert!(close(single(&coll, &HealthParams::BASE, HealthType::Maint).weight, 0.9, 1e-12));
+        let mut liab = position(0, -1_000, 1.0, weights(0.8, 0.9, 1.2, 1.1));
+        liab.factors.borrow_scale = f(1.5);
+        assert!(close(single(&liab, &HealthParams::BASE, HealthType::Init).weight, 1.8, 1e-12));
+    }
+
+    #[test]
+    fn concentration_haircuts_the_excess_at_init() {
+        // A: 900, B: 100 (weights 1). A's threshold 50%, haircut 20%: excess 900 - 500 = 400,
+        // cut 80. B is below its share.
+        let mut a = position(0, 900, 1.0, weights(1.0, 1.0, 1.0, 1.0));
+        a.factors.concentration_threshold = f(0.5);
+        a.factors.concentration_haircut = f(0.2);
+        let mut b = position(1, 100, 1.0, weights(1.0, 1.0, 1.0, 1.0));
+        b.factors.concentration_threshold = f(0.5);
+        b.factors.concentration_haircut = f(0.2);
+        let report = health_report(&[a, b], &HealthParams::BASE, HealthType::Init).unwrap();
+        assert!(close(report.positions[0].cut(Factor::Concentration), 80.0, 1e-9));
+        assert_eq!(report.positions[1].cut(Factor::Concentration), I80F48::ZERO);
+        assert!(close(report.health, 920.0, 1e-9));
+        // Maint ignores it
+        assert!(close(health(&[a, b], &HealthParams::BASE, HealthType::Maint).unwrap(), 1000.0, 1e-9));
+    }
+
+    #[test]
+    fn correlation_group_offsets_matched_value() {
+        // SOL collateral 1000 (w 0.8) against an mSOL debt of 600 (lw 1.2), both in group 1 with
+        // Init weights 0.95 / 1.05. Matched 600: collateral credit (950 - 800) * 600/1000 = 90,
+        // liability credit (720 - 630) * 600/600 = 90. Health 260 instead of 80.
+        let mut params = HealthParams::BASE;
+        params.correlation[0] = Some(CorrelationWeights { weights: weights(0.95, 0.97, 1.05, 1.03) });
+        let mut sol = position(0, 1_000, 1.0, weights(0.8, 0.9, 1.2, 1.1));
+        sol.factors.correlation_group = 1;
+        let mut msol = position(1, -600, 1.0, weights(0.8, 0.9, 1.2, 1.1));
+        msol.factors.correlation_group = 1;
+        let report = health_report(&[sol, msol], &params, HealthType::Init).unwrap();
+        assert!(close(report.positions[0].cut(Factor::Correlation), -90.0, 1e-9));
+        assert!(close(report.positions[1].cut(Factor::Correlation), -90.0, 1e-9));
+        assert!(close(report.health, 260.0, 1e-9), "{}", report.health);
+        assert!(close(health(&[sol, msol], &HealthParams::BASE, HealthType::Init).unwrap(), 80.0, 1e-9));
+        // an asset outside the group gets no credit
+        let mut usdc = msol;
+        usdc.factors.correlation_group = 0;
+        assert!(close(health(&[sol, usdc], &params, HealthType::Init).unwrap(), 80.0, 1e-9));
     }
 }

@@ -8,16 +8,18 @@
 //!
 //!   g = price_liab_LE(l) * lw_LE(l)  -  u * price_coll_LE(c) * aw_LE(c)
 //!
-//! (positive whenever the bonus is below the haircut, which validation guarantees). The amount is
-//! therefore the closed form `x = deficit / g`, capped by the debt, by the liquidator's maximum and
-//! by what the collateral can pay; when one collateral runs out the next in priority order pays for
-//! the rest.
+//! (positive whenever the bonus is below the haircut, which validation guarantees), with each
+//! weight the position's effective weight after every factor. The amount is the closed form
+//! `x = deficit / g`, capped by the debt, by the liquidator's maximum and by what the collateral
+//! can pay; when one collateral runs out the next in priority order pays for the rest. With the
+//! base weights the closed form is exact; the size factor only makes a liquidation gain more than
+//! `g` predicts (debt's weight falls as it shrinks, collateral's rises), so the result lands at or
+//! just above zero; the handler checks the outcome either way.
 //!
 //! Priority order: collateral with the highest maintenance asset weight first (the least haircut,
 //! which for listed assets is the most liquid), ties broken by the lower asset index.
 
-use super::health::health;
-use super::price::{collateral_price, liability_price};
+use super::health::{cross_totals, health, position_health};
 use super::types::*;
 use crate::math::{CheckedFixed, I80F48};
 
@@ -96,11 +98,13 @@ impl From<crate::math::MathError> for LiquidationError {
 /// collateral asset (assets without terms are not seized).
 pub fn plan_liquidation(
     positions: &[PositionInput],
+    params: &HealthParams,
     terms: &[CollateralTerms],
     req: &LiquidationRequest,
 ) -> Result<LiquidationPlan, LiquidationError> {
     const LE: HealthType = HealthType::LiquidationEnd;
-    let health_before = health(positions, LE)?;
+    let totals = cross_totals(positions, LE)?;
+    let health_before = health(positions, params, LE)?;
     let liab = positions
         .iter()
         .find(|p| p.asset_index == req.liab_index && p.balance < I80F48::ZERO)
@@ -108,8 +112,10 @@ pub fn plan_liquidation(
     let debt = I80F48::ZERO.sub_c(liab.balance)?;
     let mut liab_left = debt.min(req.max_liab);
     let liab_spot = liab.prices.spot;
+    // Health regained per native unit of debt removed: the position's requirement per unit,
+    // with every factor at its current value (the size factor only improves as debt shrinks).
     let liab_gain =
-        liability_price(&liab.prices, liab.conf_multiplier, LE)?.mul_c(liab.weights.liab_weight(LE))?;
+        I80F48::ZERO.sub_c(position_health(liab, params, LE, &totals)?.contribution)?.div_c(debt)?;
 
     let mut collateral: Vec<&PositionInput> = positions
         .iter()
@@ -132,10 +138,9 @@ pub fn plan_liquidation(
         // collateral units per liability unit, rounded up: the liquidatee pays at least the bonus
         let units_per_liab =
             crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(t.bonus)?)?, coll.prices.spot)?;
-        let coll_loss = collateral_price(&coll.prices, coll.conf_multiplier, LE)?
-            .mul_c(coll.weights.asset_weight(LE))?
-            .mul_c(units_per_liab)?;
-        let gain = liab_gain.sub_c(coll_loss)?;
+        // Health lost per native unit of this collateral, at its current effective weight.
+        let per_unit = position_health(coll, params, LE, &totals)?.contribution.div_c(coll.balance)?;
+        let gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
         if gain <= I80F48::ZERO {
             continue;
         }
@@ -196,7 +201,7 @@ pub fn apply_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::risk::health::tests::{position, weights};
+    use crate::risk::health::tests::{h as health, position, weights};
 
     fn f(v: f64) -> I80F48 {
         I80F48::from_num(v)
@@ -221,7 +226,7 @@ mod tests {
         ];
         let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05) }];
         let req = LiquidationRequest { liab_index: 1, max_liab: f(1e9), dust_value: I80F48::ZERO };
-        let plan = plan_liquidation(&pos, &terms, &req).unwrap();
+        let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         assert!((plan.health_before - f(-24.25)).abs() < f(1e-9));
         assert!((plan.liab_amount - f(24.25 / 0.2575)).abs() < f(1e-3), "{}", plan.liab_amount);
         assert_eq!(plan.legs.len(), 1);
@@ -247,7 +252,7 @@ mod tests {
             CollateralTerms { asset_index: 2, bonus: f(0.05) },
         ];
         let req = LiquidationRequest { liab_index: 3, max_liab: f(1e9), dust_value: I80F48::ZERO };
-        let plan = plan_liquidation(&pos, &terms, &req).unwrap();
+        let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let order: Vec<u16> = plan.legs.iter().map(|l| l.asset_index).collect();
         assert_eq!(order, vec![1, 2]);
         assert_eq!(plan.legs[0].amount, f(5.0)); // the stable is used up
@@ -263,12 +268,18 @@ mod tests {
         ];
         let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05) }];
         let capped = LiquidationRequest { liab_index: 1, max_liab: f(10.0), dust_value: I80F48::ZERO };
-        assert_eq!(plan_liquidation(&pos, &terms, &capped).unwrap().liab_amount, f(10.0));
+        assert_eq!(
+            plan_liquidation(&pos, &HealthParams::BASE, &terms, &capped).unwrap().liab_amount,
+            f(10.0)
+        );
         // a dust value above the ~0.83 left over takes the whole debt
         let dusty = LiquidationRequest { liab_index: 1, max_liab: f(1e9), dust_value: f(1.0) };
-        let plan = plan_liquidation(&pos, &terms, &dusty).unwrap();
+        let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &dusty).unwrap();
         assert_eq!(plan.liab_amount, f(95.0));
         let not_liab = LiquidationRequest { liab_index: 0, ..dusty };
-        assert_eq!(plan_liquidation(&pos, &terms, &not_liab), Err(LiquidationError::NotALiability));
+        assert_eq!(
+            plan_liquidation(&pos, &HealthParams::BASE, &terms, &not_liab),
+            Err(LiquidationError::NotALiability)
+        );
     }
 }

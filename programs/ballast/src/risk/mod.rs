@@ -10,6 +10,7 @@ pub mod interest;
 pub mod liquidation;
 pub mod price;
 pub mod types;
+pub mod volatility;
 
 #[cfg(test)]
 mod proptests;
@@ -19,3 +20,4 @@ pub use interest::*;
 pub use liquidation::*;
 pub use price::*;
 pub use types::*;
+pub use volatility::*;

@@ -1,6 +1,7 @@
 //! Property tests of the health engine: monotonicity and level ordering.
 
-use super::health::tests::{position, weights};
+use super::health::tests::{h as health, position, weights};
+use super::health::{cross_totals, position_health};
 use super::*;
 use crate::math::I80F48;
 use proptest::prelude::*;
@@ -44,6 +45,150 @@ fn arb_position(index: u16) -> impl Strategy<Value = PositionInput> {
             p.oracle_usable = usable || balance < 0;
             p
         })
+}
+
+fn arb_factors() -> impl Strategy<Value = RiskFactors> {
+    (0u32..3_000, 0u32..3_000, 5_000u32..=10_000, 0u32..5_000, 1_000u32..=10_000, 0u32..=5_000, 0u8..=3)
+        .prop_map(|(hv, imf, dep, bor, thr, cut, group)| {
+            let frac = |v: u32, d: u32| I80F48::from_num(v) / I80F48::from_num(d);
+            RiskFactors {
+                horizon_vol: frac(hv, 10_000),
+                imf: frac(imf, 1_000_000),
+                token_unit: I80F48::from_num(1_000_000),
+                deposit_scale: frac(dep, 10_000),
+                borrow_scale: I80F48::ONE + frac(bor, 10_000),
+                concentration_threshold: frac(thr, 10_000),
+                concentration_haircut: frac(cut, 10_000),
+                correlation_group: group,
+            }
+        })
+}
+
+fn arb_params() -> impl Strategy<Value = HealthParams> {
+    (0u32..30_000, 0u32..=10_000, prop::collection::vec(arb_weights(), 3)).prop_map(|(zi, frac, groups)| {
+        let mut p = HealthParams::BASE;
+        p.z_init = I80F48::from_num(zi) / I80F48::from_num(10_000);
+        p.z_maint = p.z_init * I80F48::from_num(frac) / I80F48::from_num(10_000);
+        for (slot, w) in p.correlation.iter_mut().zip(groups) {
+            *slot = Some(CorrelationWeights { weights: w });
+        }
+        p
+    })
+}
+
+fn arb_full_position(index: u16) -> impl Strategy<Value = PositionInput> {
+    (arb_position(index), arb_factors()).prop_map(|(mut p, f)| {
+        p.factors = f;
+        p
+    })
+}
+
+fn arb_full_basket() -> impl Strategy<Value = Vec<PositionInput>> {
+    (1usize..=16).prop_flat_map(|n| (0..n as u16).map(arb_full_position).collect::<Vec<_>>())
+}
+
+fn hp(basket: &[PositionInput], params: &HealthParams, level: HealthType) -> I80F48 {
+    super::health(basket, params, level).unwrap()
+}
+
+proptest! {
+    #[test]
+    fn all_factors_keep_levels_ordered(basket in arb_full_basket(), params in arb_params()) {
+        let init = hp(&basket, &params, HealthType::Init);
+        let le = hp(&basket, &params, HealthType::LiquidationEnd);
+        let maint = hp(&basket, &params, HealthType::Maint);
+        prop_assert!(init <= le, "init {} > liquidation end {}", init, le);
+        prop_assert!(le <= maint, "liquidation end {} > maint {}", le, maint);
+    }
+
+    #[test]
+    fn all_factors_more_collateral_never_lowers_health(
+        basket in arb_full_basket(),
+        params in arb_params(),
+        which in any::<prop::sample::Index>(),
+        extra in 0i64..1_000_000_000_000,
+    ) {
+        let i = which.index(basket.len());
+        let mut more = basket.clone();
+        more[i].balance += I80F48::from_num(extra);
+        for level in HealthType::ALL {
+            prop_assert!(hp(&more, &params, level) >= hp(&basket, &params, level), "{:?}", level);
+        }
+    }
+
+    #[test]
+    fn higher_sigma_never_raises_health(
+        basket in arb_full_basket(),
+        params in arb_params(),
+        which in any::<prop::sample::Index>(),
+        add in 0u32..5_000,
+    ) {
+        let i = which.index(basket.len());
+        let mut riskier = basket.clone();
+        riskier[i].factors.horizon_vol += I80F48::from_num(add) / I80F48::from_num(10_000);
+        for level in HealthType::ALL {
+            prop_assert!(hp(&riskier, &params, level) <= hp(&basket, &params, level), "{:?}", level);
+        }
+    }
+
+    #[test]
+    fn larger_size_never_raises_the_weight(pos in arb_full_position(0), params in arb_params(), grow in 1i64..1_000_000_000_000) {
+        let mut bigger = pos;
+        bigger.balance += if pos.balance >= I80F48::ZERO { I80F48::from_num(grow) } else { -I80F48::from_num(grow) };
+        for level in HealthType::ALL {
+            let t0 = cross_totals(core::slice::from_ref(&pos), level).unwrap();
+            let t1 = cross_totals(core::slice::from_ref(&bigger), level).unwrap();
+            let w0 = position_health(&pos, &params, level, &t0).unwrap().weight;
+            let w1 = position_health(&bigger, &params, level, &t1).unwrap().weight;
+            if pos.balance >= I80F48::ZERO {
+                prop_assert!(w1 <= w0);
+            } else {
+                prop_assert!(w1 >= w0);
+            }
+        }
+    }
+
+    #[test]
+    fn more_concentration_haircut_never_raises_health(
+        basket in arb_full_basket(),
+        params in arb_params(),
+        which in any::<prop::sample::Index>(),
+        add in 0u32..5_000,
+    ) {
+        let i = which.index(basket.len());
+        let mut harsher = basket.clone();
+        let h = harsher[i].factors.concentration_haircut + I80F48::from_num(add) / I80F48::from_num(10_000);
+        harsher[i].factors.concentration_haircut = h.min(I80F48::ONE);
+        harsher[i].factors.concentration_threshold /= I80F48::from_num(2);
+        for level in HealthType::ALL {
+            prop_assert!(hp(&harsher, &params, level) <= hp(&basket, &params, level));
+        }
+    }
+
+    #[test]
+    fn correlation_groups_never_lower_health(basket in arb_full_basket(), params in arb_params()) {
+        let no_groups = HealthParams { correlation: [None; MAX_CORRELATION_GROUPS], ..params };
+        for level in HealthType::ALL {
+            prop_assert!(hp(&basket, &params, level) >= hp(&basket, &no_groups, level));
+        }
+    }
+
+    #[test]
+    fn an_offsetting_position_in_a_group_never_lowers_health(
+        basket in arb_full_basket(),
+        params in arb_params(),
+        extra in 1i64..1_000_000_000,
+    ) {
+        // Collateral added in group 1: it earns at least its own weighted value, never less
+        // than without the group.
+        let mut offset = position(99, extra, 1.0, weights(0.5, 0.6, 1.5, 1.4));
+        offset.factors.correlation_group = 1;
+        let mut more = basket.clone();
+        more.push(offset);
+        for level in HealthType::ALL {
+            prop_assert!(hp(&more, &params, level) >= hp(&basket, &params, level));
+        }
+    }
 }
 
 fn arb_basket() -> impl Strategy<Value = Vec<PositionInput>> {
@@ -92,7 +237,7 @@ proptest! {
     #[test]
     fn breakdown_matches_total(basket in arb_basket()) {
         for level in HealthType::ALL {
-            let report = health_report(&basket, level).unwrap();
+            let report = health_report(&basket, &HealthParams::BASE, level).unwrap();
             prop_assert_eq!(report.health, health(&basket, level).unwrap());
             prop_assert_eq!(report.health, report.weighted_collateral - report.weighted_liabilities);
         }

@@ -61,6 +61,88 @@ pub struct OraclePrices {
     pub conf: I80F48,
 }
 
+/// Per-asset risk factors beyond the base weights (factors 2 to 6 of the model).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RiskFactors {
+    /// sigma * sqrt(liquidation horizon in years): the move the volatility factor guards
+    /// against, before the level's z multiplier. Zero switches the factor off.
+    pub horizon_vol: I80F48,
+    /// Drift's IMF factor: asset weight <= 1.1 / (1 + imf * sqrt(tokens)), liability weight
+    /// >= 0.8 * base + imf * sqrt(tokens). Zero switches the factor off.
+    pub imf: I80F48,
+    /// Native units per whole token (10^decimals), so sizes are measured in tokens as Drift does.
+    pub token_unit: I80F48,
+    /// Init asset weight multiplier from the asset's total deposits (Mango), in (0, 1].
+    pub deposit_scale: I80F48,
+    /// Init liability weight multiplier from the asset's total borrows, >= 1.
+    pub borrow_scale: I80F48,
+    /// Share of the account's collateral above which this asset's value takes the
+    /// concentration haircut (Init only); 1 or more switches the factor off.
+    pub concentration_threshold: I80F48,
+    /// Extra haircut on the concentrated excess.
+    pub concentration_haircut: I80F48,
+    /// Correlation group, 1..=MAX_CORRELATION_GROUPS; 0 for none.
+    pub correlation_group: u8,
+}
+
+impl RiskFactors {
+    /// Every factor off: health is the base-weight model.
+    pub const NONE: RiskFactors = RiskFactors {
+        horizon_vol: I80F48::ZERO,
+        imf: I80F48::ZERO,
+        token_unit: I80F48::ONE,
+        deposit_scale: I80F48::ONE,
+        borrow_scale: I80F48::ONE,
+        concentration_threshold: I80F48::ONE,
+        concentration_haircut: I80F48::ZERO,
+        correlation_group: 0,
+    };
+}
+
+pub const MAX_CORRELATION_GROUPS: usize = 8;
+
+/// Weights that the matched part of a correlation group's collateral and liabilities uses
+/// (for example SOL and its liquid-staking tokens, or USD stablecoins).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CorrelationWeights {
+    pub weights: AssetWeights,
+}
+
+/// Account-independent settings of the engine.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HealthParams {
+    /// Volatility multipliers (standard deviations) for Init and Maint; LiquidationEnd uses
+    /// their midpoint.
+    pub z_init: I80F48,
+    pub z_maint: I80F48,
+    /// Group g (1-based) uses entry g-1; `None` for an unused group.
+    pub correlation: [Option<CorrelationWeights>; MAX_CORRELATION_GROUPS],
+}
+
+impl HealthParams {
+    /// No volatility factor and no correlation groups.
+    pub const BASE: HealthParams = HealthParams {
+        z_init: I80F48::ZERO,
+        z_maint: I80F48::ZERO,
+        correlation: [None; MAX_CORRELATION_GROUPS],
+    };
+
+    pub fn z(&self, level: HealthType) -> I80F48 {
+        match level {
+            HealthType::Init => self.z_init,
+            HealthType::Maint => self.z_maint,
+            HealthType::LiquidationEnd => midpoint(self.z_init, self.z_maint),
+        }
+    }
+
+    pub fn correlation(&self, group: u8) -> Option<&CorrelationWeights> {
+        if group == 0 {
+            return None;
+        }
+        self.correlation.get(usize::from(group) - 1).and_then(|c| c.as_ref())
+    }
+}
+
 /// Everything the engine needs about one token position.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PositionInput {
@@ -74,10 +156,11 @@ pub struct PositionInput {
     /// Whether the oracle passed the checks the current action requires. An unusable oracle
     /// values collateral at zero and makes a liability an error.
     pub oracle_usable: bool,
+    pub factors: RiskFactors,
 }
 
 /// The factors that can move a position's contribution away from its value at the oracle spot
-/// price. Each appears in the breakdown with the value it removed.
+/// price. Each appears in the breakdown with the value it removed (negative: value added).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Factor {
@@ -87,12 +170,30 @@ pub enum Factor {
     OracleUnavailable = 1,
     /// Governance base weight.
     BaseWeight = 2,
+    /// Weight capped by `1 -/+ z * sigma * sqrt(horizon)`.
+    Volatility = 3,
+    /// Drift-style size discount / premium.
+    Size = 4,
+    /// Init weights scaled by the asset's total deposits or borrows.
+    TotalScaling = 5,
+    /// Init haircut on the part of one asset above its share of the account's collateral.
+    Concentration = 6,
+    /// Credit (negative cut) from offsetting collateral and liabilities in a correlation group.
+    Correlation = 7,
 }
 
 impl Factor {
-    pub const COUNT: usize = 3;
-    pub const ALL: [Factor; Factor::COUNT] =
-        [Factor::OracleUncertainty, Factor::OracleUnavailable, Factor::BaseWeight];
+    pub const COUNT: usize = 8;
+    pub const ALL: [Factor; Factor::COUNT] = [
+        Factor::OracleUncertainty,
+        Factor::OracleUnavailable,
+        Factor::BaseWeight,
+        Factor::Volatility,
+        Factor::Size,
+        Factor::TotalScaling,
+        Factor::Concentration,
+        Factor::Correlation,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 use crate::math::{from_bps, FixedBits, MathResult, I80F48};
-use crate::risk::{AssetWeights, LendingState, OracleLimits, RateCurve};
+use crate::risk::{AssetWeights, LendingState, OracleLimits, RateCurve, RiskFactors};
 use anchor_lang::prelude::*;
 
 pub const ASSET_SEED: &[u8] = b"asset";
@@ -73,7 +73,30 @@ pub struct AssetConfig {
     /// `ASSET_FLAG_*` bits.
     pub flags: u8,
     pub padding: [u8; 2],
-    pub reserved: [u8; 64],
+    /// Init asset weights scale down once total deposits are worth more than this
+    /// (quote-native); 0 = never.
+    pub deposit_weight_scale_start: u64,
+    /// Init liability weights scale up once total borrows are worth more than this; 0 = never.
+    pub borrow_weight_scale_start: u64,
+    /// Governance floor of the annualised volatility used by the volatility factor.
+    pub sigma_floor_bps: u32,
+    /// Time a liquidation of this asset is expected to take; 0 switches the volatility factor off.
+    pub liquidation_horizon_secs: u32,
+    /// Least time between two volatility samples taken by `update_volatility`.
+    pub vol_sample_interval_secs: u32,
+    /// EWMA decay of the realised variance per sample (9_400 = RiskMetrics' 0.94).
+    pub ewma_lambda_bps: u32,
+    /// Drift's IMF factor for the size discount, in millionths; 0 = off.
+    pub size_imf_ppm: u32,
+    /// Share of an account's collateral above which this asset is concentrated (Init);
+    /// 0 or >= 10_000 = off.
+    pub concentration_threshold_bps: u32,
+    /// Extra haircut on the concentrated excess.
+    pub concentration_haircut_bps: u32,
+    /// Correlation group (1..=8) whose weights apply to offsetting positions; 0 = none.
+    pub correlation_group: u8,
+    pub padding2: [u8; 3],
+    pub reserved: [u8; 16],
 }
 
 const _: () = assert!(core::mem::size_of::<AssetConfig>() == 216);
@@ -139,17 +162,24 @@ pub struct Asset {
     pub init_liab_weight: FixedBits,
     pub maint_liab_weight: FixedBits,
     pub conf_multiplier: FixedBits,
+    /// Realised variance of log returns, annualised, kept by `update_volatility` (EWMA).
+    pub realized_variance: FixedBits,
+    /// Price of the last volatility sample (quote-native per native unit).
+    pub vol_last_price: FixedBits,
+    /// sigma * sqrt(horizon in years) with sigma = max(floor, realised): cached for health checks.
+    pub horizon_vol: FixedBits,
+    pub vol_last_sample_ts: i64,
     pub last_accrual_ts: i64,
     pub asset_index: u16,
     pub decimals: u8,
     pub bump: u8,
     pub vault_bump: u8,
     pub padding: [u8; 3],
-    pub reserved: [u8; 512],
+    pub reserved: [u8; 456],
 }
 
 pub const ASSET_SIZE: usize = 8 + core::mem::size_of::<Asset>();
-const _: () = assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 10 + 8 + 8 + 512);
+const _: () = assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 13 + 8 + 8 + 8 + 456);
 
 impl Asset {
     /// Applies a validated config and refreshes the cached fixed-point values.
@@ -160,6 +190,53 @@ impl Asset {
         self.init_liab_weight = from_bps(config.init_liab_weight_bps).into();
         self.maint_liab_weight = from_bps(config.maint_liab_weight_bps).into();
         self.conf_multiplier = from_bps(config.conf_multiplier_bps).into();
+        self.refresh_horizon_vol();
+    }
+
+    /// sigma = max(governance floor, realised); horizon_vol = sigma * sqrt(horizon / year).
+    pub fn refresh_horizon_vol(&mut self) {
+        let floor = from_bps(self.config.sigma_floor_bps);
+        let realised = self.realized_variance.get().max(I80F48::ZERO).sqrt();
+        let sigma = floor.max(realised);
+        let years = I80F48::from_num(self.config.liquidation_horizon_secs)
+            / I80F48::from_num(crate::risk::SECONDS_PER_YEAR);
+        // sigma is at most a few hundred percent and the horizon at most a year: no overflow.
+        self.horizon_vol = (sigma * years.sqrt()).into();
+    }
+
+    /// The single-asset risk factors at the given spot price (which sizes the total-deposit and
+    /// total-borrow scaling).
+    pub fn risk_factors(&self, lending: &LendingState, spot: I80F48) -> MathResult<RiskFactors> {
+        use crate::math::{pow10, CheckedFixed};
+        let c = &self.config;
+        let scale = |start: u64, value: I80F48| -> MathResult<I80F48> {
+            if start == 0 || value <= I80F48::from_num(start) {
+                return Ok(I80F48::ONE);
+            }
+            I80F48::from_num(start).div_c(value)
+        };
+        let deposits_value = lending.total_deposits()?.mul_c(spot)?;
+        let borrows_value = lending.total_borrows()?.mul_c(spot)?;
+        let borrow_scale = scale(c.borrow_weight_scale_start, borrows_value)?;
+        let concentration_off = c.concentration_threshold_bps == 0 || c.concentration_threshold_bps >= 10_000;
+        Ok(RiskFactors {
+            horizon_vol: self.horizon_vol.get(),
+            imf: I80F48::from_num(c.size_imf_ppm).div_c(I80F48::from_num(1_000_000))?,
+            token_unit: pow10(u32::from(self.decimals))?,
+            deposit_scale: scale(c.deposit_weight_scale_start, deposits_value)?,
+            borrow_scale: if borrow_scale < I80F48::ONE {
+                I80F48::ONE.div_c(borrow_scale)?
+            } else {
+                I80F48::ONE
+            },
+            concentration_threshold: if concentration_off {
+                I80F48::ONE
+            } else {
+                from_bps(c.concentration_threshold_bps)
+            },
+            concentration_haircut: from_bps(c.concentration_haircut_bps),
+            correlation_group: c.correlation_group,
+        })
     }
 
     pub fn weights(&self) -> AssetWeights {

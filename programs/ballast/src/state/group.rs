@@ -1,3 +1,5 @@
+use crate::math::from_bps;
+use crate::risk::{AssetWeights, CorrelationWeights, HealthParams, MAX_CORRELATION_GROUPS};
 use anchor_lang::prelude::*;
 
 /// A group is one margin venue: its assets and margin accounts belong to it, and its admin
@@ -17,7 +19,7 @@ pub struct Group {
     pub flags: u8,
     pub padding: [u8; 2],
     pub config: GroupConfig,
-    pub reserved: [u8; 240],
+    pub reserved: [u8; 104],
 }
 
 /// Group-wide liquidation settings.
@@ -30,6 +32,48 @@ pub struct GroupConfig {
     pub insurance_share_bps: u32,
     /// Remainders worth less than this (quote-native, micro-USD) are liquidated whole.
     pub dust_value: u64,
+    /// Standard deviations of a horizon move the volatility factor guards against, for Init
+    /// and Maint (LiquidationEnd uses their midpoint).
+    pub z_init_bps: u32,
+    pub z_maint_bps: u32,
+    /// Weights of correlation groups 1..=8 (all zero: unused).
+    pub correlation_groups: [CorrelationGroupConfig; 8],
+}
+
+/// Weights that the matched part of a correlation group's positions uses.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct CorrelationGroupConfig {
+    pub init_asset_weight_bps: u32,
+    pub maint_asset_weight_bps: u32,
+    pub init_liab_weight_bps: u32,
+    pub maint_liab_weight_bps: u32,
+}
+
+impl CorrelationGroupConfig {
+    pub fn is_used(&self) -> bool {
+        *self != CorrelationGroupConfig::default()
+    }
+}
+
+impl GroupConfig {
+    /// The engine's account-independent parameters.
+    pub fn health_params(&self) -> HealthParams {
+        let mut correlation = [None; MAX_CORRELATION_GROUPS];
+        for (slot, g) in correlation.iter_mut().zip(self.correlation_groups.iter()) {
+            if g.is_used() {
+                *slot = Some(CorrelationWeights {
+                    weights: AssetWeights {
+                        init_asset: from_bps(g.init_asset_weight_bps),
+                        maint_asset: from_bps(g.maint_asset_weight_bps),
+                        init_liab: from_bps(g.init_liab_weight_bps),
+                        maint_liab: from_bps(g.maint_liab_weight_bps),
+                    },
+                });
+            }
+        }
+        HealthParams { z_init: from_bps(self.z_init_bps), z_maint: from_bps(self.z_maint_bps), correlation }
+    }
 }
 
 /// All risk-increasing actions (withdraw, borrow) and deposits are refused while set.
@@ -45,6 +89,6 @@ impl Group {
     }
 }
 
-const _: () = assert!(core::mem::size_of::<GroupConfig>() == 16);
+const _: () = assert!(core::mem::size_of::<GroupConfig>() == 16 + 8 + 16 * 8);
 const _: () = assert!(core::mem::size_of::<Group>() == 32 + 32 + 8 + 256);
 const _: () = assert!(core::mem::align_of::<Group>() <= 8);

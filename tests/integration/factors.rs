@@ -171,3 +171,84 @@ async fn factor_parameters_are_validated() {
     assert_ballast_error(&r, BallastError::NotAdmin);
     assert_eq!(env.snapshot(&keys).await, before);
 }
+
+/// Standard base64 (the runtime's encoding of return data and event logs).
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        }
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=').collect();
+    let mut out = vec![];
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            acc |= value(*c) << (18 - 6 * i);
+        }
+        let n = chunk.len() * 6 / 8;
+        out.extend_from_slice(&acc.to_be_bytes()[1..1 + n]);
+    }
+    out
+}
+
+#[tokio::test]
+async fn health_report_returns_every_level_with_its_breakdown() {
+    let (mut env, trader, account, to) = stable_pair().await;
+    env.borrow(&trader, account, 1, to, 500_000_000).await.unwrap();
+    let mut accounts = anchor_lang::ToAccountMetas::to_account_metas(
+        &ballast::accounts::HealthReportAccounts { group: env.group, account },
+        None,
+    );
+    accounts.extend(env.health_accounts(account, 0).await);
+    let ix = solana_instruction::Instruction {
+        program_id: ballast::ID,
+        accounts,
+        data: anchor_lang::InstructionData::data(&ballast::instruction::HealthReport {
+            liquidation_prices: false,
+        }),
+    };
+    let keys = [account, env.assets[0].asset, env.assets[1].asset];
+    let before = env.snapshot(&keys).await;
+    let sent = env.send_with_metadata(&[ix], &[]).await.expect("health_report succeeds");
+    assert_eq!(env.snapshot(&keys).await, before, "health_report is read-only");
+    if !is_sbf() {
+        // Natively the runtime drops return data and event logs; the SBF lane decodes them.
+        return;
+    }
+    // Init: 950 - 525 = 425 USD; Maint: 980 - 510 = 470; LiquidationEnd halfway: 447.5.
+    let ret =
+        sent.logs.iter().find_map(|l| l.strip_prefix(&format!("Program return: {} ", ballast::ID))).unwrap();
+    let summary: ballast::instructions::HealthSummary =
+        anchor_lang::AnchorDeserialize::deserialize(&mut &base64_decode(ret)[..]).unwrap();
+    for (bits, level, usd) in [
+        (summary.init, HealthType::Init, 425.0),
+        (summary.liquidation_end, HealthType::LiquidationEnd, 447.5),
+        (summary.maint, HealthType::Maint, 470.0),
+    ] {
+        let on_chain = I80F48::from_bits(bits);
+        assert_eq!(on_chain, env.health(account, level, OraclePolicy::RiskIncreasing).await, "{level:?}");
+        assert!((on_chain - I80F48::from_num(usd * 1e6)).abs() < I80F48::from_num(1), "{level:?} {on_chain}");
+    }
+    let event = sent
+        .logs
+        .iter()
+        .filter_map(|l| l.strip_prefix("Program data: "))
+        .map(base64_decode)
+        .find(|d| d[..8] == *<ballast::events::HealthBreakdown as anchor_lang::Discriminator>::DISCRIMINATOR)
+        .expect("HealthBreakdown event");
+    let event: ballast::events::HealthBreakdown =
+        anchor_lang::AnchorDeserialize::deserialize(&mut &event[8..]).unwrap();
+    assert_eq!(event.levels.len(), 3);
+    let init = &event.levels[0];
+    assert_eq!(init.health, summary.init);
+    // USDC collateral: base weight cut 1000 * 0.05 = 50 USD; USDT debt: 500 * 0.05 = 25 USD.
+    let base = ballast::risk::Factor::BaseWeight as usize;
+    assert_eq!(init.positions[0].factor_cuts[base], 50_000_000);
+    assert_eq!(init.positions[1].factor_cuts[base], 25_000_000);
+}

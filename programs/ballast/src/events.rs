@@ -141,3 +141,28 @@ pub struct GroupUpdated {
     pub old_config: GroupConfig,
     pub new_config: GroupConfig,
 }
+
+/// One position's share of one level's health, in quote-native units (rounded down).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PositionBreakdown {
+    pub asset_index: u16,
+    /// Native balance (I80F48 bits); negative for debt.
+    pub balance: i128,
+    pub contribution: i64,
+    /// Value removed by each `risk::Factor`, in its declaration order (negative: a credit).
+    pub factor_cuts: [i64; crate::risk::Factor::COUNT],
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LevelBreakdown {
+    /// Exact health (I80F48 bits).
+    pub health: i128,
+    pub positions: Vec<PositionBreakdown>,
+}
+
+/// Emitted by `health_report`: Init, LiquidationEnd and Maint, in that order.
+#[event]
+pub struct HealthBreakdown {
+    pub account: Pubkey,
+    pub levels: Vec<LevelBreakdown>,
+}

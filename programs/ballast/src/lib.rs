@@ -95,4 +95,12 @@ pub mod ballast {
     pub fn update_volatility(ctx: Context<UpdateVolatility>) -> Result<()> {
         instructions::update_volatility(ctx)
     }
+
+    /// Read-only (simulate it): health at every level, with the factor breakdown.
+    pub fn health_report<'info>(
+        ctx: Context<'info, HealthReportAccounts<'info>>,
+        liquidation_prices: bool,
+    ) -> Result<()> {
+        instructions::health_report(ctx, liquidation_prices)
+    }
 }

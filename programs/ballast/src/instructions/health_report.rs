@@ -1,0 +1,77 @@
+use crate::error::{BallastError, IntoAnchor};
+use crate::events::{HealthBreakdown, LevelBreakdown, PositionBreakdown};
+use crate::health_accounts::{OraclePolicy, PricedAssets};
+use crate::math::I80F48;
+use crate::risk::{health_report as engine_report, HealthReport, HealthType};
+use crate::state::{Group, MarginAccount};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct HealthReportAccounts<'info> {
+    pub group: AccountLoader<'info, Group>,
+    #[account(constraint = account.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub account: AccountLoader<'info, MarginAccount>,
+}
+
+/// The three health levels of `account`, returned as `HealthSummary` (return data), with the
+/// per-position, per-factor breakdown of each level in a `HealthBreakdown` event. Read-only:
+/// meant to be simulated. `remaining_accounts`: the account's health accounts. With
+/// `liquidation_prices` the oracles are judged as a liquidation would judge them.
+pub fn health_report<'info>(
+    ctx: Context<'info, HealthReportAccounts<'info>>,
+    liquidation_prices: bool,
+) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let params = ctx.accounts.group.load()?.config.health_params();
+    let policy = if liquidation_prices { OraclePolicy::Liquidation } else { OraclePolicy::RiskIncreasing };
+    let priced =
+        PricedAssets::load(&ctx.accounts.group.key(), params, ctx.remaining_accounts, policy, now, None)?;
+    let (positions, being_liquidated) = {
+        let a = ctx.accounts.account.load()?;
+        (a.positions, a.is_being_liquidated())
+    };
+    let inputs = priced.inputs(&positions, None)?;
+    let mut levels = Vec::with_capacity(3);
+    for level in [HealthType::Init, HealthType::LiquidationEnd, HealthType::Maint] {
+        levels.push(level_breakdown(&engine_report(&inputs, &priced.params, level).anchor()?));
+    }
+    let summary = HealthSummary {
+        init: levels[0].health,
+        liquidation_end: levels[1].health,
+        maint: levels[2].health,
+        being_liquidated,
+    };
+    let mut data = Vec::with_capacity(64);
+    summary.serialize(&mut data)?;
+    anchor_lang::solana_program::program::set_return_data(&data);
+    emit!(HealthBreakdown { account: ctx.accounts.account.key(), levels });
+    Ok(())
+}
+
+/// Return data of `health_report`: health at each level (I80F48 bits, quote-native units).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthSummary {
+    pub init: i128,
+    pub liquidation_end: i128,
+    pub maint: i128,
+    pub being_liquidated: bool,
+}
+
+/// Compacts an engine report for the event: values as whole quote-native units (micro-USD),
+/// rounded down, so the whole breakdown of a full account fits in the transaction log.
+pub fn level_breakdown(report: &HealthReport) -> LevelBreakdown {
+    let units = |v: I80F48| -> i64 { v.floor().saturating_to_num::<i64>() };
+    LevelBreakdown {
+        health: report.health.to_bits(),
+        positions: report
+            .positions
+            .iter()
+            .map(|p| PositionBreakdown {
+                asset_index: p.asset_index,
+                balance: p.balance.to_bits(),
+                contribution: units(p.contribution),
+                factor_cuts: p.factor_cuts.map(units),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,301 @@
+//! Instruction builders for every Ballast instruction. Addresses follow the program's seeds;
+//! instructions that check health take the health accounts from
+//! [`GroupSnapshot::health_accounts`](crate::GroupSnapshot::health_accounts).
+
+use crate::snapshot::{AssetEntry, GroupSnapshot};
+use crate::SdkResult;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{InstructionData, ToAccountMetas};
+use ballast::state::{
+    AssetConfig, GroupConfig, MarginAccount, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED, VAULT_SEED,
+};
+use solana_instruction::{AccountMeta, Instruction};
+
+pub fn group_address(admin: &Pubkey, group_num: u16) -> Pubkey {
+    Pubkey::find_program_address(&[GROUP_SEED, admin.as_ref(), &group_num.to_le_bytes()], &ballast::ID).0
+}
+
+pub fn asset_address(group: &Pubkey, mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[ASSET_SEED, group.as_ref(), mint.as_ref()], &ballast::ID).0
+}
+
+pub fn vault_address(asset: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, asset.as_ref()], &ballast::ID).0
+}
+
+pub fn margin_account_address(group: &Pubkey, owner: &Pubkey, account_num: u32) -> Pubkey {
+    Pubkey::find_program_address(
+        &[ACCOUNT_SEED, group.as_ref(), owner.as_ref(), &account_num.to_le_bytes()],
+        &ballast::ID,
+    )
+    .0
+}
+
+fn ix(accounts: Vec<AccountMeta>, data: Vec<u8>) -> Instruction {
+    Instruction { program_id: ballast::ID, accounts, data }
+}
+
+pub fn init_group(
+    payer: Pubkey,
+    admin: Pubkey,
+    group_num: u16,
+    risk_guardian: Pubkey,
+    config: GroupConfig,
+) -> Instruction {
+    let group = group_address(&admin, group_num);
+    ix(
+        ballast::accounts::InitGroup { payer, admin, group, system_program: anchor_lang::system_program::ID }
+            .to_account_metas(None),
+        ballast::instruction::InitGroup { group_num, risk_guardian, config }.data(),
+    )
+}
+
+pub fn update_group(group: Pubkey, admin: Pubkey, config: GroupConfig) -> Instruction {
+    ix(
+        ballast::accounts::UpdateGroup { group, admin }.to_account_metas(None),
+        ballast::instruction::UpdateGroup { config }.data(),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn register_asset(
+    group: Pubkey,
+    admin: Pubkey,
+    payer: Pubkey,
+    mint: Pubkey,
+    token_program: Pubkey,
+    oracle: Pubkey,
+    config: AssetConfig,
+) -> Instruction {
+    let asset = asset_address(&group, &mint);
+    ix(
+        ballast::accounts::RegisterAsset {
+            group,
+            admin,
+            payer,
+            mint,
+            asset,
+            vault: vault_address(&asset),
+            oracle,
+            token_program,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        ballast::instruction::RegisterAsset { config }.data(),
+    )
+}
+
+pub fn update_asset(
+    group: Pubkey,
+    admin: Pubkey,
+    asset: Pubkey,
+    oracle: Pubkey,
+    config: AssetConfig,
+) -> Instruction {
+    ix(
+        ballast::accounts::UpdateAsset { group, admin, asset, oracle }.to_account_metas(None),
+        ballast::instruction::UpdateAsset { config }.data(),
+    )
+}
+
+pub fn update_volatility(asset: &AssetEntry) -> Instruction {
+    ix(
+        ballast::accounts::UpdateVolatility { asset: asset.key, oracle: asset.oracle_key }
+            .to_account_metas(None),
+        ballast::instruction::UpdateVolatility {}.data(),
+    )
+}
+
+pub fn create_account(
+    group: Pubkey,
+    owner: Pubkey,
+    payer: Pubkey,
+    account_num: u32,
+) -> (Pubkey, Instruction) {
+    let account = margin_account_address(&group, &owner, account_num);
+    let i = ix(
+        ballast::accounts::CreateAccount {
+            group,
+            owner,
+            payer,
+            account,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        ballast::instruction::CreateAccount { account_num }.data(),
+    );
+    (account, i)
+}
+
+pub fn close_account(account: Pubkey, owner: Pubkey, sol_destination: Pubkey) -> Instruction {
+    ix(
+        ballast::accounts::CloseAccount { account, owner, sol_destination }.to_account_metas(None),
+        ballast::instruction::CloseAccount {}.data(),
+    )
+}
+
+fn token_move(
+    group: Pubkey,
+    account: Pubkey,
+    asset: &AssetEntry,
+    user_token_account: Pubkey,
+) -> ballast::accounts::TokenMove {
+    ballast::accounts::TokenMove {
+        group,
+        account,
+        asset: asset.key,
+        vault: asset.state.vault,
+        mint: asset.state.mint,
+        user_token_account,
+        token_program: asset.state.token_program,
+    }
+}
+
+pub fn deposit(
+    group: Pubkey,
+    account: Pubkey,
+    asset: &AssetEntry,
+    from: Pubkey,
+    authority: Pubkey,
+    amount: u64,
+) -> Instruction {
+    ix(
+        ballast::accounts::Deposit { token: token_move(group, account, asset, from), authority }
+            .to_account_metas(None),
+        ballast::instruction::Deposit { amount }.data(),
+    )
+}
+
+/// `amount` = `u64::MAX` repays the whole debt.
+pub fn repay(
+    group: Pubkey,
+    account: Pubkey,
+    asset: &AssetEntry,
+    from: Pubkey,
+    authority: Pubkey,
+    amount: u64,
+) -> Instruction {
+    ix(
+        ballast::accounts::Repay { token: token_move(group, account, asset, from), authority }
+            .to_account_metas(None),
+        ballast::instruction::Repay { amount }.data(),
+    )
+}
+
+impl GroupSnapshot {
+    /// Withdraw `amount` of asset `index` from `account` (owned by `owner`) to `to`.
+    pub fn withdraw(
+        &self,
+        account_key: Pubkey,
+        account: &MarginAccount,
+        index: u16,
+        to: Pubkey,
+        amount: u64,
+    ) -> SdkResult<Instruction> {
+        let asset = self.asset(index)?;
+        let mut metas = ballast::accounts::Withdraw {
+            token: token_move(self.key, account_key, asset, to),
+            owner: account.owner,
+        }
+        .to_account_metas(None);
+        metas.extend(self.health_accounts(&account.positions, &[index], false)?);
+        Ok(ix(metas, ballast::instruction::Withdraw { amount }.data()))
+    }
+
+    /// Borrow `amount` of asset `index` into `to`.
+    pub fn borrow(
+        &self,
+        account_key: Pubkey,
+        account: &MarginAccount,
+        index: u16,
+        to: Pubkey,
+        amount: u64,
+    ) -> SdkResult<Instruction> {
+        let asset = self.asset(index)?;
+        let mut metas = ballast::accounts::Borrow {
+            token: token_move(self.key, account_key, asset, to),
+            owner: account.owner,
+        }
+        .to_account_metas(None);
+        metas.extend(self.health_accounts(&account.positions, &[index], false)?);
+        Ok(ix(metas, ballast::instruction::Borrow { amount }.data()))
+    }
+
+    pub fn deposit(
+        &self,
+        account_key: Pubkey,
+        index: u16,
+        from: Pubkey,
+        authority: Pubkey,
+        amount: u64,
+    ) -> SdkResult<Instruction> {
+        Ok(deposit(self.key, account_key, self.asset(index)?, from, authority, amount))
+    }
+
+    pub fn repay(
+        &self,
+        account_key: Pubkey,
+        index: u16,
+        from: Pubkey,
+        authority: Pubkey,
+        amount: u64,
+    ) -> SdkResult<Instruction> {
+        Ok(repay(self.key, account_key, self.asset(index)?, from, authority, amount))
+    }
+
+    /// Liquidate `liquidatee`'s debt in asset `liab_index` from `liquidator_account`. The health
+    /// accounts cover both accounts, writable.
+    #[allow(clippy::too_many_arguments)]
+    pub fn liquidate(
+        &self,
+        liquidator: Pubkey,
+        liquidator_key: Pubkey,
+        liquidator_account: &MarginAccount,
+        liquidatee_key: Pubkey,
+        liquidatee_account: &MarginAccount,
+        liab_index: u16,
+        max_liab_amount: u64,
+        min_value_ratio_bps: u32,
+    ) -> SdkResult<Instruction> {
+        let mut metas = ballast::accounts::Liquidate {
+            group: self.key,
+            liquidator,
+            liquidator_account: liquidator_key,
+            liquidatee_account: liquidatee_key,
+        }
+        .to_account_metas(None);
+        // union of both accounts' positions: the liquidatee's, then the liquidator's extra ones
+        let extra: Vec<u16> = liquidator_account.active_positions().map(|p| p.asset_index).collect();
+        metas.extend(self.health_accounts(&liquidatee_account.positions, &extra, true)?);
+        Ok(ix(
+            metas,
+            ballast::instruction::Liquidate {
+                liab_asset_index: liab_index,
+                max_liab_amount,
+                min_value_ratio_bps,
+            }
+            .data(),
+        ))
+    }
+
+    pub fn resolve_bankruptcy(&self, account: Pubkey, index: u16) -> SdkResult<Instruction> {
+        Ok(ix(
+            ballast::accounts::ResolveBankruptcy { group: self.key, asset: self.asset(index)?.key, account }
+                .to_account_metas(None),
+            ballast::instruction::ResolveBankruptcy {}.data(),
+        ))
+    }
+
+    /// The read-only `health_report` instruction, to simulate.
+    pub fn health_report(
+        &self,
+        account_key: Pubkey,
+        account: &MarginAccount,
+        liquidation_prices: bool,
+    ) -> SdkResult<Instruction> {
+        let mut metas = ballast::accounts::HealthReportAccounts { group: self.key, account: account_key }
+            .to_account_metas(None);
+        metas.extend(self.health_accounts(&account.positions, &[], false)?);
+        Ok(ix(metas, ballast::instruction::HealthReport { liquidation_prices }.data()))
+    }
+}

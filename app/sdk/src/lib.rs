@@ -1,0 +1,59 @@
+//! Ballast SDK: everything a client needs to work with the program.
+//!
+//! - [`chain::Chain`]: the little a client needs from a cluster (accounts, program-account
+//!   scans, sending), implemented over JSON-RPC and over program-test's in-process BanksClient.
+//! - [`snapshot::GroupSnapshot`]: a group, all its assets and their oracles, loaded once and
+//!   priced once, then used to compute any account's health with the program's own engine
+//!   (`ballast::risk`), to the last unit.
+//! - [`ix`]: builders for every instruction, with `remaining_accounts` in the documented order.
+
+pub mod chain;
+pub mod ix;
+pub mod snapshot;
+
+pub use ballast;
+pub use chain::Chain;
+pub use snapshot::{AccountHealth, GroupSnapshot};
+
+use anchor_lang::prelude::Pubkey;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SdkError {
+    #[error("account {0} not found")]
+    AccountNotFound(Pubkey),
+    #[error("account {0} is not a Ballast {1}")]
+    WrongAccountType(Pubkey, &'static str),
+    #[error("asset index {0} is not in the group")]
+    UnknownAsset(u16),
+    #[error("no oracle account for asset {0}")]
+    MissingOracle(u16),
+    #[error("program error: {0}")]
+    Program(String),
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+pub type SdkResult<T> = Result<T, SdkError>;
+
+/// Address of a Pyth sponsored price-feed account (the push oracle program's PDA for a feed id
+/// on a shard); Ballast's pull-oracle assets default to shard 0.
+pub fn sponsored_feed_address(feed_id: &[u8; 32], shard: u16) -> Pubkey {
+    Pubkey::find_program_address(
+        &[&shard.to_le_bytes(), feed_id],
+        &pyth_solana_receiver_sdk::PYTH_PUSH_ORACLE_ID,
+    )
+    .0
+}
+
+/// Reads a zero-copy Ballast account (discriminator checked) from raw data.
+pub fn decode<T: bytemuck::Pod + anchor_lang::Discriminator>(
+    key: &Pubkey,
+    data: &[u8],
+    what: &'static str,
+) -> SdkResult<T> {
+    let size = 8 + core::mem::size_of::<T>();
+    if data.len() < size || data[..8] != *T::DISCRIMINATOR {
+        return Err(SdkError::WrongAccountType(*key, what));
+    }
+    Ok(bytemuck::pod_read_unaligned(&data[8..size]))
+}

@@ -8,7 +8,9 @@
 //! - [`ix`]: builders for every instruction, with `remaining_accounts` in the documented order.
 
 pub mod chain;
+pub mod deploy;
 pub mod ix;
+pub mod pyth;
 pub mod snapshot;
 
 pub use ballast;

@@ -182,3 +182,15 @@ pub fn account_reports(priced: &PricedAssets, account: &MarginAccount) -> SdkRes
         .map(|l| health_report(&inputs, &priced.params, *l).map_err(program_err))
         .collect()
 }
+
+/// Net value of `account` at oracle spot prices, no haircuts (collateral minus debt), in
+/// quote-native units.
+pub fn account_spot_value(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<I80F48> {
+    let mut total = I80F48::ZERO;
+    for p in account.active_positions() {
+        let a = priced.get(p.asset_index).map_err(program_err)?;
+        let native = a.lending.native_balance(p.shares()).map_err(program_err)?;
+        total += native.checked_mul(a.template.prices.spot).ok_or(SdkError::Program("overflow".into()))?;
+    }
+    Ok(total)
+}

@@ -1,0 +1,250 @@
+//! The liquidation keeper. Each round: load the group once (assets priced once, as the program
+//! prices them for liquidation), scan every margin account of the group, rank the liquidatable
+//! ones (most negative Maint health first), liquidate each against its largest liability, and
+//! write off the debt of accounts left without collateral. Failed sends are retried with a
+//! fresh snapshot, up to a limit; counters say what happened.
+
+use anchor_lang::prelude::Pubkey;
+use ballast::health_accounts::OraclePolicy;
+use ballast::math::I80F48;
+use ballast::state::MarginAccount;
+use ballast_sdk::snapshot::{account_health, account_spot_value, AccountHealth};
+use ballast_sdk::{Chain, GroupSnapshot, SdkResult};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use std::collections::HashMap;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct KeeperConfig {
+    /// Most liability (native units) per liquidation; u64::MAX lets the program take the least
+    /// amount that restores the account.
+    pub max_liab_per_liquidation: u64,
+    /// The least collateral value per unit of liability the keeper accepts (bps, 10_000 = 1).
+    pub min_value_ratio_bps: u32,
+    /// Sends attempted per account per round before giving up until the next round.
+    pub max_attempts: u32,
+    /// Oracle accounts other than the default sponsored feeds, by asset index.
+    pub oracle_overrides: HashMap<u16, Pubkey>,
+}
+
+impl Default for KeeperConfig {
+    fn default() -> Self {
+        KeeperConfig {
+            max_liab_per_liquidation: u64::MAX,
+            min_value_ratio_bps: 10_000,
+            max_attempts: 3,
+            oracle_overrides: HashMap::new(),
+        }
+    }
+}
+
+/// Running totals, for logs and metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeeperStats {
+    pub rounds: u64,
+    pub accounts_scanned: u64,
+    pub liquidatable_seen: u64,
+    pub liquidations: u64,
+    pub bankruptcies_resolved: u64,
+    pub failed_sends: u64,
+    /// Time spent computing health in the last round's scan, microseconds.
+    pub last_scan_micros: u64,
+}
+
+/// An account the scan found liquidatable.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub key: Pubkey,
+    pub account: MarginAccount,
+    pub health: AccountHealth,
+}
+
+/// What one round did, for the caller's timeline.
+#[derive(Debug, Clone, Default)]
+pub struct RoundReport {
+    pub scanned: usize,
+    pub liquidated: Vec<Pubkey>,
+    pub bankrupt: Vec<Pubkey>,
+    pub failures: Vec<(Pubkey, String)>,
+    /// Value (at spot, quote-native) that liquidatees paid above the debt taken over: the
+    /// liquidators' bonus plus the insurance fund's share.
+    pub bonus_paid: I80F48,
+    /// Debt (at spot, quote-native) written off by bankruptcy resolutions.
+    pub bad_debt: I80F48,
+}
+
+pub struct Keeper {
+    pub group: Pubkey,
+    pub liquidator: Keypair,
+    pub liquidator_account: Pubkey,
+    pub config: KeeperConfig,
+    pub stats: KeeperStats,
+}
+
+/// Whether the program would accept a liquidation of this account now.
+pub fn is_liquidatable(account: &MarginAccount, h: &AccountHealth) -> bool {
+    h.maint < I80F48::ZERO || (account.is_being_liquidated() && h.liquidation_end < I80F48::ZERO)
+}
+
+/// Accounts with debt and no collateral left: only a bankruptcy write-off helps them.
+pub fn is_bankrupt(account: &MarginAccount) -> bool {
+    let mut debt = false;
+    for p in account.active_positions() {
+        if p.shares() > I80F48::ZERO {
+            return false;
+        }
+        debt = true;
+    }
+    debt
+}
+
+/// Scans `accounts` with pre-priced assets; returns the liquidatable ones, most negative Maint
+/// health first. Accounts whose health cannot be computed (an unusable liability oracle) are
+/// skipped: the program would refuse them too.
+pub fn rank_liquidatable(
+    snapshot: &GroupSnapshot,
+    accounts: &[(Pubkey, MarginAccount)],
+    skip: &Pubkey,
+) -> SdkResult<Vec<Candidate>> {
+    let priced = snapshot.priced(OraclePolicy::Liquidation)?;
+    let mut out = vec![];
+    for (key, account) in accounts {
+        if key == skip {
+            continue;
+        }
+        if let Ok(health) = account_health(&priced, account) {
+            if is_liquidatable(account, &health) {
+                out.push(Candidate { key: *key, account: *account, health });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.health.maint.cmp(&b.health.maint));
+    Ok(out)
+}
+
+impl Keeper {
+    pub fn new(
+        group: Pubkey,
+        liquidator: Keypair,
+        liquidator_account: Pubkey,
+        config: KeeperConfig,
+    ) -> Keeper {
+        Keeper { group, liquidator, liquidator_account, config, stats: KeeperStats::default() }
+    }
+
+    pub async fn snapshot<C: Chain>(&self, chain: &C) -> SdkResult<GroupSnapshot> {
+        GroupSnapshot::load(chain, self.group, &self.config.oracle_overrides).await
+    }
+
+    /// The liability to take over: the one worth the most at spot.
+    fn largest_liability(snapshot: &GroupSnapshot, account: &MarginAccount) -> Option<u16> {
+        let priced = snapshot.priced(OraclePolicy::Liquidation).ok()?;
+        account
+            .active_positions()
+            .filter(|p| p.shares() < I80F48::ZERO)
+            .filter_map(|p| {
+                let a = priced.get(p.asset_index).ok()?;
+                let value =
+                    (-a.lending.native_balance(p.shares()).ok()?).checked_mul(a.template.prices.spot)?;
+                Some((p.asset_index, value))
+            })
+            .max_by(|a, b| a.1.cmp(&b.1))
+            .map(|(i, _)| i)
+    }
+
+    /// One scan-and-liquidate round.
+    pub async fn run_round<C: Chain>(&mut self, chain: &C) -> SdkResult<RoundReport> {
+        let mut report = RoundReport::default();
+        let snapshot = self.snapshot(chain).await?;
+        let accounts = snapshot.margin_accounts(chain).await?;
+        let started = Instant::now();
+        let candidates = rank_liquidatable(&snapshot, &accounts, &self.liquidator_account)?;
+        self.stats.last_scan_micros = started.elapsed().as_micros() as u64;
+        self.stats.rounds += 1;
+        self.stats.accounts_scanned += accounts.len() as u64;
+        self.stats.liquidatable_seen += candidates.len() as u64;
+        report.scanned = accounts.len();
+
+        for c in candidates {
+            let mut attempts = 0;
+            loop {
+                attempts += 1;
+                match self.liquidate_one(chain, &c.key).await {
+                    Ok(Some(bonus)) => {
+                        self.stats.liquidations += 1;
+                        report.liquidated.push(c.key);
+                        report.bonus_paid += bonus;
+                        break;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        self.stats.failed_sends += 1;
+                        if attempts >= self.config.max_attempts {
+                            report.failures.push((c.key, e.to_string()));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+
+        // Write off what liquidation cannot fix.
+        let snapshot = self.snapshot(chain).await?;
+        let priced = snapshot.priced(OraclePolicy::Liquidation)?;
+        for (key, account) in snapshot.margin_accounts(chain).await? {
+            if !is_bankrupt(&account) {
+                continue;
+            }
+            report.bad_debt -= account_spot_value(&priced, &account)?;
+            for p in account.active_positions() {
+                let i = snapshot.resolve_bankruptcy(key, p.asset_index)?;
+                match chain.send(&[i], &self.liquidator, &[]).await {
+                    Ok(_) => {
+                        self.stats.bankruptcies_resolved += 1;
+                        if !report.bankrupt.contains(&key) {
+                            report.bankrupt.push(key);
+                        }
+                    }
+                    Err(e) => {
+                        self.stats.failed_sends += 1;
+                        report.failures.push((key, e.to_string()));
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Liquidates `key` once with a fresh snapshot; returns the bonus it paid (spot value it lost),
+    /// or None when it no longer needs liquidating.
+    async fn liquidate_one<C: Chain>(&self, chain: &C, key: &Pubkey) -> SdkResult<Option<I80F48>> {
+        let snapshot = self.snapshot(chain).await?;
+        let accounts = snapshot.margin_accounts(chain).await?;
+        let Some((_, liqee)) = accounts.iter().find(|(k, _)| k == key) else { return Ok(None) };
+        let Some((_, liqor)) = accounts.iter().find(|(k, _)| *k == self.liquidator_account) else {
+            return Err(ballast_sdk::SdkError::AccountNotFound(self.liquidator_account));
+        };
+        let priced = snapshot.priced(OraclePolicy::Liquidation)?;
+        let health = account_health(&priced, liqee)?;
+        if !is_liquidatable(liqee, &health) || is_bankrupt(liqee) {
+            return Ok(None);
+        }
+        let Some(liab) = Self::largest_liability(&snapshot, liqee) else { return Ok(None) };
+        let value_before = account_spot_value(&priced, liqee)?;
+        let i = snapshot.liquidate(
+            self.liquidator.pubkey(),
+            self.liquidator_account,
+            liqor,
+            *key,
+            liqee,
+            liab,
+            self.config.max_liab_per_liquidation,
+            self.config.min_value_ratio_bps,
+        )?;
+        chain.send(&[i], &self.liquidator, &[]).await?;
+        let after = chain.account(key).await?.ok_or(ballast_sdk::SdkError::AccountNotFound(*key))?;
+        let after: MarginAccount = ballast_sdk::decode(key, &after.data, "MarginAccount")?;
+        Ok(Some(value_before - account_spot_value(&priced, &after)?))
+    }
+}

@@ -1,0 +1,51 @@
+//! Pyth accounts in their real byte layout, for the sandbox and tests: a fully verified
+//! `PriceUpdateV2` owned by the Pyth receiver program.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountSerialize;
+use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use solana_account::Account;
+
+/// Exponent of Pyth's crypto and FX USD feeds.
+pub const PYTH_EXPONENT: i32 = -8;
+
+/// `usd` as a Pyth integer at `PYTH_EXPONENT` (rounded to the nearest unit).
+pub fn to_pyth_int(usd: f64) -> i64 {
+    (usd * 1e8).round() as i64
+}
+
+/// A fully verified PriceUpdateV2 account for `feed_id`.
+pub fn price_update_account(
+    feed_id: [u8; 32],
+    price: i64,
+    conf: u64,
+    ema_price: i64,
+    publish_time: i64,
+) -> Account {
+    let update = PriceUpdateV2 {
+        write_authority: Pubkey::default(),
+        verification_level: VerificationLevel::Full,
+        price_message: PriceFeedMessage {
+            feed_id,
+            price,
+            conf,
+            exponent: PYTH_EXPONENT,
+            publish_time,
+            prev_publish_time: publish_time.saturating_sub(1),
+            ema_price,
+            ema_conf: conf,
+        },
+        posted_slot: 0,
+    };
+    let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
+    update.try_serialize(&mut data).expect("serialises");
+    // The receiver allocates LEN bytes; the Full level serialises one byte shorter than Partial.
+    data.resize(PriceUpdateV2::LEN, 0);
+    Account {
+        lamports: 1_000_000_000,
+        data,
+        owner: pyth_solana_receiver_sdk::ID,
+        executable: false,
+        rent_epoch: 0,
+    }
+}

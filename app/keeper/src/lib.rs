@@ -5,8 +5,9 @@
 //! fresh snapshot, up to a limit; counters say what happened.
 
 use anchor_lang::prelude::Pubkey;
-use ballast::health_accounts::OraclePolicy;
+use ballast::health_accounts::{OraclePolicy, PricedAssets};
 use ballast::math::I80F48;
+use ballast::risk::{health, HealthType};
 use ballast::state::MarginAccount;
 use ballast_sdk::snapshot::{account_health, account_spot_value, AccountHealth};
 use ballast_sdk::{Chain, GroupSnapshot, SdkResult};
@@ -57,7 +58,7 @@ pub struct KeeperStats {
 pub struct Candidate {
     pub key: Pubkey,
     pub account: MarginAccount,
-    pub health: AccountHealth,
+    pub maint: I80F48,
 }
 
 /// What one round did, for the caller's timeline.
@@ -99,28 +100,33 @@ pub fn is_bankrupt(account: &MarginAccount) -> bool {
     debt
 }
 
-/// Scans `accounts` with pre-priced assets; returns the liquidatable ones, most negative Maint
-/// health first. Accounts whose health cannot be computed (an unusable liability oracle) are
-/// skipped: the program would refuse them too.
+/// Scans `accounts` against assets priced once (`GroupSnapshot::priced` with the liquidation
+/// policy); returns the liquidatable ones, most negative Maint health first. Only the levels the
+/// decision needs are computed: Maint for every account, LiquidationEnd for flagged accounts
+/// that are above Maint. Accounts whose health cannot be computed (an unusable liability oracle)
+/// are skipped: the program would refuse them too.
 pub fn rank_liquidatable(
-    snapshot: &GroupSnapshot,
+    priced: &PricedAssets,
     accounts: &[(Pubkey, MarginAccount)],
     skip: &Pubkey,
-) -> SdkResult<Vec<Candidate>> {
-    let priced = snapshot.priced(OraclePolicy::Liquidation)?;
+) -> Vec<Candidate> {
     let mut out = vec![];
     for (key, account) in accounts {
-        if key == skip {
+        if key == skip || account.active_count() == 0 {
             continue;
         }
-        if let Ok(health) = account_health(&priced, account) {
-            if is_liquidatable(account, &health) {
-                out.push(Candidate { key: *key, account: *account, health });
-            }
+        let Ok(inputs) = priced.inputs(&account.positions, None) else { continue };
+        let Ok(maint) = health(&inputs, &priced.params, HealthType::Maint) else { continue };
+        let liquidatable = maint < I80F48::ZERO
+            || (account.is_being_liquidated()
+                && health(&inputs, &priced.params, HealthType::LiquidationEnd)
+                    .is_ok_and(|le| le < I80F48::ZERO));
+        if liquidatable {
+            out.push(Candidate { key: *key, account: *account, maint });
         }
     }
-    out.sort_by(|a, b| a.health.maint.cmp(&b.health.maint));
-    Ok(out)
+    out.sort_by(|a, b| a.maint.cmp(&b.maint));
+    out
 }
 
 impl Keeper {
@@ -159,7 +165,8 @@ impl Keeper {
         let snapshot = self.snapshot(chain).await?;
         let accounts = snapshot.margin_accounts(chain).await?;
         let started = Instant::now();
-        let candidates = rank_liquidatable(&snapshot, &accounts, &self.liquidator_account)?;
+        let priced = snapshot.priced(OraclePolicy::Liquidation)?;
+        let candidates = rank_liquidatable(&priced, &accounts, &self.liquidator_account);
         self.stats.last_scan_micros = started.elapsed().as_micros() as u64;
         self.stats.rounds += 1;
         self.stats.accounts_scanned += accounts.len() as u64;

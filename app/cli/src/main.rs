@@ -1,0 +1,295 @@
+//! `ballast`: parses the command line, loads the Solana CLI config and keypair, connects over
+//! JSON-RPC and calls the library; renders the result as a table, or as JSON with `--json`.
+
+use anchor_lang::prelude::Pubkey;
+use ballast_cli::calc::margin_calc_files;
+use ballast_cli::commands::{parse_oracle_override, AssetRef, Client};
+use ballast_cli::config::{load_config, read_keypair, resolve};
+use ballast_cli::params::{load_file, AssetParams, GroupParams};
+use ballast_cli::render::Human;
+use ballast_cli::units::Amount;
+use ballast_cli::{CliError, CliResult};
+use ballast_sdk::chain::rpc::RpcChain;
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "ballast",
+    version,
+    about = "Ballast margin engine: trade, inspect health, govern, and compute margin offline"
+)]
+struct Cli {
+    /// Solana CLI config file [default: ~/.config/solana/cli/config.yml]
+    #[arg(short = 'C', long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// RPC URL or moniker (mainnet-beta, devnet, testnet, localhost, or m/d/t/l); overrides the config file
+    #[arg(short = 'u', long = "url", global = true, value_name = "URL_OR_MONIKER")]
+    url: Option<String>,
+    /// Keypair that signs (account owner, or group admin); overrides the config file
+    #[arg(short = 'k', long, global = true, value_name = "PATH")]
+    keypair: Option<String>,
+    /// Keypair that pays fees and rent [default: the signing keypair]
+    #[arg(long, global = true, value_name = "PATH")]
+    fee_payer: Option<String>,
+    /// The Ballast group
+    #[arg(short = 'g', long, global = true, env = "BALLAST_GROUP", value_name = "ADDRESS")]
+    group: Option<Pubkey>,
+    /// Oracle account of an asset, when not the default (the Pyth sponsored feed for pull
+    /// oracles, the configured account for legacy ones); repeatable
+    #[arg(long = "oracle", global = true, value_name = "INDEX=ADDRESS", value_parser = parse_oracle_override)]
+    oracles: Vec<(u16, Pubkey)>,
+    /// Print the result as JSON
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct AccountSel {
+    /// Margin account address [default: the signer's account number --account-num]
+    #[arg(short = 'a', long, value_name = "ADDRESS")]
+    account: Option<Pubkey>,
+    /// The signer's margin account number
+    #[arg(short = 'n', long, default_value_t = 0)]
+    account_num: u32,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// Asset index or mint address
+    asset: AssetRef,
+    /// Amount in whole tokens (e.g. 1.5), or `all`
+    amount: Amount,
+    #[command(flatten)]
+    sel: AccountSel,
+    /// The signer's token account [default: its associated token account, created if a
+    /// withdraw or borrow needs it]
+    #[arg(short = 't', long, value_name = "ADDRESS")]
+    token_account: Option<Pubkey>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or show a margin account
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Deposit tokens into a margin account (`all`: the token account's whole balance)
+    Deposit(TokenArgs),
+    /// Withdraw deposited tokens (`all`: the whole deposit); must keep Init health >= 0
+    Withdraw(TokenArgs),
+    /// Borrow tokens; must keep Init health >= 0
+    Borrow(TokenArgs),
+    /// Repay a debt (`all`: the whole debt)
+    Repay(TokenArgs),
+    /// Health at Init, LiquidationEnd and Maint with the per-position factor breakdown
+    Health {
+        /// Margin account [default: the signer's account --account-num]
+        account: Option<Pubkey>,
+        #[arg(short = 'n', long, default_value_t = 0)]
+        account_num: u32,
+        /// Judge oracles as a liquidation does (wider confidence limit, no EMA check)
+        #[arg(long)]
+        liquidation_prices: bool,
+    },
+    /// Liquidate an account below maintenance health with the signer's margin account
+    Liquidate {
+        /// The margin account to liquidate
+        liquidatee: Pubkey,
+        /// The debt to take over: asset index or mint
+        liab_asset: AssetRef,
+        /// Most debt to take over, whole tokens, or `all`
+        #[arg(long, default_value = "all")]
+        max: Amount,
+        /// Least collateral value per unit of debt value accepted, bps (10000 = 1.0)
+        #[arg(long, default_value_t = 10_000)]
+        min_value_ratio_bps: u32,
+        /// The liquidator's (signer's) margin account number
+        #[arg(short = 'n', long, default_value_t = 0)]
+        account_num: u32,
+    },
+    /// Governance: list and change assets
+    #[command(subcommand)]
+    Asset(AssetCmd),
+    /// Governance: show or change the group
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// Offline: health of a portfolio from files, with the program's engine (no network)
+    MarginCalc {
+        /// Portfolio file (TOML, or JSON if it ends in .json); may hold the assets too
+        portfolio: PathBuf,
+        /// Asset parameters file (TOML or JSON)
+        #[arg(long, value_name = "FILE")]
+        assets: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCmd {
+    /// Create the signer's margin account number --account-num
+    Create {
+        #[arg(short = 'n', long, default_value_t = 0)]
+        account_num: u32,
+    },
+    /// Positions, balances and health of a margin account
+    Show {
+        /// Margin account [default: the signer's account --account-num]
+        account: Option<Pubkey>,
+        #[arg(short = 'n', long, default_value_t = 0)]
+        account_num: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum AssetCmd {
+    /// List a mint with the config in FILE (on top of documented defaults); admin only
+    Register {
+        mint: Pubkey,
+        /// Asset config (TOML or JSON)
+        file: PathBuf,
+        /// Oracle account to pass [default: Pyth sponsored feed / the configured legacy account]
+        #[arg(long, value_name = "ADDRESS")]
+        oracle_account: Option<Pubkey>,
+        /// Validate and print the config without sending
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Change the fields FILE names in an asset's config; admin only
+    Update {
+        /// Asset index or mint
+        asset: AssetRef,
+        file: PathBuf,
+        #[arg(long, value_name = "ADDRESS")]
+        oracle_account: Option<Pubkey>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GroupCmd {
+    /// The group's settings and its assets with oracle prices
+    Show,
+    /// Change the fields FILE names in the group's config; admin only
+    Update {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn emit<T: Serialize + Human>(value: &T, json: bool) -> CliResult<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).map_err(|e| CliError::input(e.to_string()))?);
+    } else {
+        print!("{}", value.human());
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> CliResult<()> {
+    let json = cli.json;
+    if let Command::MarginCalc { portfolio, assets } = &cli.command {
+        return emit(&margin_calc_files(portfolio, assets.as_deref())?, json);
+    }
+    let config = load_config(cli.config.as_deref())?;
+    let (url, keypair_path) = resolve(&config, cli.url.as_deref(), cli.keypair.as_deref());
+    // Read-only commands given an explicit account do not need a keypair.
+    let read_only_with_address = matches!(
+        &cli.command,
+        Command::Health { account: Some(_), .. }
+            | Command::Account(AccountCmd::Show { account: Some(_), .. })
+    ) || matches!(&cli.command, Command::Group(GroupCmd::Show));
+    let signer = match read_keypair(&keypair_path) {
+        Ok(k) => k,
+        Err(_) if read_only_with_address && cli.keypair.is_none() => solana_keypair::Keypair::new(),
+        Err(e) => return Err(e),
+    };
+    let group =
+        cli.group.ok_or_else(|| CliError::input("no group: pass --group <ADDRESS> or set BALLAST_GROUP"))?;
+    let mut client = Client::new(RpcChain::new(&url), group, signer);
+    client.oracle_overrides = cli.oracles.iter().copied().collect();
+    if let Some(p) = &cli.fee_payer {
+        client.fee_payer = Some(read_keypair(&ballast_cli::config::expand_tilde(p))?);
+    }
+    let own = |sel: &AccountSel| sel.account.unwrap_or_else(|| client.own_account(sel.account_num));
+    match cli.command {
+        Command::MarginCalc { .. } => unreachable!("handled above"),
+        Command::Account(AccountCmd::Create { account_num }) => {
+            emit(&client.account_create(account_num).await?, json)
+        }
+        Command::Account(AccountCmd::Show { account, account_num }) => {
+            let key = account.unwrap_or_else(|| client.own_account(account_num));
+            emit(&client.account_show(&key).await?, json)
+        }
+        Command::Deposit(t) => {
+            emit(&client.deposit(&own(&t.sel), &t.asset, &t.amount, t.token_account).await?, json)
+        }
+        Command::Withdraw(t) => {
+            emit(&client.withdraw(&own(&t.sel), &t.asset, &t.amount, t.token_account).await?, json)
+        }
+        Command::Borrow(t) => {
+            emit(&client.borrow(&own(&t.sel), &t.asset, &t.amount, t.token_account).await?, json)
+        }
+        Command::Repay(t) => {
+            emit(&client.repay(&own(&t.sel), &t.asset, &t.amount, t.token_account).await?, json)
+        }
+        Command::Health { account, account_num, liquidation_prices } => {
+            let key = account.unwrap_or_else(|| client.own_account(account_num));
+            emit(&client.health(&key, liquidation_prices).await?, json)
+        }
+        Command::Liquidate { liquidatee, liab_asset, max, min_value_ratio_bps, account_num } => {
+            let mine = client.own_account(account_num);
+            emit(&client.liquidate(&mine, &liquidatee, &liab_asset, &max, min_value_ratio_bps).await?, json)
+        }
+        Command::Asset(AssetCmd::Register { mint, file, oracle_account, dry_run }) => {
+            let params: AssetParams = load_file(&file)?;
+            emit(&client.asset_register(&mint, &params, oracle_account, dry_run).await?, json)
+        }
+        Command::Asset(AssetCmd::Update { asset, file, oracle_account, dry_run }) => {
+            let params: AssetParams = load_file(&file)?;
+            emit(&client.asset_update(&asset, &params, oracle_account, dry_run).await?, json)
+        }
+        Command::Group(GroupCmd::Show) => emit(&client.group_show().await?, json),
+        Command::Group(GroupCmd::Update { file, dry_run }) => {
+            let params: GroupParams = load_file(&file)?;
+            emit(&client.group_update(&params, dry_run).await?, json)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    kind: &'a str,
+    message: String,
+    program_error: Option<&'a ballast_cli::error::ProgramErrorInfo>,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    if let Err(e) = runtime.block_on(run(cli)) {
+        if json {
+            let body = JsonError {
+                error: ErrorBody { kind: e.kind(), message: e.to_string(), program_error: e.program_error() },
+            };
+            println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+        } else {
+            eprintln!("error: {e}");
+            if let CliError::Program { detail, .. } | CliError::Transaction(detail) = &e {
+                if std::env::var_os("BALLAST_VERBOSE").is_some() {
+                    eprintln!("{detail}");
+                }
+            }
+        }
+        std::process::exit(1);
+    }
+}

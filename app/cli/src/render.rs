@@ -1,0 +1,340 @@
+//! Plain-text tables for humans (`--json` output is the serde form of the same results).
+
+use crate::report::{factor_column, HealthView};
+use ballast_sdk::ballast::risk::Factor;
+
+/// Columns padded to their widest cell; columns after the first are right-aligned.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            if i > 0 {
+                out.push_str("  ");
+            }
+            if i == 0 {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(headers.to_vec());
+    out.push_str(&line(
+        widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(|s| s.as_str()).collect(),
+    ));
+    for row in rows {
+        out.push_str(&line(row.iter().map(|s| s.as_str()).collect()));
+    }
+    out
+}
+
+pub fn money(v: f64) -> String {
+    format!("{v:.6}")
+}
+
+/// Key-value lines, keys padded.
+pub fn fields(pairs: &[(&str, String)]) -> String {
+    let w = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    pairs.iter().map(|(k, v)| format!("{k:<w$}  {v}\n")).collect()
+}
+
+/// Shortens a base58 address to `abcd..wxyz` for table cells.
+pub fn short(addr: &str) -> String {
+    if addr.len() <= 12 {
+        return addr.to_string();
+    }
+    format!("{}..{}", &addr[..4], &addr[addr.len() - 4..])
+}
+
+/// Every level: its totals, then one row per position with the factors that cut anything at
+/// that level (USD; negative is a credit).
+pub fn health(view: &HealthView) -> String {
+    let mut out = String::new();
+    if let Some(a) = &view.account {
+        out.push_str(&format!("account {a}\n"));
+    }
+    out.push_str(&format!(
+        "oracle checks: {}{}\n\n",
+        view.oracle_policy,
+        if view.being_liquidated { "   (being liquidated)" } else { "" }
+    ));
+    out.push_str(&table(
+        &["level", "health", "collateral", "liabilities"],
+        &view
+            .levels
+            .iter()
+            .map(|l| {
+                vec![
+                    l.level.to_string(),
+                    money(l.health_usd),
+                    money(l.weighted_collateral_usd),
+                    money(l.weighted_liabilities_usd),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ));
+    for l in &view.levels {
+        let used: Vec<Factor> = Factor::ALL
+            .iter()
+            .copied()
+            .filter(|f| l.positions.iter().any(|p| p.raw.factor_cuts[*f as usize] != 0))
+            .collect();
+        let mut headers = vec!["asset", "balance", "price", "spot value", "weight", "contribution"];
+        headers.extend(used.iter().map(|f| factor_column(*f)));
+        let rows: Vec<Vec<String>> = l
+            .positions
+            .iter()
+            .map(|p| {
+                let mut row = vec![
+                    format!("{} {}", p.asset_index, short(&p.asset)),
+                    p.balance.clone(),
+                    money(p.price_usd),
+                    money(p.spot_value_usd),
+                    format!("{:.4}", p.weight),
+                    money(p.contribution_usd),
+                ];
+                row.extend(used.iter().map(|f| money(crate::units::usd(p.raw.factor_cuts[*f as usize]))));
+                row
+            })
+            .collect();
+        out.push_str(&format!("\n{} health {} USD\n", l.level, money(l.health_usd)));
+        if rows.is_empty() {
+            out.push_str("(no positions)\n");
+        } else {
+            out.push_str(&table(&headers, &rows));
+        }
+    }
+    out
+}
+
+/// Text form of a command's result.
+pub trait Human {
+    fn human(&self) -> String;
+}
+
+impl Human for HealthView {
+    fn human(&self) -> String {
+        health(self)
+    }
+}
+
+use crate::commands::*;
+
+fn opt_money(v: Option<f64>) -> String {
+    v.map(money).unwrap_or_else(|| "-".into())
+}
+
+impl Human for AccountCreated {
+    fn human(&self) -> String {
+        fields(&[
+            ("created account", self.account.clone()),
+            ("owner", self.owner.clone()),
+            ("account number", self.account_num.to_string()),
+            ("signature", self.signature.clone()),
+        ])
+    }
+}
+
+impl Human for AccountView {
+    fn human(&self) -> String {
+        let mut out = fields(&[
+            ("account", self.account.clone()),
+            ("group", self.group.clone()),
+            ("owner", self.owner.clone()),
+            ("delegate", self.delegate.clone().unwrap_or_else(|| "-".into())),
+            ("account number", self.account_num.to_string()),
+            ("being liquidated", self.being_liquidated.to_string()),
+        ]);
+        out.push('\n');
+        if self.positions.is_empty() {
+            out.push_str("(no positions)\n");
+        } else {
+            let rows: Vec<Vec<String>> = self
+                .positions
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.asset_index.to_string(),
+                        p.mint.clone(),
+                        p.kind.into(),
+                        p.balance.clone(),
+                        opt_money(p.value_usd),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(&["asset", "mint", "kind", "balance", "value USD"], &rows));
+        }
+        out.push('\n');
+        match (&self.health, &self.health_error) {
+            (Some(h), _) => out.push_str(&fields(&[
+                ("init health", money(h.init_usd)),
+                ("liquidation-end health", money(h.liquidation_end_usd)),
+                ("maint health", money(h.maint_usd)),
+            ])),
+            (None, Some(e)) => out.push_str(&format!("health: unavailable: {e}\n")),
+            (None, None) => {}
+        }
+        out
+    }
+}
+
+impl Human for ActionResult {
+    fn human(&self) -> String {
+        fields(&[
+            (self.action, format!("{} of asset {} ({})", self.amount, self.asset_index, self.mint)),
+            ("account", self.account.clone()),
+            ("token account", self.token_account.clone()),
+            ("balance", format!("{} -> {}", self.balance_before, self.balance_after)),
+            ("init health after", opt_money(self.init_health_after_usd)),
+            ("signature", self.signature.clone()),
+        ])
+    }
+}
+
+fn changes_table(changes: &[BalanceChange]) -> String {
+    if changes.is_empty() {
+        return "(no change)\n".into();
+    }
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| vec![c.asset_index.to_string(), c.mint.clone(), c.before.clone(), c.after.clone()])
+        .collect();
+    table(&["asset", "mint", "before", "after"], &rows)
+}
+
+impl Human for LiquidationResult {
+    fn human(&self) -> String {
+        let mut out = fields(&[
+            ("liquidated", self.liquidatee.clone()),
+            ("by", self.liquidator_account.clone()),
+            ("debt asset", self.liab_asset_index.to_string()),
+            (
+                "maint health",
+                format!("{} -> {}", opt_money(self.maint_before_usd), opt_money(self.maint_after_usd)),
+            ),
+            (
+                "liquidation-end health",
+                format!(
+                    "{} -> {}",
+                    opt_money(self.liquidation_end_before_usd),
+                    opt_money(self.liquidation_end_after_usd)
+                ),
+            ),
+            ("signature", self.signature.clone()),
+        ]);
+        out.push_str("\nliquidated account:\n");
+        out.push_str(&changes_table(&self.liquidatee_changes));
+        out.push_str("\nliquidator account:\n");
+        out.push_str(&changes_table(&self.liquidator_changes));
+        out
+    }
+}
+
+fn json_cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A parameter set as `name  value` lines.
+fn params_lines<T: serde::Serialize>(p: &T) -> String {
+    let Ok(serde_json::Value::Object(m)) = serde_json::to_value(p) else { return String::new() };
+    let pairs: Vec<(&str, String)> = m.iter().map(|(k, v)| (k.as_str(), json_cell(v))).collect();
+    fields(&pairs)
+}
+
+impl Human for AssetRegistered {
+    fn human(&self) -> String {
+        let mut out = fields(&[
+            ("asset", self.asset.clone()),
+            ("mint", self.mint.clone()),
+            ("token program", self.token_program.clone()),
+            ("oracle account", self.oracle_account.clone()),
+            ("asset index", self.asset_index.map(|i| i.to_string()).unwrap_or_else(|| "-".into())),
+            ("signature", self.signature.clone().unwrap_or_else(|| "(dry run: not sent)".into())),
+        ]);
+        out.push_str("\nconfig:\n");
+        out.push_str(&params_lines(&self.config));
+        out
+    }
+}
+
+impl Human for ConfigUpdate {
+    fn human(&self) -> String {
+        let mut out = format!("{}\n", self.target);
+        if self.changes.is_empty() {
+            out.push_str("nothing to change\n");
+            return out;
+        }
+        let rows: Vec<Vec<String>> = self
+            .changes
+            .iter()
+            .map(|c| vec![c.field.clone(), json_cell(&c.old), json_cell(&c.new)])
+            .collect();
+        out.push_str(&table(&["field", "old", "new"], &rows));
+        out.push_str(&format!(
+            "signature  {}\n",
+            self.signature.clone().unwrap_or_else(|| "(dry run: not sent)".into())
+        ));
+        out
+    }
+}
+
+impl Human for GroupView {
+    fn human(&self) -> String {
+        let mut out = fields(&[
+            ("group", self.group.clone()),
+            ("admin", self.admin.clone()),
+            ("risk guardian", self.risk_guardian.clone()),
+            ("paused", self.paused.to_string()),
+        ]);
+        out.push_str("\nconfig:\n");
+        out.push_str(&params_lines(&self.config));
+        out.push('\n');
+        let rows: Vec<Vec<String>> = self
+            .assets
+            .iter()
+            .map(|a| {
+                vec![
+                    a.index.to_string(),
+                    a.mint.clone(),
+                    a.decimals.to_string(),
+                    opt_money(a.price_usd),
+                    a.oracle_status.clone(),
+                    format!(
+                        "{}/{} {}/{}",
+                        a.init_asset_weight_bps,
+                        a.maint_asset_weight_bps,
+                        a.init_liab_weight_bps,
+                        a.maint_liab_weight_bps
+                    ),
+                    a.total_deposits.clone(),
+                    a.total_borrows.clone(),
+                    match (a.paused, a.reduce_only) {
+                        (true, _) => "paused".into(),
+                        (_, true) => "reduce-only".into(),
+                        _ => String::new(),
+                    },
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["asset", "mint", "dp", "price USD", "oracle", "weights bps", "deposits", "borrows", "flags"],
+            &rows,
+        ));
+        out
+    }
+}

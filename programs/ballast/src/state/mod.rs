@@ -7,3 +7,14 @@ pub mod margin_account;
 pub use asset::*;
 pub use group::*;
 pub use margin_account::*;
+
+#[cfg(test)]
+mod tests {
+    /// The sizes README.md quotes; a layout change must update both.
+    #[test]
+    fn account_sizes() {
+        assert_eq!(super::Group::SIZE, 336);
+        assert_eq!(super::ASSET_SIZE, 1040);
+        assert_eq!(super::MARGIN_ACCOUNT_SIZE, 1144);
+    }
+}

@@ -110,7 +110,7 @@ enum Command {
         #[arg(short = 'n', long, default_value_t = 0)]
         account_num: u32,
     },
-    /// Governance: list and change assets
+    /// Governance: register and update assets
     #[command(subcommand)]
     Asset(AssetCmd),
     /// Governance: show or change the group

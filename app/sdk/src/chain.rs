@@ -158,11 +158,12 @@ pub mod banks {
     pub struct BanksChain {
         pub client: BanksClient,
         tracked: Mutex<Vec<Pubkey>>,
+        nonce: std::sync::atomic::AtomicU64,
     }
 
     impl BanksChain {
         pub fn new(client: BanksClient) -> BanksChain {
-            BanksChain { client, tracked: Mutex::new(vec![]) }
+            BanksChain { client, tracked: Mutex::new(vec![]), nonce: std::sync::atomic::AtomicU64::new(0) }
         }
 
         pub fn track(&self, key: Pubkey) {
@@ -209,7 +210,13 @@ pub mod banks {
             let blockhash = client.get_latest_blockhash().await.map_err(transport)?;
             let mut keys: Vec<&Keypair> = vec![payer];
             keys.extend_from_slice(signers);
-            let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash);
+            // The in-process bank answers a repeated transaction (same instructions, same
+            // blockhash) from its status cache instead of running it; a self-transfer of a fresh
+            // number of lamports makes every send unique, so retries really retry.
+            let n = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let mut all = ixs.to_vec();
+            all.push(solana_system_interface::instruction::transfer(&payer.pubkey(), &payer.pubkey(), n));
+            let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
             let sig = tx.signatures[0].to_string();
             client.process_transaction(tx).await.map_err(|e| SdkError::Program(format!("{e:?}")))?;
             Ok(sig)

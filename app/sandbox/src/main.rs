@@ -506,6 +506,16 @@ async fn main() {
             );
         }
     }
+    for a in snap.assets.iter().filter(|a| a.state.config.liquidation_horizon_secs > 0) {
+        let sigma = a.state.realized_variance.get().to_num::<f64>().sqrt();
+        println!(
+            "  {:<6} volatility      realised {:.0}% annualised (floor {:.0}%); horizon move sigma*sqrt(h) {:.2}%",
+            symbols[a.state.asset_index as usize],
+            sigma * 100.0,
+            f64::from(a.state.config.sigma_floor_bps) / 100.0,
+            a.state.horizon_vol.get().to_num::<f64>() * 100.0
+        );
+    }
     let s = &keeper.stats;
     println!("  keeper                 {} rounds, {} account scans, {} liquidations, {} write-offs, {} failed sends", s.rounds, s.accounts_scanned, s.liquidations, s.bankruptcies_resolved, s.failed_sends);
     for t in &traders {

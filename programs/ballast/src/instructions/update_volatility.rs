@@ -16,8 +16,9 @@ pub struct UpdateVolatility<'info> {
 
 /// Permissionless crank: samples the asset's oracle, at most once per
 /// `vol_sample_interval_secs`, and folds the log return into the realised variance (EWMA). The
-/// oracle must pass the risk-increasing checks, so a stale or uncertain price never enters the
-/// estimate.
+/// oracle must be fresh and within the liquidation confidence limit, so a stale or uncertain
+/// price never enters the estimate; the spot/EMA deviation check is not applied, since a crash is
+/// exactly the move the estimate must see.
 pub fn update_volatility(ctx: Context<UpdateVolatility>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut asset = ctx.accounts.asset.load_mut()?;
@@ -28,7 +29,7 @@ pub fn update_volatility(ctx: Context<UpdateVolatility>) -> Result<()> {
 
     let reading = read_oracle(&asset.config, &ctx.accounts.oracle)?;
     let (prices, fault) =
-        assess_oracle(&reading, &asset.config.risk_increasing_limits(), now, asset.decimals).anchor()?;
+        assess_oracle(&reading, &asset.config.liquidation_limits(), now, asset.decimals).anchor()?;
     if let Some(f) = fault {
         return Err(error!(fault_error(f)));
     }

@@ -5,7 +5,7 @@
 #   scripts/sbf/build.sh            -> $BALLAST_SBF_CACHE/deploy/ballast.so   (SBPF v0)
 #   BALLAST_SBF_ARCH=v3 scripts/sbf/build.sh -> $BALLAST_SBF_CACHE/deploy-v3/ballast.so
 #
-# The workspace is copied into the cache first (programs/, tests/, Cargo.toml, Cargo.lock), because
+# The workspace is copied into the cache first (all of it but target/ and .git), because
 # the build patches a crate through `[patch]`, which rewrites Cargo.lock: the repo's files are never
 # touched and the repo's target/ is never locked. Idempotent: skipped when the sources, the lock,
 # these scripts and the toolchain are unchanged since the last build. Prints the .so's path last.
@@ -49,11 +49,10 @@ WS=$CACHE/ws
 mkdir -p "$WS"
 # rsync keeps mtimes, so cargo rebuilds only what changed.
 if command -v rsync >/dev/null 2>&1; then
-  rsync -a --delete --exclude target --exclude .git --exclude node_modules \
-    "$ROOT/Cargo.toml" "$ROOT/Cargo.lock" "$ROOT/programs" "$ROOT/tests" "$WS/"
+  rsync -a --delete --exclude /target --exclude .git --exclude node_modules --exclude '*-out' "$ROOT/" "$WS/"
 else
-  rm -rf "$WS/programs" "$WS/tests"
-  cp -a "$ROOT/Cargo.toml" "$ROOT/Cargo.lock" "$ROOT/programs" "$ROOT/tests" "$WS/"
+  rm -rf "$WS" && mkdir -p "$WS"
+  (cd "$ROOT" && tar --exclude=./target --exclude=.git -cf - .) | (cd "$WS" && tar -xf -)
 fi
 
 SIDLIB=$CACHE/sid/usr/lib/x86_64-linux-gnu

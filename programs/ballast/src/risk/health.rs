@@ -108,10 +108,32 @@ pub fn cross_totals(positions: &[PositionInput], level: HealthType) -> RiskResul
     Ok(t)
 }
 
-/// sqrt of a position's size in whole tokens (Drift measures size in tokens).
+/// Drift's size-discount numerator, 1.1 (to the last bit of I80F48).
+const SIZE_NUMERATOR: I80F48 = I80F48::from_bits((11i128 << 48) / 10);
+
+/// Whether any position uses a cross-position factor at this level; when none does, the totals
+/// pass (which prices every position a second time) is skipped.
+fn needs_cross_totals(positions: &[PositionInput], params: &HealthParams, level: HealthType) -> bool {
+    positions.iter().any(|p| {
+        params.correlation(p.factors.correlation_group).is_some()
+            || (level == HealthType::Init
+                && p.factors.concentration_threshold < I80F48::ONE
+                && p.factors.concentration_haircut > I80F48::ZERO)
+    })
+}
+
+/// sqrt of a position's size in whole tokens (Drift measures size in tokens), with the size
+/// rounded up to a whole token and the root rounded up: both only make the size factor harsher,
+/// like Drift's `isqrt(size) + 1`, and an integer root is a fraction of the cost of a
+/// fixed-point one.
 fn sqrt_tokens(pos: &PositionInput) -> RiskResult<I80F48> {
-    let tokens = pos.balance.abs().div_c(pos.factors.token_unit)?;
-    Ok(tokens.sqrt())
+    let overflow = crate::math::MathError::Overflow;
+    let native: u64 = pos.balance.abs().checked_ceil().and_then(|t| t.checked_to_num()).ok_or(overflow)?;
+    let unit: u64 = pos.factors.token_unit.checked_to_num::<u64>().ok_or(overflow)?.max(1);
+    let whole = native.div_ceil(unit);
+    let root = whole.isqrt();
+    let root = if root * root < whole { root + 1 } else { root };
+    Ok(I80F48::from_num(root))
 }
 
 /// Collateral weight after the single-asset factors, recording each factor's cut of `pv`.
@@ -140,8 +162,10 @@ fn collateral_weight(
     }
     if f.imf > I80F48::ZERO {
         let denom = I80F48::ONE.add_c(f.imf.mul_c(sqrt_tokens(pos)?)?)?;
-        let cap = I80F48::from_num(1.1).div_c(denom)?;
-        step(Factor::Size, &mut w, cap)?;
+        // cap = 1.1 / denom binds only when w * denom > 1.1: divide only then
+        if w.mul_c(denom)? > SIZE_NUMERATOR {
+            step(Factor::Size, &mut w, SIZE_NUMERATOR.div_c(denom)?)?;
+        }
     }
     if level == HealthType::Init && f.deposit_scale < I80F48::ONE {
         let scaled = w.mul_c(f.deposit_scale)?;
@@ -275,7 +299,14 @@ pub fn position_health(
 
 /// Health at `level` (the hot path: no breakdown kept, no allocation).
 pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthType) -> RiskResult<I80F48> {
-    let totals = cross_totals(positions, level)?;
+    let totals = if needs_cross_totals(positions, params, level) {
+        cross_totals(positions, level)?
+    } else {
+        CrossTotals {
+            collateral: I80F48::ZERO,
+            groups: [(I80F48::ZERO, I80F48::ZERO); MAX_CORRELATION_GROUPS],
+        }
+    };
     let mut total = I80F48::ZERO;
     for pos in positions {
         total = total.add_c(position_health(pos, params, level, &totals)?.contribution)?;

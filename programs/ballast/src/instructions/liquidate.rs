@@ -46,25 +46,18 @@ pub fn liquidate<'info>(
     let config = ctx.accounts.group.load()?.config;
     let now = Clock::get()?.unix_timestamp;
     let remaining = ctx.remaining_accounts;
-    let mut priced = PricedAssets::load(
-        &group_key,
-        config.health_params(),
-        remaining,
-        OraclePolicy::Liquidation,
-        now,
-        None,
-    )?;
+    let mut priced = load_priced(&group_key, &config, remaining, now)?;
 
     let (mut liqee_positions, was_flagged, start_ts) = {
         let a = ctx.accounts.liquidatee_account.load()?;
-        (a.positions, a.is_being_liquidated(), a.liquidation_start_ts)
+        (a.positions.to_vec(), a.is_being_liquidated(), a.liquidation_start_ts)
     };
-    let mut liqor_positions = ctx.accounts.liquidator_account.load()?.positions;
+    let mut liqor_positions = ctx.accounts.liquidator_account.load()?.positions.to_vec();
 
     // Liquidatable: Maint health below zero, or already flagged and still below LiquidationEnd.
     let before = priced.inputs(&liqee_positions, None)?;
-    let maint_before = health(&before, &priced.params, HealthType::Maint).anchor()?;
-    let le_before = health(&before, &priced.params, HealthType::LiquidationEnd).anchor()?;
+    let maint_before = level_health(&before, &priced.params, HealthType::Maint)?;
+    let le_before = level_health(&before, &priced.params, HealthType::LiquidationEnd)?;
     require!(
         maint_before < I80F48::ZERO || (was_flagged && le_before < I80F48::ZERO),
         BallastError::NotLiquidatable
@@ -91,7 +84,7 @@ pub fn liquidate<'info>(
         max_liab: I80F48::from_num(max_liab_amount),
         dust_value: I80F48::from_num(config.dust_value),
     };
-    let plan = plan_liquidation(&before, &priced.params, &terms, &request).map_err(|e| match e {
+    let plan = plan_boxed(&before, &priced.params, &terms, &request).map_err(|e| match e {
         LiquidationError::NotALiability => error!(BallastError::NotALiability),
         LiquidationError::NoUsableCollateral => error!(BallastError::NoLiquidatableCollateral),
         LiquidationError::Risk(r) => error!(BallastError::from(r)),
@@ -137,10 +130,10 @@ pub fn liquidate<'info>(
 
     // Checks on the result: the liquidatee is better off, the liquidator stays healthy.
     let after = priced.inputs(&liqee_positions, None)?;
-    let le_after = health(&after, &priced.params, HealthType::LiquidationEnd).anchor()?;
+    let le_after = level_health(&after, &priced.params, HealthType::LiquidationEnd)?;
     require!(le_after > le_before, BallastError::HealthNotImproved);
     let liqor_inputs = priced.inputs(&liqor_positions, None)?;
-    let liqor_init = health(&liqor_inputs, &priced.params, HealthType::Init).anchor()?;
+    let liqor_init = level_health(&liqor_inputs, &priced.params, HealthType::Init)?;
     require!(liqor_init >= I80F48::ZERO, BallastError::LiquidatorInsufficientHealth);
 
     // Effects.
@@ -148,11 +141,11 @@ pub fn liquidate<'info>(
     let ended = le_after >= I80F48::ZERO;
     {
         let mut liqee = ctx.accounts.liquidatee_account.load_mut()?;
-        liqee.positions = liqee_positions;
+        liqee.positions.copy_from_slice(&liqee_positions);
         liqee.being_liquidated = u8::from(!ended);
         liqee.liquidation_start_ts = if ended { 0 } else { start_ts };
     }
-    ctx.accounts.liquidator_account.load_mut()?.positions = liqor_positions;
+    ctx.accounts.liquidator_account.load_mut()?.positions.copy_from_slice(&liqor_positions);
 
     emit!(Liquidation {
         group: group_key,
@@ -178,4 +171,40 @@ fn shares_of(positions: &[crate::state::TokenPosition], asset_index: u16) -> I80
         .find(|p| p.is_active() && p.asset_index == asset_index)
         .map(|p| p.shares())
         .unwrap_or(I80F48::ZERO)
+}
+
+#[inline(never)]
+fn load_priced<'info>(
+    group_key: &Pubkey,
+    config: &crate::state::GroupConfig,
+    remaining: &'info [AccountInfo<'info>],
+    now: i64,
+) -> Result<Box<PricedAssets>> {
+    Ok(Box::new(PricedAssets::load(
+        group_key,
+        config.health_params(),
+        remaining,
+        OraclePolicy::Liquidation,
+        now,
+        None,
+    )?))
+}
+
+#[inline(never)]
+fn level_health(
+    inputs: &[crate::risk::PositionInput],
+    params: &crate::risk::HealthParams,
+    level: HealthType,
+) -> Result<I80F48> {
+    health(inputs, params, level).anchor()
+}
+
+#[inline(never)]
+fn plan_boxed(
+    before: &[crate::risk::PositionInput],
+    params: &crate::risk::HealthParams,
+    terms: &[CollateralTerms],
+    request: &LiquidationRequest,
+) -> core::result::Result<crate::risk::LiquidationPlan, LiquidationError> {
+    plan_liquidation(before, params, terms, request)
 }

@@ -121,7 +121,7 @@ pub fn plan_liquidation(
         .iter()
         .filter(|p| p.balance > I80F48::ZERO && p.oracle_usable && p.prices.spot > 0)
         .collect();
-    collateral.sort_by(|a, b| {
+    collateral.sort_unstable_by(|a, b| {
         b.weights.maint_asset.cmp(&a.weights.maint_asset).then(a.asset_index.cmp(&b.asset_index))
     });
 

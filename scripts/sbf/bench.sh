@@ -11,4 +11,5 @@ SO=$("$HERE/build.sh")
 export BALLAST_SBF_SO_DIR
 BALLAST_SBF_SO_DIR=$(dirname "$SO")
 cd "$ROOT"
+export RUST_LOG=${RUST_LOG:-error}
 cargo run -q --locked -p ballast-tests --bin cu_bench -- "$@"

@@ -39,7 +39,8 @@ impl OraclePolicy {
     }
 }
 
-/// One asset from `remaining_accounts`, accrued to now and priced.
+/// One asset from `remaining_accounts`, priced, with interest since its last touch accrued
+/// exactly (liquidation) or bounded conservatively (margin checks), see `price_asset`.
 pub struct PricedAsset {
     pub key: Pubkey,
     /// Index of the Asset account in `remaining_accounts`.
@@ -179,13 +180,25 @@ pub fn price_asset(
     let (prices, fault) =
         assess_oracle(reading, &policy.limits(&asset.config), now, asset.decimals).anchor()?;
     let mut lending = asset.lending_state();
-    crate::risk::accrue_interest(
-        &mut lending,
-        &asset.config.rate_curve(),
-        from_bps(asset.config.protocol_fee_bps),
-        now.saturating_sub(asset.last_accrual_ts),
-    )
-    .anchor()?;
+    let elapsed = now.saturating_sub(asset.last_accrual_ts);
+    match policy {
+        // A liquidation stores the assets back: accrue exactly.
+        OraclePolicy::Liquidation => {
+            crate::risk::accrue_interest(
+                &mut lending,
+                &asset.config.rate_curve(),
+                from_bps(asset.config.protocol_fee_bps),
+                elapsed,
+            )
+            .anchor()?;
+        }
+        // A margin check only reads them: bound the interest since the last touch (debts at the
+        // curve's maximum rate, deposits unaccrued), which is conservative and cheap.
+        OraclePolicy::RiskIncreasing => {
+            crate::risk::bound_interest(&mut lending, from_bps(asset.config.max_rate_bps), elapsed)
+                .anchor()?;
+        }
+    }
     Ok(PricedAsset {
         key,
         account_index,

@@ -107,11 +107,45 @@ pub fn div_ceil(a: I80F48, b: I80F48) -> MathResult<I80F48> {
     quotient.add_c(I80F48::DELTA)
 }
 
-/// A basis-point quantity as a fraction (10_000 bps = 1).
+/// floor(n / d) for a divisor below 2^32, by long division in 32-bit digits with 64-bit
+/// operations. SBF has no 128-bit divide: the generic helper (and I80F48 division, which widens
+/// further) costs far more compute than these four steps.
+#[inline]
+pub fn div_u128_by_u32(n: u128, d: u32) -> u128 {
+    let d = u64::from(d.max(1));
+    let mut q: u128 = 0;
+    let mut r: u64 = 0;
+    for shift in [96u32, 64, 32, 0] {
+        let cur = (r << 32) | ((n >> shift) as u64 & 0xFFFF_FFFF);
+        q |= u128::from(cur / d) << shift;
+        r = cur % d;
+    }
+    q
+}
+
+/// A non-negative I80F48 divided by a positive integer below 2^32, rounded down (the same
+/// result as I80F48 division, for a fraction of the compute).
+#[inline]
+pub fn div_by_u32(value: I80F48, d: u32) -> MathResult<I80F48> {
+    if d == 0 {
+        return Err(MathError::DivisionByZero);
+    }
+    if value < I80F48::ZERO {
+        return value.div_c(I80F48::from_num(d));
+    }
+    Ok(I80F48::from_bits(div_u128_by_u32(value.to_bits() as u128, d) as i128))
+}
+
+/// A basis-point quantity as a fraction (10_000 bps = 1), rounded down.
 #[inline]
 pub fn from_bps(bps: u32) -> I80F48 {
-    // bps < 2^32 and the divisor is a positive constant: cannot overflow.
-    I80F48::from_num(bps) / I80F48::from_num(BPS_DENOMINATOR)
+    I80F48::from_bits(div_u128_by_u32(u128::from(bps) << 48, BPS_DENOMINATOR) as i128)
+}
+
+/// A parts-per-million quantity as a fraction, rounded down.
+#[inline]
+pub fn from_ppm(ppm: u32) -> I80F48 {
+    I80F48::from_bits(div_u128_by_u32(u128::from(ppm) << 48, 1_000_000) as i128)
 }
 
 /// 10^exp as I80F48 for exp in 0..=23 (10^24 exceeds the 80 integer bits).
@@ -122,13 +156,20 @@ pub fn pow10(exp: u32) -> MathResult<I80F48> {
     Ok(I80F48::from_num(10u128.pow(exp)))
 }
 
-/// `value * 10^exp` for a signed exponent; negative exponents divide (rounding down).
+/// `value * 10^exp` for a signed exponent; negative exponents divide (rounding down), in steps
+/// of at most 10^9 so each step is a cheap division by a 32-bit integer.
 pub fn scale_pow10(value: I80F48, exp: i32) -> MathResult<I80F48> {
     if exp >= 0 {
-        value.mul_c(pow10(exp.unsigned_abs())?)
-    } else {
-        value.div_c(pow10(exp.unsigned_abs())?)
+        return value.mul_c(pow10(exp.unsigned_abs())?);
     }
+    let mut remaining = exp.unsigned_abs();
+    let mut out = value;
+    while remaining > 0 {
+        let step = remaining.min(9);
+        out = div_by_u32(out, 10u32.pow(step))?;
+        remaining -= step;
+    }
+    Ok(out)
 }
 
 /// Floor of a non-negative I80F48 as a u64 token amount.
@@ -188,8 +229,24 @@ mod tests {
     }
 
     #[test]
+    fn small_divisor_division_matches_fixed_division() {
+        for (v, d) in [(123.456, 7u32), (1e15, 1_000_000_000), (0.0001, 3), (6.0e23, 31_536_000), (0.0, 5)] {
+            let x = I80F48::from_num(v);
+            assert_eq!(div_by_u32(x, d).unwrap(), x / I80F48::from_num(d), "{v} / {d}");
+        }
+        assert_eq!(div_by_u32(I80F48::ONE, 0), Err(MathError::DivisionByZero));
+        // a floor of floors is the floor: 10^-11 in two steps equals one division by 10^11
+        let p = I80F48::from_num(15_000_000_000i64);
+        assert_eq!(scale_pow10(p, -11).unwrap(), p / I80F48::from_num(100_000_000_000i64));
+        assert_eq!(from_ppm(1_000), I80F48::from_num(1_000) / I80F48::from_num(1_000_000));
+    }
+
+    #[test]
     fn bps() {
         assert_eq!(from_bps(10_000), I80F48::ONE);
         assert_eq!(from_bps(5_000), I80F48::from_num(0.5));
+        for bps in [1u32, 3, 333, 8_000, 10_500, 123_456] {
+            assert_eq!(from_bps(bps), I80F48::from_num(bps) / I80F48::from_num(10_000));
+        }
     }
 }

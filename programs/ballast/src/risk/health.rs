@@ -143,15 +143,20 @@ fn collateral_weight(
     level: HealthType,
     pv: I80F48,
     cuts: &mut [I80F48; Factor::COUNT],
+    track: bool,
 ) -> RiskResult<I80F48> {
     let f = &pos.factors;
     let base = pos.weights.asset_weight(level);
     let mut w = base;
-    cuts[Factor::BaseWeight as usize] = pv.sub_c(pv.mul_c(w)?)?;
+    if track {
+        cuts[Factor::BaseWeight as usize] = pv.sub_c(pv.mul_c(w)?)?;
+    }
     let mut step = |factor: Factor, w: &mut I80F48, capped: I80F48| -> RiskResult<()> {
         let capped = capped.max(I80F48::ZERO);
         if capped < *w {
-            cuts[factor as usize] = pv.mul_c(*w)?.sub_c(pv.mul_c(capped)?)?;
+            if track {
+                cuts[factor as usize] = pv.mul_c(*w)?.sub_c(pv.mul_c(capped)?)?;
+            }
             *w = capped;
         }
         Ok(())
@@ -181,14 +186,19 @@ fn liability_weight(
     level: HealthType,
     pv: I80F48,
     cuts: &mut [I80F48; Factor::COUNT],
+    track: bool,
 ) -> RiskResult<I80F48> {
     let f = &pos.factors;
     let base = pos.weights.liab_weight(level);
     let mut w = base;
-    cuts[Factor::BaseWeight as usize] = mul_ceil(pv, w)?.sub_c(pv)?;
+    if track {
+        cuts[Factor::BaseWeight as usize] = mul_ceil(pv, w)?.sub_c(pv)?;
+    }
     let mut step = |factor: Factor, w: &mut I80F48, floor: I80F48| -> RiskResult<()> {
         if floor > *w {
-            cuts[factor as usize] = mul_ceil(pv, floor)?.sub_c(mul_ceil(pv, *w)?)?;
+            if track {
+                cuts[factor as usize] = mul_ceil(pv, floor)?.sub_c(mul_ceil(pv, *w)?)?;
+            }
             *w = floor;
         }
         Ok(())
@@ -216,6 +226,18 @@ pub fn position_health(
     level: HealthType,
     totals: &CrossTotals,
 ) -> RiskResult<PositionHealth> {
+    position_health_inner(pos, params, level, totals, true)
+}
+
+/// `position_health`, optionally without the breakdown (`spot_value` and the cuts stay zero):
+/// the hot path skips the multiplications only the breakdown needs.
+pub(crate) fn position_health_inner(
+    pos: &PositionInput,
+    params: &HealthParams,
+    level: HealthType,
+    totals: &CrossTotals,
+    track: bool,
+) -> RiskResult<PositionHealth> {
     let mut cuts = [I80F48::ZERO; Factor::COUNT];
     let f = &pos.factors;
     let (price, pv) = priced_value(pos, level)?;
@@ -227,7 +249,7 @@ pub fn position_health(
     };
     let matched = group_totals.0.min(group_totals.1);
     if pos.balance >= I80F48::ZERO {
-        let spot_value = pos.balance.mul_c(pos.prices.spot)?;
+        let spot_value = if track { pos.balance.mul_c(pos.prices.spot)? } else { I80F48::ZERO };
         if !pos.oracle_usable {
             cuts[Factor::OracleUnavailable as usize] = spot_value;
             return Ok(PositionHealth {
@@ -240,8 +262,10 @@ pub fn position_health(
                 factor_cuts: cuts,
             });
         }
-        cuts[Factor::OracleUncertainty as usize] = spot_value.sub_c(pv)?;
-        let weight = collateral_weight(pos, params, level, pv, &mut cuts)?;
+        if track {
+            cuts[Factor::OracleUncertainty as usize] = spot_value.sub_c(pv)?;
+        }
+        let weight = collateral_weight(pos, params, level, pv, &mut cuts, track)?;
         let mut contribution = pv.mul_c(weight)?;
         if level == HealthType::Init
             && f.concentration_threshold < I80F48::ONE
@@ -273,9 +297,11 @@ pub fn position_health(
         })
     } else {
         let amount = I80F48::ZERO.sub_c(pos.balance)?;
-        let spot_value = mul_ceil(amount, pos.prices.spot)?;
-        cuts[Factor::OracleUncertainty as usize] = pv.sub_c(spot_value)?;
-        let weight = liability_weight(pos, params, level, pv, &mut cuts)?;
+        let spot_value = if track { mul_ceil(amount, pos.prices.spot)? } else { I80F48::ZERO };
+        if track {
+            cuts[Factor::OracleUncertainty as usize] = pv.sub_c(spot_value)?;
+        }
+        let weight = liability_weight(pos, params, level, pv, &mut cuts, track)?;
         let mut requirement = mul_ceil(pv, weight)?;
         if let (Some(g), true) = (group, matched > I80F48::ZERO) {
             let at_group = mul_ceil(pv, g.weights.liab_weight(level))?;
@@ -309,7 +335,7 @@ pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthT
     };
     let mut total = I80F48::ZERO;
     for pos in positions {
-        total = total.add_c(position_health(pos, params, level, &totals)?.contribution)?;
+        total = total.add_c(position_health_inner(pos, params, level, &totals, false)?.contribution)?;
     }
     Ok(total)
 }

@@ -19,7 +19,7 @@
 //! Priority order: collateral with the highest maintenance asset weight first (the least haircut,
 //! which for listed assets is the most liquid), ties broken by the lower asset index.
 
-use super::health::{cross_totals, health, position_health};
+use super::health::{cross_totals, health, position_health_inner};
 use super::types::*;
 use crate::math::{CheckedFixed, I80F48};
 
@@ -114,8 +114,9 @@ pub fn plan_liquidation(
     let liab_spot = liab.prices.spot;
     // Health regained per native unit of debt removed: the position's requirement per unit,
     // with every factor at its current value (the size factor only improves as debt shrinks).
-    let liab_gain =
-        I80F48::ZERO.sub_c(position_health(liab, params, LE, &totals)?.contribution)?.div_c(debt)?;
+    let liab_gain = I80F48::ZERO
+        .sub_c(position_health_inner(liab, params, LE, &totals, false)?.contribution)?
+        .div_c(debt)?;
 
     let mut collateral: Vec<&PositionInput> = positions
         .iter()
@@ -139,7 +140,8 @@ pub fn plan_liquidation(
         let units_per_liab =
             crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(t.bonus)?)?, coll.prices.spot)?;
         // Health lost per native unit of this collateral, at its current effective weight.
-        let per_unit = position_health(coll, params, LE, &totals)?.contribution.div_c(coll.balance)?;
+        let per_unit =
+            position_health_inner(coll, params, LE, &totals, false)?.contribution.div_c(coll.balance)?;
         let gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
         if gain <= I80F48::ZERO {
             continue;

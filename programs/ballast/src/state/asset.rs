@@ -215,15 +215,22 @@ impl Asset {
             }
             I80F48::from_num(start).div_c(value)
         };
-        let deposits_value = lending.total_deposits()?.mul_c(spot)?;
-        let borrows_value = lending.total_borrows()?.mul_c(spot)?;
-        let borrow_scale = scale(c.borrow_weight_scale_start, borrows_value)?;
+        let deposit_scale = if c.deposit_weight_scale_start == 0 {
+            I80F48::ONE
+        } else {
+            scale(c.deposit_weight_scale_start, lending.total_deposits()?.mul_c(spot)?)?
+        };
+        let borrow_scale = if c.borrow_weight_scale_start == 0 {
+            I80F48::ONE
+        } else {
+            scale(c.borrow_weight_scale_start, lending.total_borrows()?.mul_c(spot)?)?
+        };
         let concentration_off = c.concentration_threshold_bps == 0 || c.concentration_threshold_bps >= 10_000;
         Ok(RiskFactors {
             horizon_vol: self.horizon_vol.get(),
-            imf: I80F48::from_num(c.size_imf_ppm).div_c(I80F48::from_num(1_000_000))?,
+            imf: crate::math::from_ppm(c.size_imf_ppm),
             token_unit: pow10(u32::from(self.decimals))?,
-            deposit_scale: scale(c.deposit_weight_scale_start, deposits_value)?,
+            deposit_scale,
             borrow_scale: if borrow_scale < I80F48::ONE {
                 I80F48::ONE.div_c(borrow_scale)?
             } else {

@@ -33,7 +33,7 @@ const DEFAULT_INSTRUCTION_LIMIT: u64 = 200_000;
 /// what was measured when they were set. Lower them as the program gets cheaper; raising one needs a
 /// reason in the commit.
 const CEILINGS: [(&str, u64); 4] =
-    [("deposit", 20_000), ("withdraw", 82_000), ("borrow", 84_000), ("liquidate", 256_000)];
+    [("deposit", 20_000), ("withdraw", 75_000), ("borrow", 77_000), ("liquidate", 242_000)];
 
 struct Bench {
     env: TestEnv,
@@ -80,19 +80,28 @@ impl Bench {
 
     async fn measure(&mut self, what: &str, n: usize, ix: Instruction, signer: &Keypair) -> Option<u64> {
         let account_count = ix.accounts.len();
-        match self.env.send_with_metadata(&[ix], &[signer]).await {
-            Ok(m) => {
-                let cu = *m.program_units.first().unwrap_or_else(|| {
-                    panic!("{what} at {n}: no compute-unit line in the logs:\n{}", m.logs.join("\n"))
-                });
-                eprintln!("  {what:<10} {n:>2} positions, {account_count:>2} accounts: {cu:>7} CU");
-                Some(cu)
-            }
-            Err(f) => {
-                eprintln!("{what} at {n} positions FAILED: {}\n{}", f.error, f.logs.join("\n"));
-                None
+        // program-test 3.1 intermittently drops a transaction with 40 accounts (its bank task
+        // panics on an index and the client sees DeadlineExceeded); a fresh send (send_with_metadata
+        // makes each one unique) usually goes through, so a failure is retried twice.
+        for attempt in 1..=3 {
+            match self.env.send_with_metadata(std::slice::from_ref(&ix), &[signer]).await {
+                Ok(m) => {
+                    let cu = *m.program_units.first().unwrap_or_else(|| {
+                        panic!("{what} at {n}: no compute-unit line in the logs:\n{}", m.logs.join("\n"))
+                    });
+                    eprintln!("  {what:<10} {n:>2} positions, {account_count:>2} accounts: {cu:>7} CU");
+                    return Some(cu);
+                }
+                Err(f) if attempt < 3 && f.logs.is_empty() => {
+                    eprintln!("  {what} at {n} positions: {} (attempt {attempt}), retrying", f.error);
+                }
+                Err(f) => {
+                    eprintln!("{what} at {n} positions FAILED: {}\n{}", f.error, f.logs.join("\n"));
+                    return None;
+                }
             }
         }
+        None
     }
 
     async fn deposit(&mut self, n: usize) -> Option<u64> {
@@ -272,7 +281,7 @@ async fn main() {
     let mut over = vec![];
     println!();
     println!("DESIGN.md targets, at {MAX} positions (reported, not enforced):");
-    let mut target = |ok: bool, text: String| println!("{} {text}", if ok { "ok  " } else { "OVER" });
+    let target = |ok: bool, text: String| println!("{} {text}", if ok { "ok  " } else { "OVER" });
     for r in ["withdraw", "borrow"] {
         let s = slopes[r];
         target(

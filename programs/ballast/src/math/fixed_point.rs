@@ -61,10 +61,10 @@ impl CheckedFixed for I80F48 {
     fn sub_c(self, rhs: Self) -> MathResult<Self> {
         self.checked_sub(rhs).ok_or(MathError::Overflow)
     }
-    /// Rounds toward negative infinity (the `fixed` crate truncates the low bits).
+    /// Rounds toward negative infinity, like the `fixed` crate (see `mul_bits`).
     #[inline]
     fn mul_c(self, rhs: Self) -> MathResult<Self> {
-        self.checked_mul(rhs).ok_or(MathError::Overflow)
+        mul_bits(self.to_bits(), rhs.to_bits()).map(I80F48::from_bits).ok_or(MathError::Overflow)
     }
     #[inline]
     fn div_c(self, rhs: Self) -> MathResult<Self> {
@@ -76,6 +76,51 @@ impl CheckedFixed for I80F48 {
 }
 
 const FRAC_MASK: u128 = (1u128 << 48) - 1;
+
+/// floor(a * b / 2^48) of two I80F48 bit patterns, or None when it does not fit: I80F48
+/// multiplication, the same result as `fixed`'s `checked_mul`. Schoolbook on 32-bit limbs with
+/// 64-bit multiplies: SBF has those as single instructions, while a 128-bit multiply is a helper
+/// call, and the generic widening multiply needs several of them.
+#[inline]
+pub fn mul_bits(a: i128, b: i128) -> Option<i128> {
+    let negative = (a < 0) != (b < 0);
+    let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
+    let limbs_of = |x: u128| [x as u32, (x >> 32) as u32, (x >> 64) as u32, (x >> 96) as u32];
+    let (al, bl) = (limbs_of(ua), limbs_of(ub));
+    // 256-bit product in 32-bit limbs; each step is at most (2^32-1)^2 + 2 (2^32-1) < 2^64
+    let mut p = [0u64; 8];
+    for i in 0..4 {
+        if al[i] == 0 {
+            continue;
+        }
+        let mut carry = 0u64;
+        for j in 0..4 {
+            let t = u64::from(al[i]) * u64::from(bl[j]) + p[i + j] + carry;
+            p[i + j] = t & 0xFFFF_FFFF;
+            carry = t >> 32;
+        }
+        p[i + 4] = carry;
+    }
+    // the result is bits 48..176 of the product
+    if p[7] != 0 || p[6] != 0 || p[5] >> 16 != 0 {
+        return None;
+    }
+    let magnitude = (u128::from(p[1]) >> 16)
+        | (u128::from(p[2]) << 16)
+        | (u128::from(p[3]) << 48)
+        | (u128::from(p[4]) << 80)
+        | (u128::from(p[5]) << 112);
+    if !negative {
+        return i128::try_from(magnitude).ok();
+    }
+    // floor for a negative product: one more unit down when bits were dropped
+    let dropped = p[0] != 0 || p[1] & 0xFFFF != 0;
+    let magnitude = magnitude.checked_add(u128::from(dropped))?;
+    if magnitude > i128::MAX as u128 + 1 {
+        return None;
+    }
+    Some((magnitude as i128).wrapping_neg())
+}
 
 /// Whether `a * b` is exactly representable (no fractional bits lost). The low 48 bits of the
 /// full product depend only on the low 48 bits of each factor.
@@ -148,12 +193,23 @@ pub fn from_ppm(ppm: u32) -> I80F48 {
     I80F48::from_bits(div_u128_by_u32(u128::from(ppm) << 48, 1_000_000) as i128)
 }
 
-/// 10^exp as I80F48 for exp in 0..=23 (10^24 exceeds the 80 integer bits).
+/// 10^exp as I80F48 for exp in 0..=23 (10^24 exceeds the 80 integer bits). Up to 10^19 from a
+/// table, since u128 powers cost a multiplication helper call per step on SBF.
 pub fn pow10(exp: u32) -> MathResult<I80F48> {
-    if exp > 23 {
-        return Err(MathError::Overflow);
+    const TABLE: [u64; 20] = {
+        let mut t = [1u64; 20];
+        let mut i = 1;
+        while i < 20 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    match exp {
+        0..=19 => Ok(I80F48::from_num(TABLE[exp as usize])),
+        20..=23 => Ok(I80F48::from_num(10u128.pow(exp))),
+        _ => Err(MathError::Overflow),
     }
-    Ok(I80F48::from_num(10u128.pow(exp)))
 }
 
 /// `value * 10^exp` for a signed exponent; negative exponents divide (rounding down), in steps
@@ -226,6 +282,34 @@ mod tests {
         assert_eq!(I80F48::ONE.div_c(I80F48::ZERO), Err(MathError::DivisionByZero));
         assert_eq!(pow10(24), Err(MathError::Overflow));
         assert_eq!(scale_pow10(I80F48::from_num(150), -3).unwrap(), I80F48::from_num(0.15));
+    }
+
+    proptest::proptest! {
+        /// The limb multiplication is `fixed`'s, bit for bit, overflow included.
+        #[test]
+        fn mul_bits_matches_fixed(a in proptest::prelude::any::<i128>(), b in proptest::prelude::any::<i128>(), sa in 0u32..128, sb in 0u32..128) {
+            let (a, b) = (a >> sa, b >> sb);
+            let ours = mul_bits(a, b);
+            let theirs = I80F48::from_bits(a).checked_mul(I80F48::from_bits(b)).map(|v| v.to_bits());
+            proptest::prop_assert_eq!(ours, theirs, "{} * {}", a, b);
+        }
+    }
+
+    #[test]
+    fn mul_bits_edges() {
+        for (a, b) in [
+            (0i128, 5i128),
+            (-1, 1),
+            (-1, -1),
+            (i128::MIN, 1 << 48),
+            (i128::MAX, 1 << 48),
+            (i128::MIN, -(1 << 48)),
+            (-(1 << 48), 3),
+            (7, -3),
+        ] {
+            let theirs = I80F48::from_bits(a).checked_mul(I80F48::from_bits(b)).map(|v| v.to_bits());
+            assert_eq!(mul_bits(a, b), theirs, "{a} * {b}");
+        }
     }
 
     #[test]

@@ -61,10 +61,16 @@ impl CheckedFixed for I80F48 {
     fn sub_c(self, rhs: Self) -> MathResult<Self> {
         self.checked_sub(rhs).ok_or(MathError::Overflow)
     }
-    /// Rounds toward negative infinity, like the `fixed` crate (see `mul_bits`).
+    /// Rounds toward negative infinity. On SBF through `mul_bits` (64-bit multiplies only), on a
+    /// host through `fixed` (hardware 128-bit multiplies); the two agree bit for bit (property
+    /// test `mul_bits_matches_fixed`), so off-chain health equals on-chain health.
     #[inline]
     fn mul_c(self, rhs: Self) -> MathResult<Self> {
-        mul_bits(self.to_bits(), rhs.to_bits()).map(I80F48::from_bits).ok_or(MathError::Overflow)
+        #[cfg(target_os = "solana")]
+        let product = mul_bits(self.to_bits(), rhs.to_bits()).map(I80F48::from_bits);
+        #[cfg(not(target_os = "solana"))]
+        let product = self.checked_mul(rhs);
+        product.ok_or(MathError::Overflow)
     }
     #[inline]
     fn div_c(self, rhs: Self) -> MathResult<Self> {

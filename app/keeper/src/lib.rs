@@ -125,7 +125,7 @@ pub fn rank_liquidatable(
             out.push(Candidate { key: *key, account: *account, maint });
         }
     }
-    out.sort_by(|a, b| a.maint.cmp(&b.maint));
+    out.sort_by_key(|c| c.maint);
     out
 }
 

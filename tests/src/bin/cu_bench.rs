@@ -40,11 +40,50 @@ struct Bench {
     prices: Vec<f64>,
 }
 
+/// Every factor of the model switched on: volatility (with z at the group), size, total-deposit
+/// scaling (not binding), concentration, and half the assets in a correlation group.
+fn factor_config(i: usize) -> ballast::state::AssetConfig {
+    ballast::state::AssetConfig {
+        sigma_floor_bps: 5_000,
+        liquidation_horizon_secs: 14_400,
+        size_imf_ppm: 1_000,
+        deposit_weight_scale_start: u64::MAX / 2,
+        borrow_weight_scale_start: u64::MAX / 2,
+        concentration_threshold_bps: 8_000,
+        concentration_haircut_bps: 500,
+        correlation_group: u8::from(i % 2 == 0),
+        ..default_config()
+    }
+}
+
 impl Bench {
     async fn new() -> Bench {
+        Self::with_configs(|_| default_config()).await
+    }
+
+    async fn with_factors() -> Bench {
+        let mut b = Self::with_configs(factor_config).await;
+        let mut groups = [ballast::state::CorrelationGroupConfig::default(); 8];
+        groups[0] = ballast::state::CorrelationGroupConfig {
+            init_asset_weight_bps: 9_000,
+            maint_asset_weight_bps: 9_500,
+            init_liab_weight_bps: 11_000,
+            maint_liab_weight_bps: 10_500,
+        };
+        let config = ballast::state::GroupConfig {
+            z_init_bps: 23_300,
+            z_maint_bps: 16_500,
+            correlation_groups: groups,
+            ..group_config()
+        };
+        b.env.update_group(config).await.unwrap();
+        b
+    }
+
+    async fn with_configs(config: impl Fn(usize) -> ballast::state::AssetConfig) -> Bench {
         let mut env = TestEnv::new().await;
-        for _ in 0..MAX {
-            env.list_asset(SPL_TOKEN, DECIMALS, 1.0, default_config()).await;
+        for i in 0..MAX {
+            env.list_asset(SPL_TOKEN, DECIMALS, 1.0, config(i)).await;
         }
         let mut b = Bench { env, prices: vec![1.0; MAX] };
         // A liquidity provider with deposits in every asset, so borrows have tokens to take.
@@ -225,6 +264,15 @@ async fn main() {
         }
     }
 
+    // The same health check with every factor on, for what the factors add per position.
+    let mut factors = Bench::with_factors().await;
+    let mut with_factors = BTreeMap::new();
+    for n in [1, 16] {
+        if let Some(cu) = factors.withdraw(n).await {
+            with_factors.insert(n, cu);
+        }
+    }
+
     let cols = [1usize, 2, 4, 8, 16];
     let rows = ["deposit", "withdraw", "borrow", "liquidate"];
     println!(
@@ -260,6 +308,17 @@ async fn main() {
         let slope = cu1.saturating_sub(cu0) / (n1 - n0) as u64;
         slopes.insert(r, slope);
         println!(" {} |", fmt(slope));
+    }
+
+    if let (Some(&one), Some(&full)) = (with_factors.get(&1), with_factors.get(&16)) {
+        println!();
+        println!(
+            "withdraw with every factor on: {} CU at 1 position, {} at 16, {} CU per extra position ({} more than with base weights only)",
+            fmt(one),
+            fmt(full),
+            fmt((full - one) / 15),
+            fmt(((full - one) / 15).saturating_sub(slopes["withdraw"]))
+        );
     }
 
     let mut sizes = vec![];

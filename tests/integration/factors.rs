@@ -172,31 +172,6 @@ async fn factor_parameters_are_validated() {
     assert_eq!(env.snapshot(&keys).await, before);
 }
 
-/// Standard base64 (the runtime's encoding of return data and event logs).
-fn base64_decode(s: &str) -> Vec<u8> {
-    let value = |c: u8| -> u32 {
-        match c {
-            b'A'..=b'Z' => (c - b'A') as u32,
-            b'a'..=b'z' => (c - b'a' + 26) as u32,
-            b'0'..=b'9' => (c - b'0' + 52) as u32,
-            b'+' => 62,
-            b'/' => 63,
-            _ => panic!("not base64: {c}"),
-        }
-    };
-    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=').collect();
-    let mut out = vec![];
-    for chunk in bytes.chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= value(*c) << (18 - 6 * i);
-        }
-        let n = chunk.len() * 6 / 8;
-        out.extend_from_slice(&acc.to_be_bytes()[1..1 + n]);
-    }
-    out
-}
-
 #[tokio::test]
 async fn health_report_returns_every_level_with_its_breakdown() {
     let (mut env, trader, account, to) = stable_pair().await;
@@ -222,10 +197,9 @@ async fn health_report_returns_every_level_with_its_breakdown() {
         return;
     }
     // Init: 950 - 525 = 425 USD; Maint: 980 - 510 = 470; LiquidationEnd halfway: 447.5.
-    let ret =
-        sent.logs.iter().find_map(|l| l.strip_prefix(&format!("Program return: {} ", ballast::ID))).unwrap();
-    let summary: ballast::instructions::HealthSummary =
-        anchor_lang::AnchorDeserialize::deserialize(&mut &base64_decode(ret)[..]).unwrap();
+    // Decoded the way a client decodes a simulation, with the SDK.
+    let ret = ballast_sdk::report::return_data_from_logs(&sent.logs).expect("return data");
+    let (summary, event) = ballast_sdk::report::decode_health_report(ret, &sent.logs).unwrap();
     for (bits, level, usd) in [
         (summary.init, HealthType::Init, 425.0),
         (summary.liquidation_end, HealthType::LiquidationEnd, 447.5),
@@ -235,15 +209,6 @@ async fn health_report_returns_every_level_with_its_breakdown() {
         assert_eq!(on_chain, env.health(account, level, OraclePolicy::RiskIncreasing).await, "{level:?}");
         assert!((on_chain - I80F48::from_num(usd * 1e6)).abs() < I80F48::from_num(1), "{level:?} {on_chain}");
     }
-    let event = sent
-        .logs
-        .iter()
-        .filter_map(|l| l.strip_prefix("Program data: "))
-        .map(base64_decode)
-        .find(|d| d[..8] == *<ballast::events::HealthBreakdown as anchor_lang::Discriminator>::DISCRIMINATOR)
-        .expect("HealthBreakdown event");
-    let event: ballast::events::HealthBreakdown =
-        anchor_lang::AnchorDeserialize::deserialize(&mut &event[8..]).unwrap();
     assert_eq!(event.levels.len(), 3);
     let init = &event.levels[0];
     assert_eq!(init.health, summary.init);

@@ -5,9 +5,7 @@
 pub mod pyth;
 
 use anchor_lang::{InstructionData, ToAccountMetas};
-use ballast::state::{
-    Asset, AssetConfig, Group, MarginAccount, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED, VAULT_SEED,
-};
+use ballast::state::{Asset, AssetConfig, Group, MarginAccount};
 use solana_account::Account;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
@@ -304,11 +302,7 @@ impl TestEnv {
 
     pub async fn init_group(&mut self, group_num: u16) -> Result<Pubkey, BanksClientError> {
         let admin = self.admin.pubkey();
-        let group = Pubkey::find_program_address(
-            &[GROUP_SEED, admin.as_ref(), &group_num.to_le_bytes()],
-            &ballast::ID,
-        )
-        .0;
+        let group = ballast_sdk::ix::group_address(&admin, group_num);
         let ix = Instruction {
             program_id: ballast::ID,
             accounts: ballast::accounts::InitGroup {
@@ -847,21 +841,7 @@ fn mint_init_ix(token_program: Pubkey, mint: Pubkey, authority: Pubkey, decimals
     }
 }
 
-pub fn asset_address(group: &Pubkey, mint: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[ASSET_SEED, group.as_ref(), mint.as_ref()], &ballast::ID).0
-}
-
-pub fn vault_address(asset: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[VAULT_SEED, asset.as_ref()], &ballast::ID).0
-}
-
-pub fn margin_account_address(group: &Pubkey, owner: &Pubkey, num: u32) -> Pubkey {
-    Pubkey::find_program_address(
-        &[ACCOUNT_SEED, group.as_ref(), owner.as_ref(), &num.to_le_bytes()],
-        &ballast::ID,
-    )
-    .0
-}
+pub use ballast_sdk::ix::{asset_address, margin_account_address, vault_address};
 
 /// A sound default config: weights 0.8/0.9 and 1.2/1.1, 5% fee, 60 s staleness, 2% confidence.
 pub fn default_config() -> AssetConfig {

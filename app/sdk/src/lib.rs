@@ -11,6 +11,7 @@ pub mod chain;
 pub mod deploy;
 pub mod ix;
 pub mod pyth;
+pub mod report;
 pub mod snapshot;
 
 pub use ballast;

@@ -51,7 +51,7 @@ fn factor_config(i: usize) -> ballast::state::AssetConfig {
         borrow_weight_scale_start: u64::MAX / 2,
         concentration_threshold_bps: 8_000,
         concentration_haircut_bps: 500,
-        correlation_group: u8::from(i % 2 == 0),
+        correlation_group: u8::from(i.is_multiple_of(2)),
         ..default_config()
     }
 }

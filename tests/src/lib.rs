@@ -25,18 +25,6 @@ pub const TOKEN_2022: Pubkey = spl_token_2022_interface::ID;
 /// Deterministic start time for every test chain.
 pub const T0: i64 = 1_700_000_000;
 
-/// Converts the Anchor entrypoint (which ties account lifetimes together) into the plain
-/// function type `processor!` expects.
-fn ballast_entry(
-    program_id: &Pubkey,
-    accounts: &[anchor_lang::prelude::AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // SAFETY: the accounts outlive the call; Anchor only needs one lifetime for all of them.
-    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { core::mem::transmute(accounts) };
-    ballast::entry(program_id, accounts, data)
-}
-
 /// One listed token as the tests know it.
 #[derive(Clone, Debug)]
 pub struct TestAsset {
@@ -86,7 +74,11 @@ impl TestEnv {
                 pt
             }
             None => {
-                let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_entry));
+                let mut pt = ProgramTest::new(
+                    "ballast",
+                    ballast::ID,
+                    processor!(ballast_sdk::chain::banks::native_entry),
+                );
                 pt.prefer_bpf(false);
                 pt
             }
@@ -333,23 +325,7 @@ impl TestEnv {
         oracle: Pubkey,
         config: AssetConfig,
     ) -> Instruction {
-        let asset = asset_address(&group, &mint);
-        Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::RegisterAsset {
-                group,
-                admin,
-                payer: self.payer(),
-                mint,
-                asset,
-                vault: vault_address(&asset),
-                oracle,
-                token_program,
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: ballast::instruction::RegisterAsset { config }.data(),
-        }
+        ballast_sdk::ix::register_asset(group, admin, self.payer(), mint, token_program, oracle, config)
     }
 
     /// Creates a mint and a Pyth pull oracle for it at `price_usd`, and lists it.
@@ -403,19 +379,7 @@ impl TestEnv {
     }
 
     pub async fn create_margin_account(&mut self, owner: &Keypair, account_num: u32) -> TxResult {
-        let account = margin_account_address(&self.group, &owner.pubkey(), account_num);
-        let ix = Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::CreateAccount {
-                group: self.group,
-                owner: owner.pubkey(),
-                payer: self.payer(),
-                account,
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: ballast::instruction::CreateAccount { account_num }.data(),
-        };
+        let (_, ix) = ballast_sdk::ix::create_account(self.group, owner.pubkey(), self.payer(), account_num);
         self.send(&[ix], &[owner]).await
     }
 
@@ -577,32 +541,13 @@ impl TestEnv {
 
     pub async fn update_asset(&mut self, asset: usize, config: AssetConfig) -> TxResult {
         let a = self.assets[asset].clone();
-        let ix = Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::UpdateAsset {
-                group: self.group,
-                admin: self.admin.pubkey(),
-                asset: a.asset,
-                oracle: a.oracle,
-            }
-            .to_account_metas(None),
-            data: ballast::instruction::UpdateAsset { config }.data(),
-        };
+        let ix = ballast_sdk::ix::update_asset(self.group, self.admin.pubkey(), a.asset, a.oracle, config);
         let admin = self.admin.insecure_clone();
         self.send(&[ix], &[&admin]).await
     }
 
     pub async fn close_margin_account(&mut self, owner: &Keypair, account: Pubkey) -> TxResult {
-        let ix = Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::CloseAccount {
-                account,
-                owner: owner.pubkey(),
-                sol_destination: owner.pubkey(),
-            }
-            .to_account_metas(None),
-            data: ballast::instruction::CloseAccount {}.data(),
-        };
+        let ix = ballast_sdk::ix::close_account(account, owner.pubkey(), owner.pubkey());
         self.send(&[ix], &[owner]).await
     }
 
@@ -708,12 +653,7 @@ impl TestEnv {
     }
 
     pub async fn update_group(&mut self, config: ballast::state::GroupConfig) -> TxResult {
-        let ix = Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::UpdateGroup { group: self.group, admin: self.admin.pubkey() }
-                .to_account_metas(None),
-            data: ballast::instruction::UpdateGroup { config }.data(),
-        };
+        let ix = ballast_sdk::ix::update_group(self.group, self.admin.pubkey(), config);
         let admin = self.admin.insecure_clone();
         self.send(&[ix], &[&admin]).await
     }

@@ -59,16 +59,6 @@ struct TraderSection {
     borrows: BTreeMap<String, f64>,
 }
 
-fn ballast_entry(
-    program_id: &Pubkey,
-    accounts: &[anchor_lang::prelude::AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // SAFETY: the accounts outlive the call; Anchor only needs one lifetime for all of them.
-    let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { core::mem::transmute(accounts) };
-    ballast::entry(program_id, accounts, data)
-}
-
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
@@ -268,7 +258,8 @@ async fn main() {
     );
 
     // ---- chain ----
-    let mut pt = ProgramTest::new("ballast", ballast::ID, processor!(ballast_entry));
+    let mut pt =
+        ProgramTest::new("ballast", ballast::ID, processor!(ballast_sdk::chain::banks::native_entry));
     pt.prefer_bpf(false);
     let ctx = pt.start_with_context().await;
     let chain = BanksChain::new(ctx.banks_client.clone());

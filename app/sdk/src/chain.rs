@@ -152,6 +152,18 @@ pub mod banks {
     use solana_banks_client::BanksClient;
     use std::sync::Mutex;
 
+    /// The program's Anchor entrypoint in the plain function shape solana-program-test's
+    /// `processor!` takes for a natively run program (Anchor ties all account lifetimes to one).
+    pub fn native_entry(
+        program_id: &Pubkey,
+        accounts: &[anchor_lang::prelude::AccountInfo],
+        data: &[u8],
+    ) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+        // SAFETY: the accounts outlive the call; Anchor only needs one lifetime for all of them.
+        let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { core::mem::transmute(accounts) };
+        ballast::entry(program_id, accounts, data)
+    }
+
     /// The in-process chain of solana-program-test. BanksClient has no program-account scan,
     /// so the chain scans the accounts registered with `track` (the sandbox registers every
     /// margin account and asset it creates); everything else is the real runtime.

@@ -178,8 +178,8 @@ pub fn div_bits(a: i128, b: i128) -> Option<i128> {
     let mut num = [0u32; 7];
     let shifted_lo = ua << 48;
     let shifted_hi = ua >> 80;
-    for i in 0..4 {
-        num[i] = (shifted_lo >> (32 * i)) as u32;
+    for (i, limb) in num.iter_mut().take(4).enumerate() {
+        *limb = (shifted_lo >> (32 * i)) as u32;
     }
     num[4] = shifted_hi as u32;
     num[5] = (shifted_hi >> 32) as u32;

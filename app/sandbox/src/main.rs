@@ -17,6 +17,7 @@ mod prices;
 use anchor_lang::prelude::{Clock, Pubkey};
 use ballast::health_accounts::OraclePolicy;
 use ballast::math::I80F48;
+use ballast::risk::HealthType;
 use ballast::state::MarginAccount;
 use ballast_keeper::{Keeper, KeeperConfig};
 use ballast_sdk::chain::banks::BanksChain;
@@ -365,11 +366,35 @@ async fn main() {
             )
             .unwrap();
             let to = sim.funded(a.state.mint, a.state.token_program, owner.pubkey(), 0).await;
-            let i = snap
-                .borrow(account, &state, a.state.asset_index, to, native(*amount, a.state.decimals))
-                .unwrap();
-            if let Err(e) = sim.chain.send(&[i], &sim.payer, &[&owner]).await {
-                die(format!("trader {} cannot borrow {amount} {symbol}: {e}", t.name));
+            // The config's amounts suit the default path's first price; on another window or CSV
+            // the same borrow may exceed the account's Init health. Then the borrow is retried at
+            // 98% of what the engine says the margin check allows there (ignoring correlation
+            // credit, so it is conservative), and the sandbox says so.
+            let wanted = native(*amount, a.state.decimals);
+            let i = snap.borrow(account, &state, a.state.asset_index, to, wanted).unwrap();
+            if sim.chain.send(&[i], &sim.payer, &[&owner]).await.is_err() {
+                let priced = snap.priced(OraclePolicy::RiskIncreasing).unwrap();
+                let room = account_health(&priced, &state).map(|h| h.init).unwrap_or(I80F48::ZERO);
+                let p = priced.get(a.state.asset_index).unwrap();
+                let per_unit = ballast::risk::liability_price(
+                    &p.template.prices,
+                    p.template.conf_multiplier,
+                    HealthType::Init,
+                )
+                .unwrap()
+                    * p.template.weights.init_liab;
+                let cap: u64 = (room.max(I80F48::ZERO) * I80F48::from_num(0.98) / per_unit).floor().to_num();
+                println!(
+                    "  note    {}'s borrow capped at {:.2} {symbol} (of {amount}): Init health at the replay's first price",
+                    t.name,
+                    cap as f64 / 10f64.powi(i32::from(a.state.decimals))
+                );
+                if cap > 0 {
+                    let i = snap.borrow(account, &state, a.state.asset_index, to, cap).unwrap();
+                    if let Err(e) = sim.chain.send(&[i], &sim.payer, &[&owner]).await {
+                        die(format!("trader {} cannot borrow {amount} {symbol}: {e}", t.name));
+                    }
+                }
             }
         }
         traders.push(Trader { name: t.name.clone(), account, health: vec![], liquidations: 0 });

@@ -144,8 +144,7 @@ impl Keeper {
     }
 
     /// The liability to take over: the one worth the most at spot.
-    fn largest_liability(snapshot: &GroupSnapshot, account: &MarginAccount) -> Option<u16> {
-        let priced = snapshot.priced(OraclePolicy::Liquidation).ok()?;
+    fn largest_liability(priced: &PricedAssets, account: &MarginAccount) -> Option<u16> {
         account
             .active_positions()
             .filter(|p| p.shares() < I80F48::ZERO)
@@ -237,7 +236,7 @@ impl Keeper {
         if !is_liquidatable(liqee, &health) || is_bankrupt(liqee) {
             return Ok(None);
         }
-        let Some(liab) = Self::largest_liability(&snapshot, liqee) else { return Ok(None) };
+        let Some(liab) = Self::largest_liability(&priced, liqee) else { return Ok(None) };
         let value_before = account_spot_value(&priced, liqee)?;
         let i = snapshot.liquidate(
             self.liquidator.pubkey(),

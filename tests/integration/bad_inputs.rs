@@ -34,7 +34,7 @@ async fn register_asset_rejects_bad_input() {
     let oracle = Pubkey::new_unique();
     let feed_id = Pubkey::new_unique().to_bytes();
     env.set_account(oracle, pyth::pull_account(feed_id, 1.0, 0.0, T0)).await;
-    let good = AssetConfig { feed_id, ..default_config() };
+    let good = AssetConfig { feed_id, oracle, ..default_config() };
     let group = env.group;
     let keys = [group, asset_address(&group, &mint)];
     let before = env.snapshot(&keys).await;
@@ -58,7 +58,9 @@ async fn register_asset_rejects_bad_input() {
         (AssetConfig { liquidation_max_conf_bps: 100, ..good }, BallastError::InvalidOracleLimits),
         (AssetConfig { max_staleness_secs: 0, ..good }, BallastError::InvalidOracleLimits),
         (AssetConfig { oracle_kind: 7, ..good }, BallastError::InvalidOracleKind),
-        (AssetConfig { oracle, ..good }, BallastError::InvalidOracleConfig),
+        (AssetConfig { feed_id: [0; 32], ..good }, BallastError::InvalidOracleConfig),
+        // the config pins another account than the one passed
+        (AssetConfig { oracle: Pubkey::new_unique(), ..good }, BallastError::OracleMismatch),
         (AssetConfig { flags: 0x80, ..good }, BallastError::InvalidFlags),
         (AssetConfig { feed_id: [9; 32], ..good }, BallastError::OracleFeedIdMismatch),
     ];
@@ -73,7 +75,8 @@ async fn register_asset_rejects_bad_input() {
     foreign.owner = Pubkey::new_unique();
     let foreign_key = Pubkey::new_unique();
     env.set_account(foreign_key, foreign).await;
-    let ix = env.register_asset_ix(group, admin.pubkey(), mint, SPL_TOKEN, foreign_key, good);
+    let pinned = AssetConfig { oracle: foreign_key, ..good };
+    let ix = env.register_asset_ix(group, admin.pubkey(), mint, SPL_TOKEN, foreign_key, pinned);
     let r = env.send(&[ix], &[&admin]).await;
     assert_refused(&mut env, r, BallastError::OracleWrongOwner, &keys, &before).await;
 
@@ -125,7 +128,7 @@ async fn token_2022_mint_with_transfer_fee_is_refused() {
         mint.pubkey(),
         TOKEN_2022,
         oracle,
-        AssetConfig { feed_id, ..default_config() },
+        AssetConfig { feed_id, oracle, ..default_config() },
     );
     let r = env.send(&[ix], &[&admin]).await;
     assert_ballast_error(&r, BallastError::UnsupportedMintExtension);

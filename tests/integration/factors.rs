@@ -27,26 +27,28 @@ async fn volatility_crank_tracks_a_real_crash_and_tightens_init_weights() {
         liquidation_horizon_secs: 86_400,
         vol_sample_interval_secs: 86_400,
         ewma_lambda_bps: 9_400,
+        // the prior the first return blends with: 80% annualised, squared
+        sigma_floor_bps: 8_000,
         ..default_config()
     };
     let sol = env.list_asset(TOKEN_2022, 9, closes[0], cfg).await;
     env.update_volatility(sol).await.unwrap(); // first sample records the price
 
-    // a second sample within the interval is refused and changes nothing
+    // a second sample of the same reading is refused and changes nothing
     let keys = [env.assets[sol].asset];
     let before = env.snapshot(&keys).await;
     let r = env.update_volatility(sol).await;
-    assert_ballast_error(&r, BallastError::VolatilitySampleTooSoon);
+    assert_ballast_error(&r, BallastError::VolatilityReadingAlreadySampled);
     assert_eq!(env.snapshot(&keys).await, before);
 
-    let mut expected = 0.0f64;
-    for (i, w) in closes.windows(2).enumerate() {
+    let mut expected = 0.8f64 * 0.8;
+    for w in closes.windows(2) {
         env.advance_time(day).await;
         env.set_price(sol, w[1], 0.0).await;
         env.update_volatility(sol).await.unwrap();
         let r = (w[1] / w[0]).ln();
         let sample = r * r * 365.0;
-        expected = if i == 0 { sample } else { 0.94 * expected + 0.06 * sample };
+        expected = 0.94 * expected + 0.06 * sample;
     }
     let asset = env.asset_state(sol).await;
     let variance: f64 = asset.realized_variance.get().to_num();

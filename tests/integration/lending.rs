@@ -67,7 +67,8 @@ async fn borrow_cap_is_enforced_and_refusal_changes_nothing() {
     let Basket { mut env, trader, account, wallets, .. } = basket().await;
     let cfg = ballast::state::AssetConfig { borrow_cap: 500_000_000, ..stable_config() };
     let feed = env.asset_state(USDT).await.config.feed_id;
-    env.update_asset(USDT, ballast::state::AssetConfig { feed_id: feed, ..cfg }).await.unwrap();
+    let oracle = env.assets[USDT].oracle;
+    env.update_asset(USDT, ballast::state::AssetConfig { feed_id: feed, oracle, ..cfg }).await.unwrap();
     env.borrow(&trader, account, USDT, wallets[USDT], 500_000_000).await.unwrap();
     let keys = [account, env.assets[USDT].asset, env.assets[USDT].vault, wallets[USDT]];
     let before = env.snapshot(&keys).await;

@@ -1,7 +1,9 @@
 //! Integration tests: signed transactions against the Ballast program in solana-program-test.
 
+mod adversarial;
 mod bad_inputs;
 mod factors;
+mod fuzz;
 mod lending;
 mod liquidation;
 mod margin;

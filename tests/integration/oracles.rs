@@ -23,9 +23,14 @@ async fn borrow_with_usdt_oracle(b: &mut Basket, oracle: solana_account::Account
 async fn liability_oracle_must_be_fresh_tight_and_near_its_ema() {
     let mut b = basket().await;
     let feed = b.env.asset_state(USDT).await.config.feed_id;
+    // 61 s old with a 60 s limit: the last update (listing time) ages while the others refresh
+    let listed = b.env.now().await;
+    b.env.advance_time(61).await;
+    for (i, p) in [1.0, 100.0, 2_000.0].into_iter().enumerate() {
+        b.env.set_price(i, p, 0.0).await;
+    }
     let now = b.env.now().await;
-    // 61 s old with a 60 s limit
-    let stale = pull_account(feed, 1.0, 0.0, now - 61);
+    let stale = pull_account(feed, 1.0, 0.0, listed);
     assert_ballast_error(
         &borrow_with_usdt_oracle(&mut b, stale).await,
         BallastError::LiabilityOracleUnusable,
@@ -80,7 +85,7 @@ async fn oracle_accounts_are_checked_structurally() {
 #[tokio::test]
 async fn swapped_oracle_accounts_are_refused() {
     let mut b = basket().await;
-    // Pass SOL's oracle where USDT's belongs: the feed id does not match.
+    // Pass SOL's oracle where USDT's belongs: not the account USDT pins.
     let mut ix = b.env.borrow_ix(b.trader.pubkey(), b.account, USDT, b.wallets[USDT], 1).await;
     let n = ix.accounts.len();
     let (sol_oracle, usdt_oracle) = (b.env.assets[SOL].oracle, b.env.assets[USDT].oracle);
@@ -90,7 +95,7 @@ async fn swapped_oracle_accounts_are_refused() {
         }
     }
     let result = b.env.send(&[ix], &[&b.trader]).await;
-    assert_ballast_error(&result, BallastError::OracleFeedIdMismatch);
+    assert_ballast_error(&result, BallastError::OracleMismatch);
 }
 
 #[tokio::test]

@@ -40,8 +40,14 @@ pub struct TestAsset {
 pub struct TestEnv {
     pub ctx: ProgramTestContext,
     pub admin: Keypair,
+    /// The group's risk guardian.
+    pub guardian: Keypair,
     pub group: Pubkey,
     pub assets: Vec<TestAsset>,
+    /// Every margin account created through the harness: the invariants sum over them.
+    pub margin_accounts: Vec<Pubkey>,
+    /// Check the invariants after every successful transaction (on by default).
+    pub check_invariants: bool,
     nonce: u64,
 }
 
@@ -88,7 +94,16 @@ impl TestEnv {
         clock.unix_timestamp = T0;
         ctx.set_sysvar(&clock);
         let admin = Keypair::new();
-        let mut env = TestEnv { ctx, admin, group: Pubkey::default(), assets: vec![], nonce: 0 };
+        let mut env = TestEnv {
+            ctx,
+            admin,
+            guardian: Keypair::new(),
+            group: Pubkey::default(),
+            assets: vec![],
+            margin_accounts: vec![],
+            check_invariants: true,
+            nonce: 0,
+        };
         env.group = env.init_group(0).await.unwrap();
         env
     }
@@ -108,7 +123,11 @@ impl TestEnv {
         keys.extend_from_slice(signers);
         let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer), &keys, blockhash);
-        self.ctx.banks_client.process_transaction(tx).await
+        let result = self.ctx.banks_client.process_transaction(tx).await;
+        if result.is_ok() && self.check_invariants && ixs.iter().any(|i| i.program_id == ballast::ID) {
+            self.assert_invariants().await;
+        }
+        result
     }
 
     /// Sends `ixs` like `send`, with the compute-unit limit raised to the maximum (1.4M), and
@@ -306,7 +325,7 @@ impl TestEnv {
             .to_account_metas(None),
             data: ballast::instruction::InitGroup {
                 group_num,
-                risk_guardian: Pubkey::new_unique(),
+                risk_guardian: self.guardian.pubkey(),
                 config: group_config(),
             }
             .data(),
@@ -341,7 +360,7 @@ impl TestEnv {
         let oracle = Pubkey::new_unique();
         let now = self.now().await;
         self.set_account(oracle, pyth::pull_account(feed_id, price_usd, 0.0, now)).await;
-        let config = AssetConfig { feed_id, oracle: Pubkey::default(), oracle_kind: 0, ..config };
+        let config = AssetConfig { feed_id, oracle, oracle_kind: 0, ..config };
         self.list_with_oracle(mint, token_program, decimals, oracle, config).await
     }
 
@@ -379,8 +398,13 @@ impl TestEnv {
     }
 
     pub async fn create_margin_account(&mut self, owner: &Keypair, account_num: u32) -> TxResult {
-        let (_, ix) = ballast_sdk::ix::create_account(self.group, owner.pubkey(), self.payer(), account_num);
-        self.send(&[ix], &[owner]).await
+        let (key, ix) =
+            ballast_sdk::ix::create_account(self.group, owner.pubkey(), self.payer(), account_num);
+        let r = self.send(&[ix], &[owner]).await;
+        if r.is_ok() && !self.margin_accounts.contains(&key) {
+            self.margin_accounts.push(key);
+        }
+        r
     }
 
     /// A new user with a margin account (number 0).
@@ -447,13 +471,15 @@ impl TestEnv {
         from: Pubkey,
         amount: u64,
     ) -> TxResult {
+        let mut accounts = ballast::accounts::Deposit {
+            token: self.token_move(account, asset, from),
+            authority: user.pubkey(),
+        }
+        .to_account_metas(None);
+        accounts.extend(self.cure_accounts(account, asset).await);
         let ix = Instruction {
             program_id: ballast::ID,
-            accounts: ballast::accounts::Deposit {
-                token: self.token_move(account, asset, from),
-                authority: user.pubkey(),
-            }
-            .to_account_metas(None),
+            accounts,
             data: ballast::instruction::Deposit { amount }.data(),
         };
         self.send(&[ix], &[user]).await
@@ -467,16 +493,28 @@ impl TestEnv {
         from: Pubkey,
         amount: u64,
     ) -> TxResult {
+        let mut accounts = ballast::accounts::Repay {
+            token: self.token_move(account, asset, from),
+            authority: user.pubkey(),
+        }
+        .to_account_metas(None);
+        accounts.extend(self.cure_accounts(account, asset).await);
         let ix = Instruction {
             program_id: ballast::ID,
-            accounts: ballast::accounts::Repay {
-                token: self.token_move(account, asset, from),
-                authority: user.pubkey(),
-            }
-            .to_account_metas(None),
+            accounts,
             data: ballast::instruction::Repay { amount }.data(),
         };
         self.send(&[ix], &[user]).await
+    }
+
+    /// Health accounts for a deposit or repay into a flagged account (so a cure ends its
+    /// liquidation, as the SDK's `with_cure_accounts` does); none for an unflagged one.
+    pub async fn cure_accounts(&mut self, account: Pubkey, asset: usize) -> Vec<AccountMeta> {
+        if self.margin_account(account).await.is_being_liquidated() {
+            self.health_accounts(account, asset).await
+        } else {
+            vec![]
+        }
     }
 
     pub async fn withdraw_ix(
@@ -551,28 +589,38 @@ impl TestEnv {
         self.send(&[ix], &[owner]).await
     }
 
-    /// Health of `account` at `level` computed off-chain exactly as the program does: the same
-    /// account bytes, the same oracle parsing, the same engine.
-    pub async fn health(&mut self, account: Pubkey, level: HealthType, policy: OraclePolicy) -> I80F48 {
+    /// `health`, or None where the program could not compute it either (an unusable liability
+    /// oracle, a malformed oracle account).
+    pub async fn try_health(
+        &mut self,
+        account: Pubkey,
+        level: HealthType,
+        policy: OraclePolicy,
+    ) -> Option<I80F48> {
         let state = self.margin_account(account).await;
         let now = self.now().await;
         let mut assets = vec![];
         for (i, p) in state.active_positions().enumerate() {
             let a = self.assets[p.asset_index as usize].clone();
             let asset: Asset = self.load(a.asset).await;
-            let oracle = self.account(a.oracle).await.unwrap();
+            let oracle = self.account(a.oracle).await?;
             let reading =
                 ballast::oracle::read_oracle_data(&asset.config, &a.oracle, &oracle.owner, &oracle.data)
-                    .unwrap();
-            assets.push(
-                ballast::health_accounts::price_asset(a.asset, i, &asset, &reading, policy, now).unwrap(),
-            );
+                    .ok()?;
+            assets
+                .push(ballast::health_accounts::price_asset(a.asset, i, &asset, &reading, policy, now).ok()?);
         }
         let group: Group = self.load(self.group).await;
         let priced =
             ballast::health_accounts::PricedAssets { assets, params: group.config.health_params(), now };
-        let inputs = priced.inputs(&state.positions, None).unwrap();
-        ballast::risk::health(&inputs, &priced.params, level).unwrap()
+        let inputs = priced.inputs(&state.positions, None).ok()?;
+        ballast::risk::health(&inputs, &priced.params, level).ok()
+    }
+
+    /// Health of `account` at `level` computed off-chain exactly as the program does: the same
+    /// account bytes, the same oracle parsing, the same engine.
+    pub async fn health(&mut self, account: Pubkey, level: HealthType, policy: OraclePolicy) -> I80F48 {
+        self.try_health(account, level, policy).await.expect("health of the account can be computed")
     }
 
     /// Health accounts for a liquidation: the union of both accounts' assets, writable, then
@@ -670,17 +718,32 @@ impl TestEnv {
     }
 
     pub async fn resolve_bankruptcy(&mut self, account: Pubkey, asset: usize) -> TxResult {
-        let ix = Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::ResolveBankruptcy {
-                group: self.group,
-                asset: self.assets[asset].asset,
-                account,
-            }
-            .to_account_metas(None),
-            data: ballast::instruction::ResolveBankruptcy {}.data(),
-        };
+        let ix = self.resolve_bankruptcy_ix(account, asset).await;
         self.send(&[ix], &[]).await
+    }
+
+    /// `resolve_bankruptcy` with the health accounts of the account's collateral positions
+    /// (writable), which price any dust it still holds.
+    pub async fn resolve_bankruptcy_ix(&mut self, account: Pubkey, asset: usize) -> Instruction {
+        let mut accounts = ballast::accounts::ResolveBankruptcy {
+            group: self.group,
+            asset: self.assets[asset].asset,
+            account,
+        }
+        .to_account_metas(None);
+        let state = self.margin_account(account).await;
+        let collateral: Vec<usize> = state
+            .active_positions()
+            .filter(|p| p.shares() > I80F48::ZERO)
+            .map(|p| p.asset_index as usize)
+            .collect();
+        accounts.extend(collateral.iter().map(|&i| AccountMeta::new(self.assets[i].asset, false)));
+        accounts.extend(collateral.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
+        Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::ResolveBankruptcy {}.data(),
+        }
     }
 
     /// Native balance of `account` in `asset` (negative for debt), as the program values it.
@@ -693,6 +756,74 @@ impl TestEnv {
         }
     }
 
+    /// The book-keeping invariants, checked after every successful transaction by `send`:
+    /// 1. for every asset, the recorded deposit and borrow share totals equal the sums over all
+    ///    margin accounts' positions, exactly;
+    /// 2. every vault holds at least what the positions (each valued as the program values it,
+    ///    against the account) and the insurance fund are owed, net of what borrowers owe it,
+    ///    less the bad debt the asset has recorded (a shortfall the program reports, never hides).
+    pub async fn assert_invariants(&mut self) {
+        if let Err(e) = self.check_invariants().await {
+            panic!("invariant broken: {e}");
+        }
+    }
+
+    /// `assert_invariants` as a result, for the fuzzer (which shrinks a failing sequence).
+    pub async fn check_invariants(&mut self) -> Result<(), String> {
+        if self.assets.is_empty() {
+            return Ok(());
+        }
+        let mut states = vec![];
+        for key in self.margin_accounts.clone() {
+            if let Some(acc) = self.account(key).await {
+                if acc.data.len() >= 8 + core::mem::size_of::<MarginAccount>() {
+                    let m = bytemuck::pod_read_unaligned::<MarginAccount>(
+                        &acc.data[8..8 + core::mem::size_of::<MarginAccount>()],
+                    );
+                    if m.group == self.group {
+                        states.push(m);
+                    }
+                }
+            }
+        }
+        for i in 0..self.assets.len() {
+            let asset = self.asset_state(i).await;
+            let s = asset.lending_state();
+            let (mut deposit_shares, mut borrow_shares) = (I80F48::ZERO, I80F48::ZERO);
+            let (mut deposits, mut borrows) = (I80F48::ZERO, I80F48::ZERO);
+            for m in &states {
+                for p in m.active_positions().filter(|p| p.asset_index == asset.asset_index) {
+                    let native = s.native_balance(p.shares()).unwrap();
+                    if p.shares() > I80F48::ZERO {
+                        deposit_shares += p.shares();
+                        deposits += native;
+                    } else {
+                        borrow_shares -= p.shares();
+                        borrows -= native;
+                    }
+                }
+            }
+            if s.deposit_shares != deposit_shares {
+                return Err(format!(
+                    "asset {i}: recorded deposit shares {} != positions {deposit_shares}",
+                    s.deposit_shares
+                ));
+            }
+            if s.borrow_shares != borrow_shares {
+                return Err(format!(
+                    "asset {i}: recorded borrow shares {} != positions {borrow_shares}",
+                    s.borrow_shares
+                ));
+            }
+            let balance = I80F48::from_num(self.token_balance(self.assets[i].vault).await);
+            let owed = deposits + s.insurance_fund - borrows - asset.bad_debt.get();
+            if balance < owed {
+                return Err(format!("vault {i} holds {balance} but owes {owed} (positions)"));
+            }
+        }
+        Ok(())
+    }
+
     /// Vault solvency: every vault holds at least what depositors and the insurance fund are
     /// owed, net of what borrowers owe it.
     pub async fn assert_vaults_cover_claims(&mut self) {
@@ -701,7 +832,9 @@ impl TestEnv {
             let vault = self.assets[i].vault;
             let balance = self.token_balance(vault).await;
             let s = asset.lending_state();
-            let owed = s.total_deposits().unwrap() + s.insurance_fund - s.total_borrows().unwrap();
+            let owed = s.total_deposits().unwrap() + s.insurance_fund
+                - s.total_borrows().unwrap()
+                - asset.bad_debt.get();
             assert!(I80F48::from_num(balance) >= owed, "vault {i} holds {balance} but owes {owed}");
         }
     }

@@ -136,6 +136,7 @@ impl CalcAsset {
             spot,
             ema: self.ema_price.as_ref().map(price).transpose().map_err(err)?.unwrap_or(spot),
             conf: self.conf.as_ref().map(price).transpose().map_err(err)?.unwrap_or(I80F48::ZERO),
+            round_up: I80F48::ZERO,
         };
         let factors = asset
             .risk_factors(&asset.lending_state(), spot)

@@ -8,14 +8,15 @@ use crate::units::{format_native, usd, usd_per_token, Amount};
 use anchor_lang::prelude::Pubkey;
 use ballast_sdk::ballast::health_accounts::{price_asset, OraclePolicy, PricedAssets};
 use ballast_sdk::ballast::math::I80F48;
+use ballast_sdk::ballast::oracle::pyth_pull::pin_default_account;
 use ballast_sdk::ballast::oracle::read_oracle_data;
 use ballast_sdk::ballast::risk::{
     assess_oracle, health_report, HealthReport, HealthType, OracleFault, RiskError,
 };
-use ballast_sdk::ballast::state::{Asset, MarginAccount, OracleKind};
+use ballast_sdk::ballast::state::{Asset, MarginAccount};
 use ballast_sdk::ballast::validation::{validate_asset_config, validate_group_config};
-use ballast_sdk::snapshot::{default_oracle_address, AssetEntry};
-use ballast_sdk::{decode, ix, sponsored_feed_address, Chain, GroupSnapshot, SdkError};
+use ballast_sdk::snapshot::AssetEntry;
+use ballast_sdk::{decode, ix, Chain, GroupSnapshot, SdkError};
 use serde::Serialize;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
@@ -547,8 +548,16 @@ impl<C: Chain> Client<C> {
             (None, _) => return Err(CliError::input("borrow needs an amount, not `all`")),
         };
         ixs.push(match action {
-            "deposit" => snap.deposit(*account_key, index, wallet, me, native)?,
-            "repay" => snap.repay(*account_key, index, wallet, me, native)?,
+            "deposit" => snap.with_cure_accounts(
+                snap.deposit(*account_key, index, wallet, me, native)?,
+                &account,
+                index,
+            )?,
+            "repay" => snap.with_cure_accounts(
+                snap.repay(*account_key, index, wallet, me, native)?,
+                &account,
+                index,
+            )?,
             "withdraw" => snap.withdraw(*account_key, &account, index, wallet, native)?,
             _ => snap.borrow(*account_key, &account, index, wallet, native)?,
         });
@@ -638,7 +647,12 @@ impl<C: Chain> Client<C> {
         oracle_account: Option<Pubkey>,
         dry_run: bool,
     ) -> CliResult<AssetRegistered> {
-        let config = params.apply(&register_defaults())?;
+        let mut config = params.apply(&register_defaults())?;
+        // The config pins the oracle account: the one given, else (pull) the sponsored feed.
+        if let Some(account) = oracle_account {
+            config.oracle = account;
+        }
+        pin_default_account(&mut config);
         validate_asset_config(&config).map_err(from_anchor)?;
         let mint_account = self
             .chain
@@ -649,10 +663,7 @@ impl<C: Chain> Client<C> {
         if token_program != SPL_TOKEN && token_program != TOKEN_2022 {
             return Err(CliError::input(format!("{mint} is not an SPL Token or Token-2022 mint")));
         }
-        let oracle = oracle_account.unwrap_or_else(|| match config.oracle_kind() {
-            Some(OracleKind::PythLegacy) => config.oracle,
-            _ => sponsored_feed_address(&config.feed_id, 0),
-        });
+        let oracle = config.oracle;
         let asset = ix::asset_address(&self.group, mint);
         let mut out = AssetRegistered {
             asset: asset.to_string(),
@@ -693,19 +704,16 @@ impl<C: Chain> Client<C> {
         let snap = self.snapshot().await?;
         let entry = find_asset(&snap, asset)?;
         let old = entry.state.config;
-        let new = params.apply(&old)?;
+        let mut new = params.apply(&old)?;
+        if let Some(account) = oracle_account {
+            new.oracle = account;
+        } else if (old.oracle_kind, old.feed_id) != (new.oracle_kind, new.feed_id) {
+            // a new pull feed without a named account pins its sponsored feed account
+            new.oracle = Pubkey::default();
+        }
+        pin_default_account(&mut new);
         validate_asset_config(&new).map_err(from_anchor)?;
-        let same_oracle =
-            (old.oracle_kind, old.feed_id, old.oracle) == (new.oracle_kind, new.feed_id, new.oracle);
-        let oracle = oracle_account.unwrap_or_else(|| {
-            if same_oracle {
-                entry.oracle_key
-            } else {
-                let mut a = entry.state;
-                a.config = new;
-                default_oracle_address(&a)
-            }
-        });
+        let oracle = new.oracle;
         let changes = diff(&AssetParams::from_config(&old), &AssetParams::from_config(&new));
         let mut out = ConfigUpdate { target: entry.key.to_string(), changes, signature: None };
         if dry_run || out.changes.is_empty() {
@@ -794,6 +802,7 @@ fn oracle_status(a: &AssetEntry, now: i64) -> (Option<f64>, String) {
                 Some(OracleFault::ConfidenceTooWide) => "confidence_too_wide",
                 Some(OracleFault::EmaDeviation) => "ema_deviation",
                 Some(OracleFault::NonPositivePrice) => "non_positive_price",
+                Some(OracleFault::PriceBelowResolution) => "price_below_resolution",
             };
             (Some(usd_per_token(prices.spot, a.state.decimals)), status.into())
         }

@@ -69,6 +69,12 @@ pub const BALLAST_ERRORS: &[BallastError] = {
         InvalidFactorParams,
         InvalidCorrelationGroup,
         VolatilitySampleTooSoon,
+        DuplicateHealthAccount,
+        OracleReadingRegressed,
+        OraclePriceBelowResolution,
+        VolatilityReadingAlreadySampled,
+        UnsupportedMintDecimals,
+        NotAdminOrGuardian,
     ]
 };
 
@@ -248,7 +254,7 @@ mod tests {
             assert_eq!(*e as u32, i as u32, "{}", e.name());
         }
         // the last variant is the last entry (nothing appended to the enum and missed here)
-        assert_eq!(BallastError::VolatilitySampleTooSoon as usize, BALLAST_ERRORS.len() - 1);
+        assert_eq!(BallastError::NotAdminOrGuardian as usize, BALLAST_ERRORS.len() - 1);
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub struct KeeperConfig {
     pub max_attempts: u32,
     /// Oracle accounts other than the default sponsored feeds, by asset index.
     pub oracle_overrides: HashMap<u16, Pubkey>,
+    /// Priority fee of liquidations, micro-lamports per compute unit (0: none). Every
+    /// liquidation carries a compute-unit limit sized from its positions
+    /// (`ballast_sdk::tx::estimate_compute_units`): a wide one needs more than the default 200k.
+    pub compute_unit_price_micro_lamports: u64,
 }
 
 impl Default for KeeperConfig {
@@ -36,6 +40,7 @@ impl Default for KeeperConfig {
             min_value_ratio_bps: 10_000,
             max_attempts: 3,
             oracle_overrides: HashMap::new(),
+            compute_unit_price_micro_lamports: 0,
         }
     }
 }
@@ -88,16 +93,14 @@ pub fn is_liquidatable(account: &MarginAccount, h: &AccountHealth) -> bool {
     h.maint < I80F48::ZERO || (account.is_being_liquidated() && h.liquidation_end < I80F48::ZERO)
 }
 
-/// Accounts with debt and no collateral left: only a bankruptcy write-off helps them.
-pub fn is_bankrupt(account: &MarginAccount) -> bool {
-    let mut debt = false;
-    for p in account.active_positions() {
-        if p.shares() > I80F48::ZERO {
-            return false;
-        }
-        debt = true;
-    }
-    debt
+/// Accounts that owe something and whose collateral is worth less than the dust value: only a
+/// bankruptcy write-off helps them (the engine's predicate, `ballast::risk::is_bankrupt`).
+pub fn is_bankrupt(priced: &PricedAssets, account: &MarginAccount, dust_value: I80F48) -> bool {
+    priced
+        .inputs(&account.positions, None)
+        .ok()
+        .and_then(|inputs| ballast::risk::is_bankrupt(&inputs, dust_value).ok())
+        .unwrap_or(false)
 }
 
 /// Scans `accounts` against assets priced once (`GroupSnapshot::priced` with the liquidation
@@ -198,16 +201,24 @@ impl Keeper {
         // Write off what liquidation cannot fix.
         let snapshot = self.snapshot(chain).await?;
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
+        let dust_value = I80F48::from_num(snapshot.group.config.dust_value);
         for (key, account) in snapshot.margin_accounts(chain).await? {
-            if !is_bankrupt(&account) {
+            if !is_bankrupt(&priced, &account, dust_value) {
                 continue;
             }
             report.bad_debt -= account_spot_value(&priced, &account)?;
-            for p in account.active_positions() {
-                let i = snapshot.resolve_bankruptcy(key, p.asset_index)?;
+            // Each write-off sweeps the dust; later ones see none.
+            let mut current = account;
+            for p in account.active_positions().filter(|p| p.shares() < I80F48::ZERO) {
+                let i = snapshot.resolve_bankruptcy(key, &current, p.asset_index)?;
                 match chain.send(&[i], &self.liquidator, &[]).await {
                     Ok(_) => {
                         self.stats.bankruptcies_resolved += 1;
+                        for q in current.positions.iter_mut() {
+                            if q.shares() > I80F48::ZERO || q.asset_index == p.asset_index {
+                                q.in_use = 0;
+                            }
+                        }
                         if !report.bankrupt.contains(&key) {
                             report.bankrupt.push(key);
                         }
@@ -233,7 +244,8 @@ impl Keeper {
         };
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
         let health = account_health(&priced, liqee)?;
-        if !is_liquidatable(liqee, &health) || is_bankrupt(liqee) {
+        let dust_value = I80F48::from_num(snapshot.group.config.dust_value);
+        if !is_liquidatable(liqee, &health) || is_bankrupt(&priced, liqee, dust_value) {
             return Ok(None);
         }
         let Some(liab) = Self::largest_liability(&priced, liqee) else { return Ok(None) };
@@ -248,7 +260,8 @@ impl Keeper {
             self.config.max_liab_per_liquidation,
             self.config.min_value_ratio_bps,
         )?;
-        chain.send(&[i], &self.liquidator, &[]).await?;
+        let ixs = ballast_sdk::tx::with_compute_budget(&[i], self.config.compute_unit_price_micro_lamports);
+        chain.send(&ixs, &self.liquidator, &[]).await?;
         let after = chain.account(key).await?.ok_or(ballast_sdk::SdkError::AccountNotFound(*key))?;
         let after: MarginAccount = ballast_sdk::decode(key, &after.data, "MarginAccount")?;
         Ok(Some(value_before - account_spot_value(&priced, &after)?))

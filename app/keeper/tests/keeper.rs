@@ -111,6 +111,8 @@ async fn keeper_writes_off_a_bankrupt_account() {
     assert!(round.bad_debt > I80F48::from_num(400_000_000u64), "{}", round.bad_debt);
     let state = env.margin_account(account).await;
     assert_eq!(state.active_count(), 0);
-    assert!(!is_bankrupt(&state));
+    let snapshot = keeper.snapshot(&chain).await.unwrap();
+    let priced = snapshot.priced(OraclePolicy::Liquidation).unwrap();
+    assert!(!is_bankrupt(&priced, &state, I80F48::from_num(snapshot.group.config.dust_value)));
     env.assert_vaults_cover_claims().await;
 }

@@ -5,7 +5,6 @@
 
 use crate::chain::Chain;
 use crate::ix;
-use crate::snapshot::default_oracle_address;
 use crate::{decode, SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use ballast::state::{Asset, AssetConfig, CorrelationGroupConfig, Group, GroupConfig, OracleKind};
@@ -199,7 +198,14 @@ impl AssetSection {
                     .feed_id
                     .as_deref()
                     .ok_or_else(|| bad(format!("{}: pyth-pull needs feed_id", self.symbol)))?;
-                (OracleKind::PythPull, Pubkey::default(), parse_feed_id(feed)?)
+                let feed_id = parse_feed_id(feed)?;
+                // The program pins the sponsored feed account when the config names none; the
+                // config sent says so explicitly, so it compares equal to what is stored.
+                let account = match self.oracle.account.as_deref() {
+                    Some(a) => parse_pubkey(a)?,
+                    None => crate::sponsored_feed_address(&feed_id, 0),
+                };
+                (OracleKind::PythPull, account, feed_id)
             }
             "pyth-legacy" => {
                 let acc = self
@@ -251,16 +257,9 @@ impl AssetSection {
         })
     }
 
-    /// The oracle account passed at registration and update.
+    /// The oracle account passed at registration and update: the one the config pins.
     pub fn oracle_address(&self, config: &AssetConfig) -> SdkResult<Pubkey> {
-        match &self.oracle.account {
-            Some(a) => parse_pubkey(a),
-            None => {
-                let mut probe: Asset = bytemuck::Zeroable::zeroed();
-                probe.config = *config;
-                Ok(default_oracle_address(&probe))
-            }
-        }
+        Ok(config.oracle)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::snapshot::{AssetEntry, GroupSnapshot};
 use crate::SdkResult;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
+use ballast::math::I80F48;
 use ballast::state::{
     AssetConfig, GroupConfig, MarginAccount, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED, VAULT_SEED,
 };
@@ -58,6 +59,22 @@ pub fn update_group(group: Pubkey, admin: Pubkey, config: GroupConfig) -> Instru
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Pause (`true`) or unpause the group; `authority` is the admin, or the guardian to pause.
+pub fn set_group_paused(group: Pubkey, authority: Pubkey, paused: bool) -> Instruction {
+    ix(
+        ballast::accounts::SetGroupPaused { group, authority }.to_account_metas(None),
+        ballast::instruction::SetGroupPaused { paused }.data(),
+    )
+}
+
+/// Name `delegate` (or `Pubkey::default()` for none) on `account`, signed by its owner.
+pub fn set_delegate(account: Pubkey, owner: Pubkey, delegate: Pubkey) -> Instruction {
+    ix(
+        ballast::accounts::SetDelegate { account, owner }.to_account_metas(None),
+        ballast::instruction::SetDelegate { delegate }.data(),
+    )
+}
+
 pub fn register_asset(
     group: Pubkey,
     admin: Pubkey,
@@ -278,12 +295,44 @@ impl GroupSnapshot {
         ))
     }
 
-    pub fn resolve_bankruptcy(&self, account: Pubkey, index: u16) -> SdkResult<Instruction> {
-        Ok(ix(
-            ballast::accounts::ResolveBankruptcy { group: self.key, asset: self.asset(index)?.key, account }
-                .to_account_metas(None),
-            ballast::instruction::ResolveBankruptcy {}.data(),
-        ))
+    /// Write off `account`'s debt in asset `index`. Collateral dust it still holds is priced
+    /// by the health accounts of its collateral positions (writable), which the program sweeps
+    /// into the insurance funds.
+    pub fn resolve_bankruptcy(
+        &self,
+        account_key: Pubkey,
+        account: &MarginAccount,
+        index: u16,
+    ) -> SdkResult<Instruction> {
+        let mut metas = ballast::accounts::ResolveBankruptcy {
+            group: self.key,
+            asset: self.asset(index)?.key,
+            account: account_key,
+        }
+        .to_account_metas(None);
+        let mut collateral = account.positions;
+        for p in collateral.iter_mut() {
+            if p.is_active() && p.shares() <= I80F48::ZERO {
+                p.in_use = 0;
+            }
+        }
+        metas.extend(self.health_accounts(&collateral, &[], true)?);
+        Ok(ix(metas, ballast::instruction::ResolveBankruptcy {}.data()))
+    }
+
+    /// `deposit` or `repay` of a flagged account, with the health accounts that let the
+    /// program end its liquidation when the change cures it (LiquidationEnd health >= 0).
+    /// Unflagged accounts need none and get none.
+    pub fn with_cure_accounts(
+        &self,
+        mut instruction: Instruction,
+        account: &MarginAccount,
+        index: u16,
+    ) -> SdkResult<Instruction> {
+        if account.is_being_liquidated() {
+            instruction.accounts.extend(self.health_accounts(&account.positions, &[index], false)?);
+        }
+        Ok(instruction)
     }
 
     /// The read-only `health_report` instruction, to simulate.

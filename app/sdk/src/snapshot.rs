@@ -3,16 +3,14 @@
 //! many accounts a second).
 
 use crate::chain::{AccountFilter, Chain};
-use crate::{decode, sponsored_feed_address, SdkError, SdkResult};
+use crate::{decode, SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
 use ballast::health_accounts::{price_asset, OraclePolicy, PricedAssets};
 use ballast::math::I80F48;
 use ballast::oracle::read_oracle_data;
 use ballast::risk::{health, health_report, HealthReport, HealthType};
-use ballast::state::{
-    Asset, Group, MarginAccount, OracleKind, TokenPosition, ASSET_SIZE, MARGIN_ACCOUNT_SIZE,
-};
+use ballast::state::{Asset, Group, MarginAccount, TokenPosition, ASSET_SIZE, MARGIN_ACCOUNT_SIZE};
 use solana_account::Account;
 use solana_instruction::AccountMeta;
 use std::collections::HashMap;
@@ -44,13 +42,9 @@ pub struct AccountHealth {
     pub maint: I80F48,
 }
 
-/// Where a pull-oracle asset's price lives unless told otherwise: the sponsored feed account
-/// (shard 0); a legacy asset's is in its config.
+/// The oracle account the asset pins (the program accepts no other).
 pub fn default_oracle_address(asset: &Asset) -> Pubkey {
-    match asset.config.oracle_kind() {
-        Some(OracleKind::PythLegacy) => asset.config.oracle,
-        _ => sponsored_feed_address(&asset.config.feed_id, 0),
-    }
+    asset.config.oracle
 }
 
 /// Filter for every Asset of `group`.
@@ -71,7 +65,8 @@ pub fn margin_account_filter(group: &Pubkey) -> AccountFilter {
 
 impl GroupSnapshot {
     /// Loads the group, every asset of it and their oracles. `oracle_overrides` maps asset
-    /// indexes to oracle accounts other than the default (`default_oracle_address`).
+    /// indexes to oracle accounts other than the pinned one (`default_oracle_address`), for
+    /// off-chain what-ifs only: the program refuses any account but the pinned one.
     pub async fn load<C: Chain>(
         chain: &C,
         group: Pubkey,

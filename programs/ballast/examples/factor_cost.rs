@@ -29,6 +29,7 @@ fn basket(factors: RiskFactors) -> Vec<PositionInput> {
                 spot: I80F48::from_num(0.1 + f64::from(i)),
                 ema: I80F48::from_num(0.1 + f64::from(i)),
                 conf: I80F48::from_num(0.0001),
+                round_up: I80F48::ZERO,
             },
             oracle_usable: true,
             factors: RiskFactors {

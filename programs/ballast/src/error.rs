@@ -91,7 +91,7 @@ pub enum BallastError {
     InvalidProtocolFee,
     #[msg("oracle limits must be positive, with liquidation's confidence limit >= the normal one")]
     InvalidOracleLimits,
-    #[msg("oracle config must name exactly the account (legacy) or the feed id (pull)")]
+    #[msg("oracle config must pin the price account, and name the feed id exactly when it is a pull oracle")]
     InvalidOracleConfig,
     #[msg("Token-2022 mint has an extension Ballast cannot account for")]
     UnsupportedMintExtension,
@@ -113,7 +113,7 @@ pub enum BallastError {
     LiquidatorInsufficientHealth,
     #[msg("an account cannot liquidate itself")]
     SelfLiquidation,
-    #[msg("account still holds collateral: liquidate it first")]
+    #[msg("account still holds collateral worth more than the dust value: liquidate it first")]
     NotBankrupt,
     #[msg("an asset that the instruction changes was passed read-only")]
     AssetNotWritable,
@@ -125,6 +125,18 @@ pub enum BallastError {
     InvalidCorrelationGroup,
     #[msg("volatility was sampled less than the sample interval ago")]
     VolatilitySampleTooSoon,
+    #[msg("an account appears twice in the health accounts")]
+    DuplicateHealthAccount,
+    #[msg("oracle reading is older than one the asset already accepted")]
+    OracleReadingRegressed,
+    #[msg("oracle price converts to zero in native units")]
+    OraclePriceBelowResolution,
+    #[msg("this oracle reading was already sampled for volatility")]
+    VolatilityReadingAlreadySampled,
+    #[msg("mint decimals above the supported maximum (18)")]
+    UnsupportedMintDecimals,
+    #[msg("signer is neither the group admin nor its risk guardian")]
+    NotAdminOrGuardian,
 }
 
 impl From<MathError> for BallastError {

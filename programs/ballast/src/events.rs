@@ -119,6 +119,8 @@ pub struct BankruptcyResolved {
     pub from_insurance: i128,
     /// Spread over the asset's depositors by lowering the deposit index.
     pub socialized: i128,
+    /// What the depositors could not absorb, added to the asset's `bad_debt`.
+    pub bad_debt: i128,
     pub deposit_index_after: i128,
 }
 
@@ -132,7 +134,24 @@ pub struct VolatilityUpdated {
     pub realized_variance: i128,
     /// sigma * sqrt(horizon) now used by the volatility factor (I80F48 bits).
     pub horizon_vol: i128,
+    /// Publish time of the oracle reading sampled.
     pub sampled_at: i64,
+}
+
+#[event]
+pub struct GroupPauseChanged {
+    pub group: Pubkey,
+    /// The admin or the risk guardian.
+    pub by: Pubkey,
+    pub was_paused: bool,
+    pub paused: bool,
+}
+
+#[event]
+pub struct DelegateChanged {
+    pub account: Pubkey,
+    pub old_delegate: Pubkey,
+    pub new_delegate: Pubkey,
 }
 
 #[event]

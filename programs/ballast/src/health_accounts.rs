@@ -9,14 +9,17 @@
 //! n Asset accounts, then the oracle of each in the same order. They must cover every token
 //! position of every account the instruction checks, as held after the instruction (including the
 //! assets it touches); matching is by asset index, so order among the assets is free and extra
-//! assets are ignored. Instructions that change assets (liquidate) need them writable. The SDK
-//! builds this list in position-slot order.
+//! assets are ignored. An asset listed twice is refused (`DuplicateHealthAccount`): a second copy
+//! could otherwise be written back over the first. Each oracle must be the account the asset
+//! pins, with a reading no older than the last one the asset accepted. Instructions that change
+//! assets (liquidate) need them writable. The SDK builds this list in position-slot order.
 
 use crate::error::{BallastError, IntoAnchor};
 use crate::math::{from_bps, I80F48};
-use crate::oracle::read_oracle;
+use crate::oracle::{fault_error, read_oracle};
 use crate::risk::{
-    assess_oracle, HealthParams, HealthType, LendingState, OracleLimits, OracleReading, PositionInput,
+    assess_oracle, HealthParams, HealthType, LendingState, OracleFault, OracleLimits, OracleReading,
+    PositionInput,
 };
 use crate::state::{Asset, AssetConfig, TokenPosition};
 use anchor_lang::prelude::*;
@@ -52,6 +55,10 @@ pub struct PricedAsset {
     pub template: PositionInput,
     pub liquidation_fee: I80F48,
     pub max_liquidation_fee: I80F48,
+    /// Why the oracle fails the action's checks, if it does.
+    pub fault: Option<OracleFault>,
+    /// Publish time of the reading used; `store` records it as the asset's latest accepted.
+    pub publish_time: i64,
 }
 
 pub struct PricedAssets {
@@ -89,8 +96,28 @@ impl PricedAssets {
                     assets.push(priced_asset(*info.key, i, &asset, oracle, policy, now)?);
                 }
             }
+            // Asset indexes are unique within a group, so a repeated index is a repeated account.
+            let index = assets[i].asset_index;
+            if assets[..i].iter().any(|p| p.asset_index == index) {
+                msg!("asset {} appears twice in the health accounts", index);
+                return err!(BallastError::DuplicateHealthAccount);
+            }
         }
         Ok(PricedAssets { assets, params, now })
+    }
+
+    /// Fails with the oracle's named error unless every asset `positions` hold has an oracle
+    /// that passes the action's checks. Liquidation requires this for the liquidatee: whoever
+    /// liquidates chose to act, so a bad price must stop them rather than count as zero.
+    pub fn require_usable_oracles(&self, positions: &[TokenPosition]) -> Result<()> {
+        for pos in positions.iter().filter(|p| p.is_active()) {
+            let p = self.get(pos.asset_index)?;
+            if let Some(fault) = p.fault {
+                msg!("oracle of asset {} is unusable: {:?}", pos.asset_index, fault);
+                return Err(error!(fault_error(fault)));
+            }
+        }
+        Ok(())
     }
 
     pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {
@@ -145,6 +172,7 @@ impl PricedAssets {
             let mut asset = loader.load_mut()?;
             asset.set_lending_state(&p.lending);
             asset.last_accrual_ts = asset.last_accrual_ts.max(self.now);
+            asset.oracle_last_publish_ts = asset.oracle_last_publish_ts.max(p.publish_time);
         }
         Ok(())
     }
@@ -164,6 +192,15 @@ fn priced_asset(
     now: i64,
 ) -> Result<PricedAsset> {
     let reading = read_oracle(&asset.config, oracle)?;
+    if reading.publish_time < asset.oracle_last_publish_ts {
+        msg!(
+            "asset {}: reading published at {} is older than the accepted {}",
+            asset.asset_index,
+            reading.publish_time,
+            asset.oracle_last_publish_ts
+        );
+        return err!(BallastError::OracleReadingRegressed);
+    }
     price_asset(key, account_index, asset, &reading, policy, now)
 }
 
@@ -215,13 +252,16 @@ pub fn price_asset(
         },
         liquidation_fee: from_bps(asset.config.liquidation_fee_bps),
         max_liquidation_fee: from_bps(asset.config.max_liquidation_fee_bps),
+        fault,
+        publish_time: reading.publish_time,
     })
 }
 
 /// Init health of an account after a pending change to one of its positions, for withdraw and
 /// borrow; errors with `InsufficientHealth` when negative. An account flagged as being liquidated
 /// may act only once its LiquidationEnd health is back at zero or above; the returned flag says
-/// whether the caller should clear the liquidation flag.
+/// whether the caller should clear the liquidation flag, and the publish time of the touched
+/// asset's reading (which the caller records on it).
 #[allow(clippy::too_many_arguments)]
 pub fn require_init_health_after<'info>(
     group: &Pubkey,
@@ -233,7 +273,7 @@ pub fn require_init_health_after<'info>(
     new_shares: I80F48,
     remaining: &'info [AccountInfo<'info>],
     now: i64,
-) -> Result<(I80F48, bool)> {
+) -> Result<(I80F48, bool, i64)> {
     let priced = PricedAssets::load(
         group,
         params,
@@ -253,5 +293,47 @@ pub fn require_init_health_after<'info>(
         msg!("init health after: {}", health);
         return err!(BallastError::InsufficientHealth);
     }
-    Ok((health, being_liquidated))
+    Ok((health, being_liquidated, priced.get(asset.asset_index)?.publish_time))
+}
+
+/// For deposit and repay: whether they cure a flagged account, i.e. its LiquidationEnd health
+/// after the change, priced as a liquidation would price it, is at or above zero. The health
+/// accounts are optional here and any problem with them (missing, stale, repeated) only means
+/// the flag stays: a cure must never be blocked, and the flag only ever protects others.
+#[allow(clippy::too_many_arguments)]
+pub fn cures_liquidation<'info>(
+    group: &Pubkey,
+    params: HealthParams,
+    positions: &[TokenPosition],
+    asset_key: &Pubkey,
+    asset: &Asset,
+    new_shares: I80F48,
+    remaining: &'info [AccountInfo<'info>],
+    now: i64,
+) -> bool {
+    if remaining.is_empty() {
+        return false;
+    }
+    let le = PricedAssets::load(
+        group,
+        params,
+        remaining,
+        OraclePolicy::Liquidation,
+        now,
+        Some((asset_key, asset)),
+    )
+    .and_then(|priced| {
+        let inputs = priced.inputs(positions, Some((asset.asset_index, new_shares)))?;
+        let mut after = positions.to_vec();
+        crate::state::set_position_shares(&mut after, asset.asset_index, new_shares)?;
+        priced.require_usable_oracles(&after)?;
+        crate::risk::health(&inputs, &priced.params, HealthType::LiquidationEnd).anchor()
+    });
+    match le {
+        Ok(h) => h >= I80F48::ZERO,
+        Err(e) => {
+            msg!("liquidation flag kept: {}", e);
+            false
+        }
+    }
 }

@@ -55,7 +55,9 @@ pub mod ballast {
         instructions::close_account(ctx)
     }
 
-    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+    /// `remaining_accounts` (optional): health accounts; with them a deposit that restores
+    /// LiquidationEnd health ends the account's liquidation.
+    pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Result<()> {
         instructions::deposit(ctx, amount)
     }
 
@@ -67,7 +69,8 @@ pub mod ballast {
         instructions::borrow(ctx, amount)
     }
 
-    pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
+    /// `remaining_accounts` (optional): health accounts, as for `deposit`.
+    pub fn repay<'info>(ctx: Context<'info, Repay<'info>>, amount: u64) -> Result<()> {
         instructions::repay(ctx, amount)
     }
 
@@ -81,14 +84,25 @@ pub mod ballast {
         instructions::liquidate(ctx, liab_asset_index, max_liab_amount, min_value_ratio_bps)
     }
 
-    /// Permissionless write-off of a collateral-less account's debt in one asset.
-    pub fn resolve_bankruptcy(ctx: Context<ResolveBankruptcy>) -> Result<()> {
+    /// Permissionless write-off of a bankrupt account's debt in one asset (its collateral, if
+    /// any, is dust; `remaining_accounts` price it).
+    pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) -> Result<()> {
         instructions::resolve_bankruptcy(ctx)
     }
 
     /// Replaces the group-wide settings. Admin only.
     pub fn update_group(ctx: Context<UpdateGroup>, config: GroupConfig) -> Result<()> {
         instructions::update_group(ctx, config)
+    }
+
+    /// Pauses or unpauses the group. Admin, or the risk guardian to pause only.
+    pub fn set_group_paused(ctx: Context<SetGroupPaused>, paused: bool) -> Result<()> {
+        instructions::set_group_paused(ctx, paused)
+    }
+
+    /// Names the margin account's delegate (deposit and repay only). Owner only.
+    pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey) -> Result<()> {
+        instructions::set_delegate(ctx, delegate)
     }
 
     /// Permissionless crank: one realised-volatility sample of an asset's oracle.

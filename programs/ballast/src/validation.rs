@@ -22,7 +22,7 @@ pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
     let kind = c.oracle_kind().ok_or(BallastError::InvalidOracleKind)?;
     match kind {
         OracleKind::PythPull => {
-            require!(c.feed_id != [0; 32] && c.oracle == Pubkey::default(), BallastError::InvalidOracleConfig)
+            require!(c.feed_id != [0; 32] && c.oracle != Pubkey::default(), BallastError::InvalidOracleConfig)
         }
         OracleKind::PythLegacy => {
             require!(c.oracle != Pubkey::default() && c.feed_id == [0; 32], BallastError::InvalidOracleConfig)
@@ -72,7 +72,9 @@ pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
         c.sigma_floor_bps <= MAX_SIGMA_BPS
             && c.liquidation_horizon_secs <= MAX_HORIZON_SECS
             && c.ewma_lambda_bps < ONE
-            && (c.liquidation_horizon_secs == 0 || c.vol_sample_interval_secs > 0),
+            // Samples at least a staleness window apart: every sample needs a reading the
+            // previous one could not have used.
+            && (c.liquidation_horizon_secs == 0 || c.vol_sample_interval_secs >= c.max_staleness_secs),
         BallastError::InvalidVolatilityParams
     );
     require!(
@@ -84,11 +86,18 @@ pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
 
 /// One day: a bonus that takes longer to reach its cap leaves bad debt waiting.
 const MAX_BONUS_RAMP_SECS: u32 = 86_400;
+/// $10 (quote-native, micro-USD): the dust rule liquidates remainders below the dust value whole,
+/// so a larger value would let one liquidation take far more than health needs.
+pub const MAX_DUST_VALUE: u64 = 10_000_000;
+/// Mint decimals the price conversion supports: above 18 the powers of ten a price needs
+/// leave I80F48's range for ordinary prices.
+pub const MAX_MINT_DECIMALS: u8 = 18;
 
 pub fn validate_group_config(c: &crate::state::GroupConfig) -> Result<()> {
     require!(
         c.liquidation_bonus_ramp_secs <= MAX_BONUS_RAMP_SECS
             && c.insurance_share_bps <= ONE
+            && c.dust_value <= MAX_DUST_VALUE
             && c.z_maint_bps <= c.z_init_bps
             && c.z_init_bps <= MAX_Z_BPS,
         BallastError::InvalidGroupConfig

@@ -47,7 +47,7 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
     );
     asset.set_lending_state(&lending);
 
-    let (health, clear_liquidation) = require_init_health_after(
+    let (health, clear_liquidation, publish_time) = require_init_health_after(
         &t.group.key(),
         params,
         &account.positions,
@@ -59,13 +59,11 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
         now,
     )?;
     drop(account);
+    asset.oracle_last_publish_ts = asset.oracle_last_publish_ts.max(publish_time);
 
     t.store(&asset, slot, new_shares)?;
     if clear_liquidation {
-        let mut account = t.account.load_mut()?;
-        account.being_liquidated = 0;
-        account.liquidation_start_ts = 0;
-        emit!(crate::events::LiquidationEnded { group: t.group.key(), account: t.account.key() });
+        t.end_liquidation()?;
     }
     t.transfer_out(&asset, amount)?;
     t.emit_change(&asset, BalanceChangeKind::Borrow, amount, new_shares, Some(health));

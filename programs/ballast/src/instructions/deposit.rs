@@ -16,7 +16,7 @@ pub struct Deposit<'info> {
 }
 
 /// Adds `amount` native tokens to the account's deposit of the asset. Needs no oracle.
-pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, BallastError::ZeroAmount);
     let t = &ctx.accounts.token;
     require!(!t.group.load()?.is_paused(), BallastError::GroupPaused);
@@ -43,7 +43,9 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     require!(total_after <= I80F48::from_num(asset.config.deposit_cap), BallastError::DepositCapExceeded);
     asset.set_lending_state(&lending);
 
+    // A flagged account that this change cures ends its liquidation (this never fails).
     t.store(&asset, slot, new_shares)?;
+    t.end_liquidation_if_cured(&asset, new_shares, ctx.remaining_accounts, now)?;
     t.transfer_in(&ctx.accounts.authority, amount)?;
     t.emit_change(&asset, BalanceChangeKind::Deposit, amount, new_shares, None);
     Ok(())

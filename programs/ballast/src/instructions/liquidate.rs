@@ -34,7 +34,8 @@ pub struct Liquidate<'info> {
 /// both margin accounts (assets writable), see `health_accounts`.
 ///
 /// `min_value_ratio_bps`: the least collateral value (at spot) per unit of liability value the
-/// liquidator accepts, 10_000 = 1.0; every leg's `1 + bonus` must reach it.
+/// liquidator accepts, 10_000 = 1.0; every leg's `1 + bonus * (1 - insurance share)` (what
+/// the liquidator receives) must reach it.
 pub fn liquidate<'info>(
     ctx: Context<'info, Liquidate<'info>>,
     liab_asset_index: u16,
@@ -53,6 +54,10 @@ pub fn liquidate<'info>(
         (a.positions.to_vec(), a.is_being_liquidated(), a.liquidation_start_ts)
     };
     let mut liqor_positions = ctx.accounts.liquidator_account.load()?.positions.to_vec();
+    // The liquidator chose every account and the moment: a price that fails the liquidation
+    // checks on any of the liquidatee's positions (stale, too uncertain, replayed) stops the
+    // liquidation instead of valuing that position at zero.
+    priced.require_usable_oracles(&liqee_positions)?;
 
     // Liquidatable: Maint health below zero, or already flagged and still below LiquidationEnd.
     let before = priced.inputs(&liqee_positions, None)?;
@@ -89,9 +94,14 @@ pub fn liquidate<'info>(
         LiquidationError::NoUsableCollateral => error!(BallastError::NoLiquidatableCollateral),
         LiquidationError::Risk(r) => error!(BallastError::from(r)),
     })?;
+    // What the liquidator receives per unit of value taken over: 1 + its share of the bonus
+    // (the insurance fund's share never reaches the liquidator).
     let min_ratio = from_bps(min_value_ratio_bps);
+    let insurance_share = from_bps(config.insurance_share_bps);
+    let liquidator_share = I80F48::ONE.sub_c(insurance_share).anchor()?;
     for leg in &plan.legs {
-        require!(I80F48::ONE.add_c(leg.bonus).anchor()? >= min_ratio, BallastError::BonusBelowMinimum);
+        let received = I80F48::ONE.add_c(leg.bonus.mul_c(liquidator_share).anchor()?).anchor()?;
+        require!(received >= min_ratio, BallastError::BonusBelowMinimum);
     }
 
     // Move the liability: the liquidatee's debt shrinks, the liquidator's position takes it on.
@@ -105,7 +115,6 @@ pub fn liquidate<'info>(
     set_position_shares(&mut liqor_positions, liab_asset_index, new_liqor)?;
 
     // Move the collateral, less the insurance fund's share of the bonus.
-    let insurance_share = from_bps(config.insurance_share_bps);
     let mut seized = Vec::with_capacity(plan.legs.len());
     for leg in &plan.legs {
         let asset = priced.get_mut(leg.asset_index)?;
@@ -142,8 +151,12 @@ pub fn liquidate<'info>(
     {
         let mut liqee = ctx.accounts.liquidatee_account.load_mut()?;
         liqee.positions.copy_from_slice(&liqee_positions);
-        liqee.being_liquidated = u8::from(!ended);
-        liqee.liquidation_start_ts = if ended { 0 } else { start_ts };
+        if ended {
+            liqee.end_liquidation();
+        } else {
+            liqee.being_liquidated = 1;
+            liqee.liquidation_start_ts = start_ts;
+        }
     }
     ctx.accounts.liquidator_account.load_mut()?.positions.copy_from_slice(&liqor_positions);
 

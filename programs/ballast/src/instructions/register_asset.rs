@@ -1,8 +1,9 @@
 use crate::error::BallastError;
 use crate::events::AssetRegistered;
+use crate::oracle::pyth_pull::pin_default_account;
 use crate::oracle::read_oracle;
 use crate::state::{Asset, AssetConfig, Group, ASSET_SEED, VAULT_SEED};
-use crate::validation::validate_asset_config;
+use crate::validation::{validate_asset_config, MAX_MINT_DECIMALS};
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     BaseStateWithExtensions, ExtensionType, StateWithExtensions,
@@ -42,14 +43,16 @@ pub struct RegisterAsset<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Token-2022 extensions under which a transfer moves exactly the amount asked and the vault
-/// stays in the program's control. Anything else (transfer fees, hooks, permanent delegates,
-/// confidential transfers, non-transferable, default-frozen accounts...) is refused.
+/// Token-2022 extensions under which a transfer moves exactly the amount asked, the vault stays
+/// in the program's control, and the mint stays the mint that was listed. Anything else is
+/// refused: transfer fees, hooks, permanent delegates, confidential transfers, non-transferable,
+/// default-frozen accounts; `MintCloseAuthority` (the mint could be closed at zero supply and a
+/// new one created at the same address, with other decimals or a permanent delegate); and
+/// `InterestBearingConfig` (its UI amount grows while raw amounts do not, and Pyth quotes per
+/// UI unit, so raw amounts would be valued at the wrong price).
 const ALLOWED_MINT_EXTENSIONS: &[ExtensionType] = &[
     ExtensionType::MetadataPointer,
     ExtensionType::TokenMetadata,
-    ExtensionType::MintCloseAuthority,
-    ExtensionType::InterestBearingConfig,
     ExtensionType::GroupPointer,
     ExtensionType::GroupMemberPointer,
 ];
@@ -72,10 +75,13 @@ fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
 }
 
 pub fn register_asset(ctx: Context<RegisterAsset>, config: AssetConfig) -> Result<()> {
+    let mut config = config;
+    pin_default_account(&mut config);
     validate_asset_config(&config)?;
+    require!(ctx.accounts.mint.decimals <= MAX_MINT_DECIMALS, BallastError::UnsupportedMintDecimals);
     // A structurally wrong oracle (owner, address, feed id, layout) is refused at listing time;
     // freshness is judged per action.
-    read_oracle(&config, &ctx.accounts.oracle)?;
+    let reading = read_oracle(&config, &ctx.accounts.oracle)?;
     check_mint_extensions(&ctx.accounts.mint.to_account_info())?;
 
     let now = Clock::get()?.unix_timestamp;
@@ -97,6 +103,7 @@ pub fn register_asset(ctx: Context<RegisterAsset>, config: AssetConfig) -> Resul
     asset.deposit_index = crate::math::I80F48::ONE.into();
     asset.borrow_index = crate::math::I80F48::ONE.into();
     asset.last_accrual_ts = now;
+    asset.oracle_last_publish_ts = reading.publish_time;
     asset.apply_config(&config);
 
     emit!(AssetRegistered {

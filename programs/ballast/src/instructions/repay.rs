@@ -20,7 +20,7 @@ pub struct Repay<'info> {
 
 /// Pays back up to the whole debt (`REPAY_ALL` for exactly the whole debt). Needs no oracle and
 /// works while the group or asset is paused, since it only reduces risk.
-pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
+pub fn repay<'info>(ctx: Context<'info, Repay<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, BallastError::ZeroAmount);
     let t = &ctx.accounts.token;
     let now = Clock::get()?.unix_timestamp;
@@ -50,7 +50,9 @@ pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
     lending.borrow_shares = lending.borrow_shares.sub_c(removed).anchor()?.max(I80F48::ZERO);
     asset.set_lending_state(&lending);
 
+    // A flagged account that this change cures ends its liquidation (this never fails).
     t.store(&asset, slot, new_shares)?;
+    t.end_liquidation_if_cured(&asset, new_shares, ctx.remaining_accounts, now)?;
     t.transfer_in(&ctx.accounts.authority, amount)?;
     t.emit_change(&asset, BalanceChangeKind::Repay, amount, new_shares, None);
     Ok(())

@@ -1,7 +1,9 @@
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::{BankruptcyResolved, LiquidationEnded};
-use crate::math::{div_ceil, CheckedFixed, I80F48};
-use crate::state::{set_position_shares, Asset, Group, MarginAccount};
+use crate::health_accounts::{OraclePolicy, PricedAssets};
+use crate::math::{CheckedFixed, I80F48};
+use crate::risk::collateral_spot_value;
+use crate::state::{set_position_shares, Asset, Group, MarginAccount, TokenPosition};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -13,23 +15,65 @@ pub struct ResolveBankruptcy<'info> {
     pub account: AccountLoader<'info, MarginAccount>,
 }
 
-/// Writes off the debt of an account that has no collateral left, in one asset: the asset's
-/// insurance fund pays first, and whatever it cannot cover is spread over the asset's depositors
-/// by lowering its deposit index. Permissionless; needs no oracle (there is nothing left to value).
-pub fn resolve_bankruptcy(ctx: Context<ResolveBankruptcy>) -> Result<()> {
+/// Writes off the debt in one asset of a bankrupt account: one whose collateral, at spot, is
+/// worth less than the group's dust value (dust does not shield an account). The insurance fund
+/// of the asset pays first; whatever it cannot cover is spread over the asset's depositors by
+/// lowering its deposit index (never below `MIN_DEPOSIT_INDEX`; a loss larger than the
+/// depositors hold is recorded as the asset's `bad_debt`). Permissionless.
+///
+/// `remaining_accounts`: none when the account holds no collateral at all. Otherwise the health
+/// accounts of its collateral positions (`[Asset..., Oracle...]`, assets writable), priced as a
+/// liquidation prices them (an unusable oracle fails the instruction); the dust is swept into
+/// each collateral asset's insurance fund, and the account's liquidation episode ends once no
+/// debt is left.
+pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
+    let group_key = ctx.accounts.group.key();
+    let group_config = ctx.accounts.group.load()?.config;
+    let asset_key = ctx.accounts.asset.key();
     let mut asset = *ctx.accounts.asset.load()?;
-    let mut positions = {
-        let account = ctx.accounts.account.load()?;
-        require!(account.active_positions().all(|p| p.shares() <= I80F48::ZERO), BallastError::NotBankrupt);
-        account.positions
-    };
+    let mut positions = ctx.accounts.account.load()?.positions;
     let shares = positions
         .iter()
         .find(|p| p.is_active() && p.asset_index == asset.asset_index)
         .map(|p| p.shares())
         .filter(|s| *s < I80F48::ZERO)
         .ok_or(BallastError::NotALiability)?;
+
+    // Any collateral left must be dust, priced by the liquidation rules; it is swept into the
+    // insurance funds of its assets.
+    let remaining = ctx.remaining_accounts;
+    let has_collateral = positions.iter().any(|p| p.is_active() && p.shares() > I80F48::ZERO);
+    let mut swept = None;
+    if has_collateral {
+        require!(
+            remaining[..remaining.len() / 2].iter().all(|a| *a.key != asset_key),
+            BallastError::DuplicateHealthAccount
+        );
+        let mut priced = Box::new(PricedAssets::load(
+            &group_key,
+            group_config.health_params(),
+            remaining,
+            OraclePolicy::Liquidation,
+            now,
+            None,
+        )?);
+        let collateral: Vec<TokenPosition> =
+            positions.iter().filter(|p| p.is_active() && p.shares() > I80F48::ZERO).copied().collect();
+        priced.require_usable_oracles(&collateral)?;
+        // The debt in the named asset is known; the collateral decides (see `risk::is_bankrupt`).
+        let inputs = priced.inputs(&collateral, None)?;
+        let dust_value = I80F48::from_num(group_config.dust_value);
+        require!(collateral_spot_value(&inputs).anchor()? < dust_value, BallastError::NotBankrupt);
+        for p in &collateral {
+            let a = priced.get_mut(p.asset_index)?;
+            let native = a.lending.native_balance(p.shares()).anchor()?;
+            a.lending.deposit_shares = a.lending.deposit_shares.sub_c(p.shares()).anchor()?.max(I80F48::ZERO);
+            a.lending.insurance_fund = a.lending.insurance_fund.add_c(native).anchor()?;
+            set_position_shares(&mut positions, p.asset_index, I80F48::ZERO)?;
+        }
+        swept = Some(priced);
+    }
 
     asset.accrue_interest(now).anchor()?;
     let mut lending = asset.lending_state();
@@ -38,36 +82,34 @@ pub fn resolve_bankruptcy(ctx: Context<ResolveBankruptcy>) -> Result<()> {
     let socialized = debt.sub_c(from_insurance).anchor()?;
     lending.insurance_fund = lending.insurance_fund.sub_c(from_insurance).anchor()?;
     lending.borrow_shares = lending.borrow_shares.add_c(shares).anchor()?.max(I80F48::ZERO);
-    if socialized > I80F48::ZERO && lending.deposit_shares > I80F48::ZERO {
-        // The index falls by at least the loss per share, so depositors' claims never exceed
-        // what the vault holds.
-        let per_share = div_ceil(socialized, lending.deposit_shares).anchor()?;
-        lending.deposit_index = lending.deposit_index.sub_c(per_share).anchor()?.max(I80F48::ZERO);
-    }
+    let unabsorbed = lending.socialize_loss(socialized).anchor()?;
     asset.set_lending_state(&lending);
+    asset.bad_debt = asset.bad_debt.get().add_c(unabsorbed).anchor()?.into();
     set_position_shares(&mut positions, asset.asset_index, I80F48::ZERO)?;
     let no_debt_left = positions.iter().all(|p| !p.is_active());
 
+    // Effects.
+    if let Some(priced) = swept {
+        priced.store(remaining)?;
+    }
     *ctx.accounts.asset.load_mut()? = asset;
-    {
+    let ended = {
         let mut account = ctx.accounts.account.load_mut()?;
         account.positions = positions;
-        if no_debt_left {
-            account.being_liquidated = 0;
-            account.liquidation_start_ts = 0;
-        }
-    }
+        no_debt_left && account.end_liquidation()
+    };
     emit!(BankruptcyResolved {
-        group: ctx.accounts.group.key(),
+        group: group_key,
         account: ctx.accounts.account.key(),
         asset_index: asset.asset_index,
         debt: debt.to_bits(),
         from_insurance: from_insurance.to_bits(),
-        socialized: socialized.to_bits(),
+        socialized: socialized.sub_c(unabsorbed).anchor()?.to_bits(),
+        bad_debt: unabsorbed.to_bits(),
         deposit_index_after: lending.deposit_index.to_bits(),
     });
-    if no_debt_left {
-        emit!(LiquidationEnded { group: ctx.accounts.group.key(), account: ctx.accounts.account.key() });
+    if ended {
+        emit!(LiquidationEnded { group: group_key, account: ctx.accounts.account.key() });
     }
     Ok(())
 }

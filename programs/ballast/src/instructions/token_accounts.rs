@@ -44,6 +44,47 @@ impl<'info> TokenMove<'info> {
         Ok(())
     }
 
+    /// Ends the account's liquidation episode and says so in an event.
+    pub fn end_liquidation(&self) -> Result<()> {
+        if self.account.load_mut()?.end_liquidation() {
+            emit!(crate::events::LiquidationEnded { group: self.group.key(), account: self.account.key() });
+        }
+        Ok(())
+    }
+
+    /// Deposit and repay: ends a liquidation episode that the change cures (LiquidationEnd health
+    /// back at zero or above, judged from the optional health accounts in `remaining`).
+    pub fn end_liquidation_if_cured(
+        &self,
+        asset: &Asset,
+        new_shares: I80F48,
+        remaining: &'info [AccountInfo<'info>],
+        now: i64,
+    ) -> Result<()> {
+        let (flagged, positions) = {
+            let a = self.account.load()?;
+            (a.is_being_liquidated(), a.positions)
+        };
+        if !flagged {
+            return Ok(());
+        }
+        let params = self.group.load()?.config.health_params();
+        let cured = crate::health_accounts::cures_liquidation(
+            &self.group.key(),
+            params,
+            &positions,
+            &self.asset.key(),
+            asset,
+            new_shares,
+            remaining,
+            now,
+        );
+        if cured {
+            self.end_liquidation()?;
+        }
+        Ok(())
+    }
+
     /// User's tokens into the vault, signed by the user.
     pub fn transfer_in(&self, authority: &Signer<'info>, amount: u64) -> Result<()> {
         let accounts = TransferChecked {

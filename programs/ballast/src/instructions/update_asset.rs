@@ -1,5 +1,6 @@
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::AssetUpdated;
+use crate::oracle::pyth_pull::pin_default_account;
 use crate::oracle::read_oracle;
 use crate::state::{Asset, AssetConfig, Group};
 use crate::validation::validate_asset_config;
@@ -17,14 +18,21 @@ pub struct UpdateAsset<'info> {
 }
 
 /// Replaces the asset's whole config (clients read, modify, and send it back). Interest is
-/// accrued first so the old rate curve applies to the time before the change.
+/// accrued first so the old rate curve applies to the time before the change. Only here can the
+/// pinned oracle account change; when it does, the latest accepted publish time restarts from
+/// the new account's reading.
 pub fn update_asset(ctx: Context<UpdateAsset>, config: AssetConfig) -> Result<()> {
+    let mut config = config;
+    pin_default_account(&mut config);
     validate_asset_config(&config)?;
-    read_oracle(&config, &ctx.accounts.oracle)?;
+    let reading = read_oracle(&config, &ctx.accounts.oracle)?;
     let now = Clock::get()?.unix_timestamp;
     let mut asset = ctx.accounts.asset.load_mut()?;
     let old_config = asset.config;
     asset.accrue_interest(now).anchor()?;
+    if config.oracle != old_config.oracle {
+        asset.oracle_last_publish_ts = reading.publish_time;
+    }
     asset.apply_config(&config);
     emit!(AssetUpdated {
         group: asset.group,

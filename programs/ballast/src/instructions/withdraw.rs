@@ -47,7 +47,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     lending.deposit_shares = lending.deposit_shares.sub_c(removed).anchor()?.max(I80F48::ZERO);
     asset.set_lending_state(&lending);
 
-    let (health, clear_liquidation) = require_init_health_after(
+    let (health, clear_liquidation, publish_time) = require_init_health_after(
         &t.group.key(),
         params,
         &account.positions,
@@ -59,13 +59,11 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         now,
     )?;
     drop(account);
+    asset.oracle_last_publish_ts = asset.oracle_last_publish_ts.max(publish_time);
 
     t.store(&asset, slot, new_shares)?;
     if clear_liquidation {
-        let mut account = t.account.load_mut()?;
-        account.being_liquidated = 0;
-        account.liquidation_start_ts = 0;
-        emit!(crate::events::LiquidationEnded { group: t.group.key(), account: t.account.key() });
+        t.end_liquidation()?;
     }
     t.transfer_out(&asset, amount)?;
     t.emit_change(&asset, BalanceChangeKind::Withdraw, amount, new_shares, Some(health));

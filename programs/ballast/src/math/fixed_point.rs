@@ -344,6 +344,25 @@ pub fn scale_pow10(value: I80F48, exp: i32) -> MathResult<I80F48> {
     Ok(out)
 }
 
+/// `value * 10^exp` for a non-negative value, rounded up: the conversion a liability's price
+/// needs, so a debt is never valued below its exact price.
+pub fn scale_pow10_ceil(value: I80F48, exp: i32) -> MathResult<I80F48> {
+    if exp >= 0 || value < I80F48::ZERO {
+        return scale_pow10(value, exp);
+    }
+    let mut remaining = exp.unsigned_abs();
+    let mut bits = value.to_bits() as u128;
+    while remaining > 0 {
+        let step = remaining.min(9);
+        let d = 10u32.pow(step);
+        let q = div_u128_by_u32(bits, d);
+        // ceil(ceil(a / b) / c) = ceil(a / (b c)) for positive integers
+        bits = if q * u128::from(d) == bits { q } else { q + 1 };
+        remaining -= step;
+    }
+    i128::try_from(bits).map(I80F48::from_bits).map_err(|_| MathError::Overflow)
+}
+
 /// Floor of a non-negative I80F48 as a u64 token amount.
 pub fn to_u64_floor(value: I80F48) -> MathResult<u64> {
     if value < I80F48::ZERO {

@@ -24,7 +24,7 @@ pub fn read_oracle_data(
     data: &[u8],
 ) -> Result<OracleReading> {
     match config.oracle_kind() {
-        Some(OracleKind::PythPull) => pyth_pull::read(config, owner, data),
+        Some(OracleKind::PythPull) => pyth_pull::read(config, key, owner, data),
         Some(OracleKind::PythLegacy) => pyth_legacy::read(config, key, owner, data),
         None => err!(BallastError::InvalidOracleKind),
     }
@@ -38,5 +38,6 @@ pub fn fault_error(fault: crate::risk::OracleFault) -> BallastError {
         ConfidenceTooWide => BallastError::OracleConfidenceTooWide,
         EmaDeviation => BallastError::OracleEmaDeviation,
         NonPositivePrice => BallastError::OracleNonPositivePrice,
+        PriceBelowResolution => BallastError::OraclePriceBelowResolution,
     }
 }

@@ -7,17 +7,13 @@ use crate::state::AssetConfig;
 use anchor_lang::prelude::*;
 use pyth_sdk_solana::state::{load_price_account, PriceStatus, SolanaPriceAccount};
 
-/// Pyth oracle program on mainnet-beta.
+/// Pyth oracle program on mainnet-beta: the only owner accepted (a devnet price account is
+/// not a price a mainnet deployment may trust).
 pub const PYTH_LEGACY_MAINNET_PROGRAM_ID: Pubkey = pubkey!("FsJ3A3u2vn5cTVofAjvy6y5kwABJAqYWpe4975bi2epH");
-/// Pyth oracle program on devnet.
-pub const PYTH_LEGACY_DEVNET_PROGRAM_ID: Pubkey = pubkey!("gSbePebfvPy7tRqimPoVecS2UsBvYv46ynrzWocc92s");
 
 pub fn read(config: &AssetConfig, key: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<OracleReading> {
     require_keys_eq!(*key, config.oracle, BallastError::OracleMismatch);
-    require!(
-        *owner == PYTH_LEGACY_MAINNET_PROGRAM_ID || *owner == PYTH_LEGACY_DEVNET_PROGRAM_ID,
-        BallastError::OracleWrongOwner
-    );
+    require_keys_eq!(*owner, PYTH_LEGACY_MAINNET_PROGRAM_ID, BallastError::OracleWrongOwner);
     let price_account: &SolanaPriceAccount =
         load_price_account::<32, ()>(data).map_err(|_| error!(BallastError::OracleInvalidData))?;
     // While the aggregate is not trading, Pyth reports the last trading price and its time;

@@ -27,7 +27,28 @@ fn le<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-pub fn read(config: &AssetConfig, owner: &Pubkey, data: &[u8]) -> Result<OracleReading> {
+/// Pyth's push oracle program: the writer of every sponsored feed account.
+pub const PYTH_PUSH_ORACLE_ID: Pubkey = pyth_solana_receiver_sdk::PYTH_PUSH_ORACLE_ID;
+
+/// The sponsored price-feed account of `feed_id` on `shard`: the push oracle program's PDA,
+/// owned by the receiver program. Only the push oracle writes it, and it refuses to post an
+/// update older than the one it holds, so a caller cannot pick among old updates of the feed.
+pub fn sponsored_feed_address(feed_id: &[u8; 32], shard: u16) -> Pubkey {
+    Pubkey::find_program_address(&[&shard.to_le_bytes(), feed_id], &PYTH_PUSH_ORACLE_ID).0
+}
+
+/// A pull-oracle config that names no account pins the sponsored feed account (shard 0).
+pub fn pin_default_account(config: &mut AssetConfig) {
+    if config.oracle_kind == crate::state::OracleKind::PythPull as u8
+        && config.oracle == Pubkey::default()
+        && config.feed_id != [0; 32]
+    {
+        config.oracle = sponsored_feed_address(&config.feed_id, 0);
+    }
+}
+
+pub fn read(config: &AssetConfig, key: &Pubkey, owner: &Pubkey, data: &[u8]) -> Result<OracleReading> {
+    require_keys_eq!(*key, config.oracle, BallastError::OracleMismatch);
     require_keys_eq!(*owner, PYTH_RECEIVER_PROGRAM_ID, BallastError::OracleWrongOwner);
     require!(
         data.len() >= MESSAGE_OFFSET + MESSAGE_LEN + 8 && data[..8] == *PriceUpdateV2::DISCRIMINATOR,
@@ -79,8 +100,9 @@ mod tests {
     /// The fixed offsets read the same fields the Borsh decoder does.
     #[test]
     fn fixed_offsets_match_the_borsh_layout() {
-        let config = AssetConfig { feed_id: [7; 32], ..bytemuck::Zeroable::zeroed() };
-        let r = read(&config, &PYTH_RECEIVER_PROGRAM_ID, &bytes(VerificationLevel::Full)).unwrap();
+        let key = Pubkey::new_unique();
+        let config = AssetConfig { feed_id: [7; 32], oracle: key, ..bytemuck::Zeroable::zeroed() };
+        let r = read(&config, &key, &PYTH_RECEIVER_PROGRAM_ID, &bytes(VerificationLevel::Full)).unwrap();
         assert_eq!(
             r,
             OracleReading {
@@ -92,10 +114,17 @@ mod tests {
             }
         );
         let partial = bytes(VerificationLevel::Partial { num_signatures: 3 });
-        assert!(read(&config, &PYTH_RECEIVER_PROGRAM_ID, &partial).is_err());
-        assert!(read(&config, &Pubkey::new_unique(), &bytes(VerificationLevel::Full)).is_err());
+        assert!(read(&config, &key, &PYTH_RECEIVER_PROGRAM_ID, &partial).is_err());
+        assert!(read(&config, &key, &Pubkey::new_unique(), &bytes(VerificationLevel::Full)).is_err());
         let other = AssetConfig { feed_id: [8; 32], ..config };
-        assert!(read(&other, &PYTH_RECEIVER_PROGRAM_ID, &bytes(VerificationLevel::Full)).is_err());
-        assert!(read(&config, &PYTH_RECEIVER_PROGRAM_ID, &bytes(VerificationLevel::Full)[..60]).is_err());
+        assert!(read(&other, &key, &PYTH_RECEIVER_PROGRAM_ID, &bytes(VerificationLevel::Full)).is_err());
+        assert!(
+            read(&config, &key, &PYTH_RECEIVER_PROGRAM_ID, &bytes(VerificationLevel::Full)[..60]).is_err()
+        );
+        // another account with the same feed's update is not the pinned one
+        let elsewhere = Pubkey::new_unique();
+        assert!(
+            read(&config, &elsewhere, &PYTH_RECEIVER_PROGRAM_ID, &bytes(VerificationLevel::Full)).is_err()
+        );
     }
 }

@@ -390,6 +390,7 @@ pub(crate) mod tests {
                 spot: I80F48::from_num(spot),
                 ema: I80F48::from_num(spot),
                 conf: I80F48::ZERO,
+                round_up: I80F48::ZERO,
             },
             oracle_usable: true,
             factors: RiskFactors::NONE,

@@ -6,6 +6,11 @@ use crate::math::{div_ceil, mul_ceil, CheckedFixed, MathResult, I80F48};
 
 pub const SECONDS_PER_YEAR: i64 = 31_536_000;
 
+/// The lowest deposit index a socialised loss may leave: 2^-20. Zero would make every later
+/// deposit a division by zero; at 2^-20 a deposit of u64::MAX native units still has shares in
+/// range.
+pub const MIN_DEPOSIT_INDEX: I80F48 = I80F48::from_bits(1 << 28);
+
 /// Annual borrow rate as a piecewise-linear function of utilisation through
 /// (0, 0), (util0, rate0), (util1, rate1), (1, max_rate).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -102,6 +107,29 @@ impl LendingState {
         // deposit used up, the rest becomes a debt
         self.deposit_shares = self.deposit_shares.sub_c(shares)?.max(I80F48::ZERO);
         self.change_native(I80F48::ZERO, I80F48::ZERO.sub_c(out.sub_c(native)?)?)
+    }
+
+    /// Spreads a loss of `loss` native units over the depositors by lowering the deposit index
+    /// by at least the loss per share (rounded up, so their claims never exceed what the vault
+    /// holds), but never below `MIN_DEPOSIT_INDEX`: every later deposit divides by the index.
+    /// Returns the part the depositors could not absorb (all of it when there are none), which
+    /// the caller records as bad debt.
+    pub fn socialize_loss(&mut self, loss: I80F48) -> MathResult<I80F48> {
+        if loss <= I80F48::ZERO {
+            return Ok(I80F48::ZERO);
+        }
+        if self.deposit_shares <= I80F48::ZERO {
+            return Ok(loss);
+        }
+        let per_share = div_ceil(loss, self.deposit_shares)?;
+        let room = self.deposit_index.sub_c(MIN_DEPOSIT_INDEX)?.max(I80F48::ZERO);
+        if per_share <= room {
+            self.deposit_index = self.deposit_index.sub_c(per_share)?;
+            return Ok(I80F48::ZERO);
+        }
+        let absorbed = room.mul_c(self.deposit_shares)?;
+        self.deposit_index = self.deposit_index.min(MIN_DEPOSIT_INDEX);
+        Ok(loss.sub_c(absorbed)?.max(I80F48::ZERO))
     }
 
     pub fn utilisation(&self) -> MathResult<I80F48> {

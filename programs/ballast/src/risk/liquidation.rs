@@ -18,6 +18,11 @@
 //!
 //! Priority order: collateral with the highest maintenance asset weight first (the least haircut,
 //! which for listed assets is the most liquid), ties broken by the lower asset index.
+//!
+//! Dust rule: a remainder of the debt or of a collateral worth less than the group's dust value
+//! (at most `validation::MAX_DUST_VALUE`) is liquidated whole, so no liquidation leaves a
+//! position too small to be worth liquidating; a collateral remainder is only taken together
+//! with the liability it pays for, never handed over for free.
 
 use super::health::{cross_totals, health, position_health_inner};
 use super::types::*;
@@ -36,6 +41,23 @@ pub fn liquidation_bonus(start: I80F48, cap: I80F48, elapsed: i64, ramp_secs: u3
     let elapsed = elapsed.max(0);
     // (cap - start) <= 1 and elapsed < 2^32: cannot overflow
     start + (cap - start) * I80F48::from_num(elapsed) / I80F48::from_num(ramp_secs)
+}
+
+/// Value at spot, no haircuts, of the collateral (positive balances) among `positions`.
+pub fn collateral_spot_value(positions: &[PositionInput]) -> crate::math::MathResult<I80F48> {
+    let mut total = I80F48::ZERO;
+    for p in positions.iter().filter(|p| p.balance > I80F48::ZERO) {
+        total = total.add_c(p.balance.mul_c(p.prices.spot)?)?;
+    }
+    Ok(total)
+}
+
+/// Bankrupt: the account owes something and its collateral, at spot, is worth less than the
+/// dust value, so no liquidation can repay the debt; only a write-off helps
+/// (`resolve_bankruptcy`). Dust does not shield an account from it.
+pub fn is_bankrupt(positions: &[PositionInput], dust_value: I80F48) -> crate::math::MathResult<bool> {
+    let owes = positions.iter().any(|p| p.balance < I80F48::ZERO);
+    Ok(owes && collateral_spot_value(positions)? < dust_value)
 }
 
 /// Per-collateral bonus: the asset's start fee and cap, evaluated by the caller at the current time.
@@ -161,10 +183,16 @@ pub fn plan_liquidation(
         // Paying with all of this collateral takes all of it (no sub-unit remainder).
         let mut amount =
             if x >= affordable { coll.balance } else { x.mul_c(units_per_liab)?.min(coll.balance) };
-        // Dust on the collateral side: a remainder worth less than the dust value goes too.
+        // Dust on the collateral side: a remainder worth less than the dust value goes too, but
+        // only paid for: the liquidator then takes over the liability the whole collateral
+        // pays for, which must still be within the debt and the liquidator's maximum.
         let coll_rest = coll.balance.sub_c(amount)?;
-        if coll_rest > I80F48::ZERO && coll_rest.mul_c(coll.prices.spot)? < req.dust_value {
+        if coll_rest > I80F48::ZERO
+            && coll_rest.mul_c(coll.prices.spot)? < req.dust_value
+            && affordable <= liab_left
+        {
             amount = coll.balance;
+            x = affordable;
         }
         legs.push(CollateralLeg { asset_index: coll.asset_index, amount, liab_amount: x, bonus: t.bonus });
         deficit = deficit.sub_c(x.mul_c(gain)?)?;

@@ -2,7 +2,7 @@
 //! health level uses (factor 5, oracle uncertainty).
 
 use super::types::{HealthType, OraclePrices, QUOTE_DECIMALS};
-use crate::math::{scale_pow10, CheckedFixed, MathResult, I80F48};
+use crate::math::{scale_pow10, scale_pow10_ceil, CheckedFixed, MathResult, I80F48};
 
 /// A raw oracle observation, in the oracle's integer format (`price * 10^exponent` USD per token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,6 +31,9 @@ pub enum OracleFault {
     ConfidenceTooWide,
     EmaDeviation,
     NonPositivePrice,
+    /// The price is positive but below one ulp of a quote-native unit per native unit: valuing
+    /// a debt at zero, or collateral at a rounding artefact, is refused.
+    PriceBelowResolution,
 }
 
 /// Converts an oracle integer `value * 10^exponent` (USD per whole token) into quote-native units
@@ -41,6 +44,15 @@ pub fn to_native_price(value: i64, exponent: i32, token_decimals: u8) -> MathRes
         .and_then(|e| e.checked_sub(i32::from(token_decimals)))
         .ok_or(crate::math::MathError::Overflow)?;
     scale_pow10(I80F48::from_num(value), exp)
+}
+
+/// `to_native_price` rounded up.
+pub fn to_native_price_ceil(value: i64, exponent: i32, token_decimals: u8) -> MathResult<I80F48> {
+    let exp = exponent
+        .checked_add(QUOTE_DECIMALS)
+        .and_then(|e| e.checked_sub(i32::from(token_decimals)))
+        .ok_or(crate::math::MathError::Overflow)?;
+    scale_pow10_ceil(I80F48::from_num(value), exp)
 }
 
 /// Checks a reading against limits and converts it. Returns the prices and the first fault found
@@ -54,15 +66,23 @@ pub fn assess_oracle(
     if reading.price <= 0 || reading.ema_price <= 0 {
         return Ok((OraclePrices::default(), Some(OracleFault::NonPositivePrice)));
     }
+    let spot = to_native_price(reading.price, reading.exponent, token_decimals)?;
+    let ema = to_native_price(reading.ema_price, reading.exponent, token_decimals)?;
+    let spot_up = to_native_price_ceil(reading.price, reading.exponent, token_decimals)?;
+    let ema_up = to_native_price_ceil(reading.ema_price, reading.exponent, token_decimals)?;
     let prices = OraclePrices {
-        spot: to_native_price(reading.price, reading.exponent, token_decimals)?,
-        ema: to_native_price(reading.ema_price, reading.exponent, token_decimals)?,
-        conf: to_native_price(
+        spot,
+        ema,
+        conf: to_native_price_ceil(
             i64::try_from(reading.conf).map_err(|_| crate::math::MathError::Overflow)?,
             reading.exponent,
             token_decimals,
         )?,
+        round_up: spot_up.sub_c(spot)?.max(ema_up.sub_c(ema)?),
     };
+    if spot == I80F48::ZERO || ema == I80F48::ZERO {
+        return Ok((prices, Some(OracleFault::PriceBelowResolution)));
+    }
     let age = now.saturating_sub(reading.publish_time);
     if age > i64::from(limits.max_staleness_secs) {
         return Ok((prices, Some(OracleFault::Stale)));
@@ -97,7 +117,7 @@ pub fn liability_price(p: &OraclePrices, k: I80F48, level: HealthType) -> MathRe
         HealthType::Init => p.spot.max(p.ema),
         HealthType::LiquidationEnd | HealthType::Maint => p.spot,
     };
-    base.add_c(crate::math::mul_ceil(k, p.conf)?)
+    base.add_c(p.round_up)?.add_c(crate::math::mul_ceil(k, p.conf)?)
 }
 
 #[cfg(test)]
@@ -142,7 +162,12 @@ mod tests {
     #[test]
     fn conservative_prices_by_level() {
         // spot 100, ema 98, conf 1, k = 2
-        let p = OraclePrices { spot: I80F48::from_num(100), ema: I80F48::from_num(98), conf: I80F48::ONE };
+        let p = OraclePrices {
+            spot: I80F48::from_num(100),
+            ema: I80F48::from_num(98),
+            conf: I80F48::ONE,
+            round_up: I80F48::ZERO,
+        };
         let k = I80F48::from_num(2);
         assert_eq!(collateral_price(&p, k, HealthType::Init).unwrap(), I80F48::from_num(96));
         assert_eq!(collateral_price(&p, k, HealthType::Maint).unwrap(), I80F48::from_num(98));

@@ -39,6 +39,7 @@ fn arb_position(index: u16) -> impl Strategy<Value = PositionInput> {
                 spot: spot_f,
                 ema: if up { spot_f + dev_f } else { spot_f - dev_f },
                 conf: spot_f * I80F48::from_num(conf) / I80F48::from_num(10_000),
+                round_up: I80F48::ZERO,
             };
             p.conf_multiplier = I80F48::from_num(k) / I80F48::from_num(10_000);
             // liabilities with unusable oracles are errors, exercised in unit tests

@@ -56,9 +56,16 @@ fn midpoint(a: I80F48, b: I80F48) -> I80F48 {
 /// Oracle prices of one asset, per native token unit, in quote-native units.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct OraclePrices {
+    /// Rounded down.
     pub spot: I80F48,
+    /// Rounded down.
     pub ema: I80F48,
+    /// Rounded up (a wider band is the conservative side for both collateral and debt).
     pub conf: I80F48,
+    /// What rounding spot or ema down took off (zero, or one ulp when the conversion to native
+    /// units was inexact): liability prices add it back, so a debt is valued at its price
+    /// rounded up.
+    pub round_up: I80F48,
 }
 
 /// Per-asset risk factors beyond the base weights (factors 2 to 6 of the model).

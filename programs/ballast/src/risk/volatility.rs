@@ -3,8 +3,10 @@
 //!
 //!   r = ln(p_t / p_{t-1}),   v_t = lambda * v_{t-1} + (1 - lambda) * r^2 * (year / dt)
 //!
-//! and sigma = sqrt(v). The first sample after listing only records a price; the second seeds the
-//! variance with its own annualised squared return.
+//! and sigma = sqrt(v), with dt the time between the two readings' publish times. The crank
+//! blends from the first return (`seeded`), starting from the governance floor squared, so a
+//! single move shifts the estimate by `1 - lambda` of itself; unseeded is kept for offline use
+//! (replacing the variance with one sample's).
 
 use super::interest::SECONDS_PER_YEAR;
 use crate::math::{CheckedFixed, MathError, MathResult, I80F48};

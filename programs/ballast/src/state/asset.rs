@@ -9,8 +9,9 @@ pub const VAULT_SEED: &[u8] = b"vault";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum OracleKind {
-    /// Pyth pull oracle: a `PriceUpdateV2` account owned by the Pyth receiver program, matched
-    /// by feed id (so any fully verified update account for the feed is accepted).
+    /// Pyth pull oracle: a `PriceUpdateV2` account owned by the Pyth receiver program, at the
+    /// address pinned in `AssetConfig::oracle` (the sponsored feed account unless governance
+    /// chose another), with the asset's feed id.
     PythPull = 0,
     /// Pyth legacy price account, matched by its address.
     PythLegacy = 1,
@@ -36,7 +37,10 @@ pub const ASSET_FLAG_PAUSED: u8 = 1 << 1;
 #[zero_copy]
 #[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
 pub struct AssetConfig {
-    /// PythLegacy: the price account address. PythPull: unused (zero).
+    /// The price account, pinned: a caller can never choose another. PythLegacy: the price
+    /// account. PythPull: the `PriceUpdateV2` account; left zero at listing it defaults to the
+    /// Pyth sponsored feed account of `feed_id` (shard 0), whose only writer is Pyth's push
+    /// oracle program, which never posts an older update over a newer one.
     pub oracle: Pubkey,
     /// PythPull: the 32-byte feed id. PythLegacy: unused (zero).
     pub feed_id: [u8; 32],
@@ -166,20 +170,31 @@ pub struct Asset {
     pub realized_variance: FixedBits,
     /// Price of the last volatility sample (quote-native per native unit).
     pub vol_last_price: FixedBits,
+    /// Native units of this asset that a bankruptcy could not socialise (the depositors had
+    /// less than the loss, see `resolve_bankruptcy`): a shortfall of the vault, reported so
+    /// it is never hidden.
+    pub bad_debt: FixedBits,
     /// sigma * sqrt(horizon in years) with sigma = max(floor, realised): cached for health checks.
     pub horizon_vol: FixedBits,
-    pub vol_last_sample_ts: i64,
+    /// Oracle publish time of the last volatility sample (not the wall clock: returns are
+    /// annualised over the time between the two readings, and one reading is never sampled
+    /// twice).
+    pub vol_last_publish_ts: i64,
     pub last_accrual_ts: i64,
+    /// Latest oracle publish time any instruction that could write this account accepted;
+    /// readings older than this are refused, so nobody can replay an old price.
+    pub oracle_last_publish_ts: i64,
     pub asset_index: u16,
     pub decimals: u8,
     pub bump: u8,
     pub vault_bump: u8,
     pub padding: [u8; 3],
-    pub reserved: [u8; 456],
+    pub reserved: [u8; 432],
 }
 
 pub const ASSET_SIZE: usize = 8 + core::mem::size_of::<Asset>();
-const _: () = assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 13 + 8 + 8 + 8 + 456);
+const _: () = assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 14 + 8 + 8 + 8 + 8 + 432);
+const _: () = assert!(ASSET_SIZE == 1_040);
 
 impl Asset {
     /// Applies a validated config and refreshes the cached fixed-point values.

@@ -76,6 +76,15 @@ impl MarginAccount {
     pub fn active_count(&self) -> usize {
         self.active_positions().count()
     }
+
+    /// Ends the current liquidation episode (the next one starts its bonus ramp afresh).
+    /// Returns whether one was in progress, so the caller emits `LiquidationEnded` once.
+    pub fn end_liquidation(&mut self) -> bool {
+        let was = self.is_being_liquidated();
+        self.being_liquidated = 0;
+        self.liquidation_start_ts = 0;
+        was
+    }
 }
 
 /// Sets the shares of the position in `asset_index`, taking a free slot if the account has none

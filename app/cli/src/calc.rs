@@ -87,6 +87,7 @@ impl CalcAsset {
     pub fn config(&self) -> AssetConfig {
         AssetConfig {
             feed_id: [1; 32],
+            oracle: anchor_lang::prelude::Pubkey::new_from_array([2; 32]),
             conf_multiplier_bps: self.conf_multiplier_bps.unwrap_or(10_000),
             init_asset_weight_bps: self.init_asset_weight_bps,
             maint_asset_weight_bps: self.maint_asset_weight_bps,

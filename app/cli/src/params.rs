@@ -275,7 +275,8 @@ impl AssetParams {
         match kind {
             Some(OracleKindName::PythPull) => {
                 c.oracle_kind = 0;
-                c.oracle = Pubkey::default();
+                // the pinned update account if named; zero pins the sponsored feed account
+                c.oracle = oracle.unwrap_or_default();
                 if let Some(f) = feed {
                     c.feed_id = f;
                 }

@@ -6,6 +6,8 @@
 //!   priced once, then used to compute any account's health with the program's own engine
 //!   (`ballast::risk`), to the last unit.
 //! - [`ix`]: builders for every instruction, with `remaining_accounts` in the documented order.
+//! - [`tx`]: compute budgets, transaction size and lock checks, v0 messages with address lookup
+//!   tables.
 
 pub mod chain;
 pub mod deploy;
@@ -13,6 +15,7 @@ pub mod ix;
 pub mod pyth;
 pub mod report;
 pub mod snapshot;
+pub mod tx;
 
 pub use ballast;
 pub use chain::Chain;

@@ -132,20 +132,20 @@ fn draw(rng: &mut Rng) -> Op {
     let trader = rng.below(TRADERS as u64) as usize;
     let asset = rng.below(ASSETS as u64) as usize;
     match rng.below(100) {
-        0..=17 => Op::Deposit { trader, asset, frac: rng.frac() },
-        18..=27 => Op::Withdraw { trader, asset, frac: rng.frac() },
-        28..=42 => Op::Borrow { trader, asset, frac: rng.frac() },
-        43..=49 => Op::Repay { trader, asset, frac: rng.frac() },
-        50..=61 => Op::Liquidate {
+        0..=9 => Op::Deposit { trader, asset, frac: rng.frac() },
+        10..=17 => Op::Withdraw { trader, asset, frac: rng.frac() },
+        28..=41 => Op::Borrow { trader, asset, frac: rng.frac() },
+        18..=27 => Op::Repay { trader, asset, frac: rng.frac() },
+        42..=61 => Op::Liquidate {
             by_attacker: rng.below(4) == 0,
             trader,
             liab: rng.below(ASSETS as u64) as usize,
             frac: rng.frac(),
         },
         62..=64 => Op::Resolve { trader, asset },
-        65..=68 => Op::UpdateVolatility { asset },
-        69..=82 => Op::PriceMove { asset, bps: rng.below(10_000) },
-        83..=88 => Op::Warp { secs: 1 + rng.below(7_200) as i64, stale: rng.below(5) == 0 },
+        65..=67 => Op::UpdateVolatility { asset },
+        68..=83 => Op::PriceMove { asset: 1 + rng.below(2) as usize, bps: rng.below(10_000) },
+        84..=88 => Op::Warp { secs: 1 + rng.below(7_200) as i64, stale: rng.below(5) == 0 },
         89..=91 => Op::DustDeposit { asset },
         _ => {
             let kind = match rng.below(4) {
@@ -164,7 +164,38 @@ fn sequence(seed: u64, steps: usize) -> Vec<Op> {
     (0..steps).map(|_| draw(&mut rng)).collect()
 }
 
+/// What a run did, so a reader can see the fuzzer reaches the paths it claims to.
+#[derive(Default, Debug, Clone, Copy)]
+struct Stats {
+    steps: u64,
+    deposits: u64,
+    withdrawals: u64,
+    borrows: u64,
+    repays: u64,
+    liquidations: u64,
+    liquidations_refused: u64,
+    write_offs: u64,
+    volatility_samples: u64,
+    attacks_refused: u64,
+}
+
+impl Stats {
+    fn add(&mut self, o: &Stats) {
+        self.steps += o.steps;
+        self.deposits += o.deposits;
+        self.withdrawals += o.withdrawals;
+        self.borrows += o.borrows;
+        self.repays += o.repays;
+        self.liquidations += o.liquidations;
+        self.liquidations_refused += o.liquidations_refused;
+        self.write_offs += o.write_offs;
+        self.volatility_samples += o.volatility_samples;
+        self.attacks_refused += o.attacks_refused;
+    }
+}
+
 struct World {
+    stats: Stats,
     env: TestEnv,
     traders: Vec<(Keypair, Pubkey, Vec<Pubkey>)>,
     liquidator: (Keypair, Pubkey, Vec<Pubkey>),
@@ -222,6 +253,15 @@ async fn world() -> World {
         let dep: [u64; ASSETS] = core::array::from_fn(|i| if (i + t) % 2 == 0 { funds[i] / 2 } else { 0 });
         traders.push(actor(&mut env, funds, dep).await);
     }
+    // every trader starts levered: 90% of its Init room borrowed in an asset it does not hold
+    for (t, (kp, account, wallets)) in traders.iter().enumerate() {
+        let asset = (t + 1) % 2 + 2 * (t % 2);
+        let init = env.try_health(*account, HealthType::Init, OraclePolicy::RiskIncreasing).await.unwrap();
+        let room_usd = init.to_num::<f64>() / 1e6;
+        let amount =
+            (room_usd * 0.9 / (PRICES[asset] * 1.21) * 10f64.powi(i32::from(DECIMALS[asset]))) as u64;
+        env.borrow(kp, *account, asset, wallets[asset], amount).await.unwrap();
+    }
     let attacker_funds: [u64; ASSETS] = core::array::from_fn(|i| 50_000 * unit(i) / PRICES[i] as u64);
     let attacker = actor(&mut env, attacker_funds, attacker_funds).await;
     // another group with one asset of its own, on the same program
@@ -234,7 +274,16 @@ async fn world() -> World {
     env.group = group;
     env.assets = assets;
     env.check_invariants().await.unwrap();
-    World { env, traders, liquidator, attacker, prices: PRICES, foreign_asset, foreign_oracle }
+    World {
+        stats: Stats::default(),
+        env,
+        traders,
+        liquidator,
+        attacker,
+        prices: PRICES,
+        foreign_asset,
+        foreign_oracle,
+    }
 }
 
 fn scaled(n: u64, frac: u64) -> u64 {
@@ -270,24 +319,30 @@ impl World {
                 let (kp, account, wallets) = self.trader(trader);
                 let have = self.env.token_balance(wallets[asset]).await;
                 let amount = scaled(have, frac);
-                if amount > 0 {
-                    let _ = self.env.deposit(&kp, account, asset, wallets[asset], amount).await;
+                if amount > 0 && self.env.deposit(&kp, account, asset, wallets[asset], amount).await.is_ok() {
+                    self.stats.deposits += 1;
                 }
             }
             Op::Withdraw { trader, asset, frac } => {
                 let (kp, account, wallets) = self.trader(trader);
                 let have = self.env.native_balance(account, asset).await;
                 let amount = scaled(have.max(I80F48::ZERO).to_num::<u64>(), frac);
-                if amount > 0 {
-                    let _ = self.env.withdraw(&kp, account, asset, wallets[asset], amount).await;
+                if amount > 0 && self.env.withdraw(&kp, account, asset, wallets[asset], amount).await.is_ok()
+                {
+                    self.stats.withdrawals += 1;
                 }
             }
             Op::Borrow { trader, asset, frac } => {
                 let (kp, account, wallets) = self.trader(trader);
-                let unit = 10u64.pow(u32::from(DECIMALS[asset]));
-                let amount = scaled(5_000 * unit / PRICES[asset] as u64, frac);
-                if amount > 0 {
-                    let _ = self.env.borrow(&kp, account, asset, wallets[asset], amount).await;
+                // Between half and all of the room Init health leaves (liability weight 1.2 at
+                // most), so traders run close to their limit and price moves make them liquidatable.
+                let init = self.env.try_health(account, HealthType::Init, OraclePolicy::RiskIncreasing).await;
+                let room_usd: f64 = init.map(|h| h.to_num::<f64>() / 1e6).unwrap_or(0.0).max(0.0);
+                let share = 0.5 + 0.5 * frac as f64 / 1e6;
+                let unit = 10f64.powi(i32::from(DECIMALS[asset]));
+                let amount = (room_usd * share / (self.prices[asset] * 1.21) * unit) as u64;
+                if amount > 0 && self.env.borrow(&kp, account, asset, wallets[asset], amount).await.is_ok() {
+                    self.stats.borrows += 1;
                 }
             }
             Op::Repay { trader, asset, frac } => {
@@ -297,8 +352,8 @@ impl World {
                 } else {
                     scaled(self.env.token_balance(wallets[asset]).await, frac)
                 };
-                if amount > 0 {
-                    let _ = self.env.repay(&kp, account, asset, wallets[asset], amount).await;
+                if amount > 0 && self.env.repay(&kp, account, asset, wallets[asset], amount).await.is_ok() {
+                    self.stats.repays += 1;
                 }
             }
             Op::Liquidate { by_attacker, trader, liab, frac } => {
@@ -310,25 +365,45 @@ impl World {
                 };
                 let expected = self.liquidatable(victim).await;
                 let max = if frac > 500_000 { u64::MAX } else { 1 + scaled(1_000_000_000, frac) };
+                // mostly one of the victim's debts; now and then any asset (NotALiability)
+                let debts: Vec<usize> = self
+                    .env
+                    .margin_account(victim)
+                    .await
+                    .active_positions()
+                    .filter(|p| p.shares() < I80F48::ZERO)
+                    .map(|p| p.asset_index as usize)
+                    .collect();
+                let liab = if debts.is_empty() || frac % 10 == 0 { liab } else { debts[liab % debts.len()] };
                 let r = self.env.liquidate(&kp, acc, victim, liab, max, 10_000).await;
                 if r.is_ok() && expected != Some(true) {
                     return Err(format!(
                         "liquidated {victim} although the program should refuse ({expected:?})"
                     ));
                 }
+                if r.is_ok() {
+                    self.stats.liquidations += 1;
+                } else {
+                    self.stats.liquidations_refused += 1;
+                }
             }
             Op::Resolve { trader, asset } => {
-                let _ = self.env.resolve_bankruptcy(self.traders[trader].1, asset).await;
+                if self.env.resolve_bankruptcy(self.traders[trader].1, asset).await.is_ok() {
+                    self.stats.write_offs += 1;
+                }
             }
             Op::UpdateVolatility { asset } => {
-                let _ = self.env.update_volatility(asset).await;
+                if self.env.update_volatility(asset).await.is_ok() {
+                    self.stats.volatility_samples += 1;
+                }
             }
             Op::PriceMove { asset, bps } => {
                 if asset == 0 || asset == 3 {
                     // stables move little
                     self.prices[asset] = (PRICES[asset] * (0.97 + bps as f64 / 166_666.0)).max(0.5);
                 } else {
-                    self.prices[asset] = (self.prices[asset] * (0.5 + bps as f64 / 10_000.0)).max(1e-4);
+                    // a move of -40% to +30%: crashes are what liquidations are for
+                    self.prices[asset] = (self.prices[asset] * (0.6 + 0.7 * bps as f64 / 10_000.0)).max(1e-4);
                 }
                 let p = self.prices[asset];
                 self.env.set_price(asset, p, p * 0.001).await;
@@ -344,7 +419,10 @@ impl World {
                     (self.attacker.0.insecure_clone(), self.attacker.1, self.attacker.2.clone());
                 let _ = self.env.deposit(&kp, acc, asset, wallets[asset], 1).await;
             }
-            Op::Attack { kind, trader, asset } => return self.attack(kind, trader, asset).await,
+            Op::Attack { kind, trader, asset } => {
+                self.attack(kind, trader, asset).await?;
+                self.stats.attacks_refused += 1;
+            }
         }
         Ok(())
     }
@@ -429,21 +507,26 @@ fn refused(r: &TxResult, expected: BallastError, what: &str) -> StepResult {
     }
 }
 
-/// Runs `ops`; returns the index of the first failing step and why.
-async fn execute(ops: &[Op]) -> Result<(), (usize, String)> {
+/// Runs `ops`; returns what they did, or the index of the first failing step and why.
+async fn execute(ops: &[Op]) -> Result<Stats, (usize, String)> {
     let mut w = world().await;
     for (i, op) in ops.iter().enumerate() {
+        if std::env::var_os("BALLAST_FUZZ_TRACE").is_some() {
+            let h = w.env.try_health(w.traders[0].1, HealthType::Maint, OraclePolicy::Liquidation).await;
+            eprintln!("step {i}: {op:?}  (trader 0 maint {h:?}, prices {:?})", w.prices);
+        }
         w.run(*op).await.map_err(|e| (i, e))?;
         w.env.check_invariants().await.map_err(|e| (i, e))?;
+        w.stats.steps += 1;
     }
-    Ok(())
+    Ok(w.stats)
 }
 
 /// Removes ops while the sequence still fails; returns the shortest failing one found.
 async fn shrink(mut ops: Vec<Op>) -> (Vec<Op>, String) {
     let (mut at, mut why) = match execute(&ops).await {
         Err(e) => e,
-        Ok(()) => return (ops, "did not fail again".into()),
+        Ok(_) => return (ops, "did not fail again".into()),
     };
     ops.truncate(at + 1);
     let mut i = ops.len();
@@ -484,9 +567,13 @@ async fn fuzz_part(part: u64, parts: u64) {
     let total = env_u64("BALLAST_FUZZ_SEQUENCES", 240);
     let start = std::time::Instant::now();
     let mut ran = 0;
+    let mut stats = Stats::default();
     for seed in (part..total).step_by(parts as usize) {
         let ops = sequence(seed, steps);
-        if execute(&ops).await.is_err() {
+        let result = execute(&ops).await;
+        if let Ok(s) = &result {
+            stats.add(s);
+        } else {
             let (small, why) = shrink(ops).await;
             panic!(
                 "fuzz: seed {seed} fails ({why}); shrunk to {} steps (replay: BALLAST_FUZZ_SEED={seed} \
@@ -496,7 +583,14 @@ async fn fuzz_part(part: u64, parts: u64) {
         }
         ran += 1;
     }
-    eprintln!("fuzz part {part}: {ran} sequences of {steps} steps passed in {:.1?}", start.elapsed());
+    eprintln!(
+        "fuzz part {part}: {ran} sequences of {steps} steps passed in {:.1?}: {stats:?}",
+        start.elapsed()
+    );
+    // A fuzzer that never liquidates or never meets an attack proves nothing.
+    if ran >= 50 {
+        assert!(stats.liquidations > 0 && stats.borrows > 0 && stats.attacks_refused > 0, "{stats:?}");
+    }
 }
 
 #[tokio::test]

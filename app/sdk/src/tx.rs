@@ -74,15 +74,16 @@ pub enum Priced {
 /// number of Asset accounts in its `remaining_accounts`, i.e. half their length; for a
 /// liquidation the union of both accounts' assets), CPIs to the token program included.
 ///
-/// Measured on the SBF build (`scripts/sbf/README.md`), every asset a Pyth pull feed:
-/// - withdraw / borrow: 20,964 + 3,062 per position with base weights (66,350 and 66,608 at 16);
-///   with every factor of the model on (volatility, size, scaling, concentration, correlation
-///   groups) 23,743 at 1 position and 103,970 at 16, 5,348 per position. Bound: 30,000 + 7,000
-///   per asset (142,000 at 16).
-/// - liquidate, every collateral seized (one leg per collateral): 54,497 at 2 assets, 197,782 at
-///   8, 390,631 at 16, about 6,500 + 24,000 per asset, with base weights. Not measured with
-///   every factor on; the five health passes of a liquidation would add about 2,300 per asset
-///   each going by the health check's figures. Bound: 20,000 + 35,000 per asset (580,000 at 16).
+/// Measured on the SBF build (`scripts/sbf/README.md`, program at 2809831), every asset a Pyth
+/// pull feed, base weights:
+/// - withdraw / borrow: 78,419 / 78,684 at 16 positions (66,350 / 66,608 before the issue-9
+///   hardening); with every factor of the model on (volatility, size, scaling, concentration,
+///   correlation groups) withdraw costs 116,071 at 16 in program-test. Bound: 30,000 + 8,000 per
+///   asset (158,000 at 16).
+/// - liquidate, every collateral seized (one leg per collateral): 56,287 at 2 assets, 205,520 at
+///   8, about 407,000 at 16, about 6,000 + 25,000 per asset. Not measured with every factor on;
+///   going by the health check, its five health passes would add about 2,300 per asset each.
+///   Bound: 20,000 + 40,000 per asset (660,000 at 16, 700,000 with 17 assets).
 /// - health report: not measured separately; bounded like a liquidation.
 pub fn priced_compute_units(kind: Priced, assets: usize) -> u32 {
     let n = assets as u64;
@@ -94,9 +95,9 @@ pub fn priced_compute_units(kind: Priced, assets: usize) -> u32 {
 }
 
 pub const HEALTH_CHECK_BASE_UNITS: u64 = 30_000;
-pub const HEALTH_CHECK_UNITS_PER_ASSET: u64 = 7_000;
+pub const HEALTH_CHECK_UNITS_PER_ASSET: u64 = 8_000;
 pub const LIQUIDATE_BASE_UNITS: u64 = 20_000;
-pub const LIQUIDATE_UNITS_PER_ASSET: u64 = 35_000;
+pub const LIQUIDATE_UNITS_PER_ASSET: u64 = 40_000;
 /// Any other Ballast instruction (deposit and repay measured at 17,124 to 17,229 whatever the
 /// positions; admin and account instructions) and any other program's (SPL Token, System): a
 /// flat bound.
@@ -392,8 +393,8 @@ mod tests {
         let small = estimate_compute_units(&[liquidate_ix(2)]);
         let large = estimate_compute_units(&[liquidate_ix(17)]);
         assert!(small < large && large < MAX_COMPUTE_UNIT_LIMIT);
-        // 17 assets: 20,000 + 17 * 35,000 + slack, above the 386k-391k measured at 16 positions.
-        assert_eq!(large, 20_000 + 17 * 35_000 + TRANSACTION_SLACK_UNITS);
+        // 17 assets: 20,000 + 17 * 40,000 + slack, above the 403k-408k measured at 16 positions.
+        assert_eq!(large, 20_000 + 17 * 40_000 + TRANSACTION_SLACK_UNITS);
     }
 
     #[test]

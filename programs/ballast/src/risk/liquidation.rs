@@ -290,6 +290,49 @@ mod tests {
         assert!(after >= I80F48::ZERO && after < f(1e-3), "{after}");
     }
 
+    /// Finding 7: a collateral remainder below the dust value goes to the liquidator only with
+    /// the liability it pays for.
+    #[test]
+    fn collateral_dust_is_paid_for() {
+        // A: 1000 units at 1.0 (maint 0.9, LE 0.85), C: 2196 at 1.0 (maint 0.6, LE 0.55),
+        // debt 2000 at 1.0 (LE 1.15). LE health = 850 + 1207.8 - 2300 = -242.2; A pays first at
+        // 5%: g = 1.15 - 1.05 * 0.85 = 0.2575, needed = 940.6 units of debt and 987.6 of A,
+        // leaving 12.4 of A: dust under a dust value of 20.
+        let pos = [
+            position(0, 1000, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+            position(1, 2196, 1.0, weights(0.5, 0.6, 1.2, 1.1)),
+            position(2, -2000, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
+        ];
+        let terms = [
+            CollateralTerms { asset_index: 0, bonus: f(0.05) },
+            CollateralTerms { asset_index: 1, bonus: f(0.05) },
+        ];
+        let req = LiquidationRequest { liab_index: 2, max_liab: f(1e9), dust_value: f(20.0) };
+        let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
+        let leg = plan.legs[0];
+        assert_eq!((leg.asset_index, leg.amount), (0, f(1000.0)));
+        // the whole of A pays for 1000 / 1.05 = 952.38 units of debt, not the 940.6 health needs
+        assert!((leg.liab_amount - f(1000.0 / 1.05)).abs() < f(1e-9), "{}", leg.liab_amount);
+        assert!(leg.amount <= leg.liab_amount * f(1.05) + f(1e-9));
+        // with the debt capped below what the whole of A pays for, the remainder stays
+        let capped = LiquidationRequest { max_liab: f(940.0), ..req };
+        let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &capped).unwrap();
+        assert_eq!(plan.liab_amount, f(940.0));
+        assert!(plan.legs[0].amount < f(1000.0) && plan.legs[0].amount >= f(940.0 * 1.05));
+    }
+
+    #[test]
+    fn bankrupt_means_debt_and_collateral_below_the_dust_value() {
+        let dust = f(0.01);
+        let w = weights(0.8, 0.9, 1.2, 1.1);
+        let broke = [position(0, 5, 0.001, w), position(1, -5, 1.0, w)];
+        assert!(is_bankrupt(&broke, dust).unwrap());
+        let solvent = [position(0, 20, 0.001, w), position(1, -5, 1.0, w)];
+        assert!(!is_bankrupt(&solvent, dust).unwrap());
+        let no_debt = [position(0, 5, 0.001, w)];
+        assert!(!is_bankrupt(&no_debt, dust).unwrap());
+    }
+
     #[test]
     fn max_liab_and_dust() {
         let pos = [

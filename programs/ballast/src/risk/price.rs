@@ -138,6 +138,39 @@ mod tests {
         assert_eq!(to_native_price(100_000_000, -8, 6).unwrap(), I80F48::ONE);
     }
 
+    /// Finding 11: debts are priced rounded up, collateral rounded down, and a price below the
+    /// resolution is refused.
+    #[test]
+    fn conversion_rounds_against_the_account() {
+        // $1.23456789 (exponent -8) for a 9-decimal token: 1.23456789e-3 micro-USD per unit,
+        // inexact in binary: the ceiling is one ulp above the floor.
+        let down = to_native_price(123_456_789, -8, 9).unwrap();
+        let up = to_native_price_ceil(123_456_789, -8, 9).unwrap();
+        assert_eq!(up - down, I80F48::DELTA);
+        assert!(down.to_num::<f64>() <= 1.23456789e-3 && up.to_num::<f64>() >= 1.23456789e-3);
+        // exact conversions are not bumped
+        assert_eq!(to_native_price_ceil(100_000_000, -8, 6).unwrap(), I80F48::ONE);
+        let r = OracleReading {
+            price: 123_456_789,
+            conf: 0,
+            ema_price: 123_456_789,
+            exponent: -8,
+            publish_time: 0,
+        };
+        let (p, fault) = assess_oracle(&r, &limits(), 0, 9).unwrap();
+        assert_eq!(fault, None);
+        assert_eq!(p.round_up, I80F48::DELTA);
+        let k = I80F48::ONE;
+        assert_eq!(liability_price(&p, k, HealthType::Maint).unwrap(), up);
+        assert_eq!(collateral_price(&p, k, HealthType::Maint).unwrap(), down);
+        // $1e-8 for an 18-decimal token is 1e-20 micro-USD per unit: below 2^-48
+        let tiny = OracleReading { price: 1, conf: 0, ema_price: 1, exponent: -8, publish_time: 0 };
+        assert_eq!(
+            assess_oracle(&tiny, &limits(), 0, 18).unwrap().1,
+            Some(OracleFault::PriceBelowResolution)
+        );
+    }
+
     #[test]
     fn assess_flags_each_fault() {
         let good =

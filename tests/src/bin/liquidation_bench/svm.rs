@@ -1,0 +1,492 @@
+//! A LiteSVM chain with the SBF build of Ballast, the real SPL Token and address-lookup-table
+//! programs LiteSVM ships, and Pyth pull accounts in their real format under the receiver
+//! program. Everything Ballast holds is set up by sending the program's own instructions.
+//!
+//! Unlike solana-program-test 3.1, LiteSVM loads transactions of any number of accounts (up to
+//! the 64 locks) and v0 transactions with address lookup tables; it does not enforce the
+//! 1232-byte packet limit, so callers compute sizes with `ballast_sdk::tx`.
+
+use anchor_lang::prelude::{Clock, Pubkey};
+use anchor_lang::{InstructionData, ToAccountMetas};
+use ballast::state::{AssetConfig, MarginAccount};
+use ballast_sdk::tx;
+use ballast_tests::{default_config, group_config, program_compute_units, pyth, BPF_LOADER, SPL_TOKEN, T0};
+use litesvm::LiteSVM;
+use solana_account::Account;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_message::VersionedMessage;
+use solana_program_pack::Pack;
+use solana_signer::Signer;
+use solana_slot_hashes::SlotHashes;
+use solana_transaction::Transaction;
+
+pub const DECIMALS: u8 = 6;
+pub const UNIT: u64 = 1_000_000;
+
+/// One listed token.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub mint: Pubkey,
+    pub asset: Pubkey,
+    pub vault: Pubkey,
+    pub oracle: Pubkey,
+    pub feed_id: [u8; 32],
+    pub index: u16,
+    pub price: f64,
+}
+
+/// What a transaction did.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    /// Compute units of each top-level Ballast instruction (CPIs included).
+    pub ballast_units: Vec<u64>,
+    pub logs: Vec<String>,
+    /// Serialized size of the transaction as sent.
+    pub tx_bytes: usize,
+    /// Accounts the transaction locks (static and loaded).
+    pub locks: usize,
+}
+
+impl Sent {
+    /// The `heap used: N` line the liquidate handler logs, if the build logs it.
+    pub fn heap_used(&self) -> Option<u64> {
+        self.logs.iter().find_map(|l| l.strip_prefix("Program log: heap used: ")?.trim().parse().ok())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SendError {
+    pub error: String,
+    pub logs: Vec<String>,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        for l in &self.logs {
+            write!(f, "\n  {l}")?;
+        }
+        Ok(())
+    }
+}
+
+pub struct Env {
+    pub svm: LiteSVM,
+    pub payer: Keypair,
+    pub admin: Keypair,
+    pub group: Pubkey,
+    pub assets: Vec<Listed>,
+    slot_hashes: Vec<(u64, solana_message::Hash)>,
+    /// `RequestHeapFrame` prepended to every transaction, for a diagnosis build whose allocator
+    /// assumes a larger heap (`LIQUIDATION_BENCH_HEAP_FRAME`, see scripts/sbf/README.md).
+    heap_frame: Option<u32>,
+}
+
+impl Env {
+    /// A chain at `T0` with `so` (the SBF build) under the BPF loader, as program-test loads it,
+    /// and a group.
+    pub fn new(so: &[u8]) -> Env {
+        let mut svm = LiteSVM::new().with_log_bytes_limit(None);
+        svm.add_program_with_loader(ballast::ID, so, BPF_LOADER).expect("load ballast.so");
+        let payer = Keypair::new();
+        svm.airdrop(&payer.pubkey(), 1_000_000_000_000).unwrap();
+        let admin = Keypair::new();
+        let heap_frame = std::env::var("LIQUIDATION_BENCH_HEAP_FRAME").ok().and_then(|v| v.parse().ok());
+        let mut env = Env {
+            svm,
+            payer,
+            admin,
+            group: Pubkey::default(),
+            assets: vec![],
+            slot_hashes: vec![],
+            heap_frame,
+        };
+        let mut clock: Clock = env.svm.get_sysvar();
+        clock.unix_timestamp = T0;
+        clock.slot = 1;
+        env.svm.set_sysvar(&clock);
+        env.push_slot_hash();
+        let ix = ballast_sdk::ix::init_group(
+            env.payer.pubkey(),
+            env.admin.pubkey(),
+            0,
+            Pubkey::new_unique(),
+            group_config(),
+        );
+        env.group = ballast_sdk::ix::group_address(&env.admin.pubkey(), 0);
+        let admin = env.admin.insecure_clone();
+        env.send(&[ix], &[&admin]).expect("init_group");
+        env
+    }
+
+    pub fn now(&self) -> i64 {
+        self.svm.get_sysvar::<Clock>().unix_timestamp
+    }
+
+    pub fn slot(&self) -> u64 {
+        self.svm.get_sysvar::<Clock>().slot
+    }
+
+    /// The current slot's hash into SlotHashes (lookup tables are derived from a recent slot).
+    fn push_slot_hash(&mut self) {
+        let slot = self.slot();
+        self.slot_hashes.insert(0, (slot, self.svm.latest_blockhash()));
+        self.slot_hashes.truncate(64);
+        self.svm.set_sysvar(&SlotHashes::new(&self.slot_hashes));
+    }
+
+    /// `secs` later and one slot on, with a new blockhash.
+    pub fn advance(&mut self, secs: i64) {
+        let mut clock: Clock = self.svm.get_sysvar();
+        clock.unix_timestamp += secs;
+        clock.slot += 1;
+        self.svm.set_sysvar(&clock);
+        self.svm.expire_blockhash();
+        self.push_slot_hash();
+    }
+
+    fn with_heap_frame(&self, ixs: &[Instruction]) -> Vec<Instruction> {
+        let mut out: Vec<Instruction> = self.heap_frame.map(tx::request_heap_frame).into_iter().collect();
+        out.extend_from_slice(ixs);
+        out
+    }
+
+    fn keys<'a>(&'a self, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+        let mut keys: Vec<&Keypair> = vec![&self.payer];
+        for s in signers {
+            if s.pubkey() != self.payer.pubkey() {
+                keys.push(s);
+            }
+        }
+        keys
+    }
+
+    fn submit(
+        &mut self,
+        vtx: solana_transaction::versioned::VersionedTransaction,
+        locks: usize,
+    ) -> Result<Sent, SendError> {
+        let tx_bytes = tx::transaction_size(&vtx.message);
+        let out = self.svm.send_transaction(vtx);
+        // A new blockhash after every transaction, so an identical one is never deduplicated.
+        self.svm.expire_blockhash();
+        match out {
+            Ok(meta) => Ok(Sent {
+                ballast_units: program_compute_units(&meta.logs, &ballast::ID),
+                logs: meta.logs,
+                tx_bytes,
+                locks,
+            }),
+            Err(f) => Err(SendError { error: format!("{:?}", f.err), logs: f.meta.logs }),
+        }
+    }
+
+    /// A legacy transaction of `ixs` paid by the payer, signed by it and `signers`.
+    pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Sent, SendError> {
+        let ixs = &self.with_heap_frame(ixs)[..];
+        let payer = self.payer.pubkey();
+        let keys = self.keys(signers);
+        let t = Transaction::new_signed_with_payer(ixs, Some(&payer), &keys, self.svm.latest_blockhash());
+        let locks = tx::account_locks(&payer, ixs);
+        self.submit(t.into(), locks)
+    }
+
+    /// Sends `ixs` in a v0 transaction through a new lookup table holding every account that can
+    /// be looked up (`ballast_sdk::tx`): creates and fills the table with the real program, waits
+    /// a slot for it to activate, then sends. Returns what the table took (its transactions) too.
+    pub fn send_with_lookup_table(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(Sent, tx::LookupTablePlan), SendError> {
+        let ixs = &self.with_heap_frame(ixs)[..];
+        let payer = self.payer.pubkey();
+        let candidates = tx::lookup_table_candidates(&payer, ixs);
+        // The previous slot, in SlotHashes; with the payer as authority it derives the address,
+        // so every table needs a slot of its own.
+        self.advance(0);
+        let recent_slot = self.slot() - 1;
+        let plan = tx::create_lookup_table(payer, payer, recent_slot, &candidates)
+            .map_err(|e| SendError { error: e.to_string(), logs: vec![] })?;
+        for t in &plan.transactions {
+            self.send(t, &[])?;
+        }
+        // Addresses added in a slot are usable from the next one.
+        self.advance(0);
+        let message = tx::message_for(&payer, ixs, &[plan.account()], self.svm.latest_blockhash())
+            .map_err(|e| SendError { error: e.to_string(), logs: vec![] })?;
+        assert!(matches!(message, VersionedMessage::V0(_)), "expected a v0 message");
+        let keys = self.keys(signers);
+        let vtx = tx::sign(message, &keys).map_err(|e| SendError { error: e.to_string(), logs: vec![] })?;
+        let locks = tx::account_locks(&payer, ixs);
+        Ok((self.submit(vtx, locks)?, plan))
+    }
+
+    pub fn account(&self, key: &Pubkey) -> Option<Account> {
+        self.svm.get_account(key)
+    }
+
+    pub fn margin_account(&self, key: &Pubkey) -> MarginAccount {
+        let data = self.account(key).expect("margin account exists").data;
+        bytemuck::pod_read_unaligned(&data[8..8 + core::mem::size_of::<MarginAccount>()])
+    }
+
+    // ---- SPL Token --------------------------------------------------------------------------
+
+    pub fn create_mint(&mut self) -> Pubkey {
+        let mint = Keypair::new();
+        let len = spl_token_interface::state::Mint::LEN;
+        let payer = self.payer.pubkey();
+        let ixs = [
+            solana_system_interface::instruction::create_account(
+                &payer,
+                &mint.pubkey(),
+                self.svm.minimum_balance_for_rent_exemption(len),
+                len as u64,
+                &SPL_TOKEN,
+            ),
+            spl_token_interface::instruction::initialize_mint2(
+                &SPL_TOKEN,
+                &mint.pubkey(),
+                &payer,
+                None,
+                DECIMALS,
+            )
+            .unwrap(),
+        ];
+        self.send(&ixs, &[&mint]).expect("create mint");
+        mint.pubkey()
+    }
+
+    /// A token account of `owner` for asset `i` holding `amount` (minted by the payer).
+    pub fn token_account(&mut self, owner: Pubkey, i: usize, amount: u64) -> Pubkey {
+        let mint = self.assets[i].mint;
+        let acc = Keypair::new();
+        let len = spl_token_interface::state::Account::LEN;
+        let payer = self.payer.pubkey();
+        let mut ixs = vec![
+            solana_system_interface::instruction::create_account(
+                &payer,
+                &acc.pubkey(),
+                self.svm.minimum_balance_for_rent_exemption(len),
+                len as u64,
+                &SPL_TOKEN,
+            ),
+            spl_token_interface::instruction::initialize_account3(&SPL_TOKEN, &acc.pubkey(), &mint, &owner)
+                .unwrap(),
+        ];
+        if amount > 0 {
+            ixs.push(
+                spl_token_interface::instruction::mint_to(
+                    &SPL_TOKEN,
+                    &mint,
+                    &acc.pubkey(),
+                    &payer,
+                    &[],
+                    amount,
+                )
+                .unwrap(),
+            );
+        }
+        self.send(&ixs, &[&acc]).expect("token account");
+        acc.pubkey()
+    }
+
+    // ---- Ballast ----------------------------------------------------------------------------
+
+    /// Lists a new token priced at `price` by a Pyth pull account the asset pins
+    /// (`config.oracle`, feed id set, oracle kind 0).
+    pub fn list_asset(&mut self, price: f64) -> usize {
+        let mint = self.create_mint();
+        let feed_id = Pubkey::new_unique().to_bytes();
+        let oracle = Pubkey::new_unique();
+        let now = self.now();
+        self.svm.set_account(oracle, pyth::pull_account(feed_id, price, 0.0, now)).unwrap();
+        let admin = self.admin.insecure_clone();
+        let register = |pinned: Pubkey| {
+            let config = AssetConfig { feed_id, oracle: pinned, oracle_kind: 0, ..default_config() };
+            ballast_sdk::ix::register_asset(
+                self.group,
+                self.admin.pubkey(),
+                self.payer.pubkey(),
+                mint,
+                SPL_TOKEN,
+                oracle,
+                config,
+            )
+        };
+        let (pinned, unpinned) = (register(oracle), register(Pubkey::default()));
+        if let Err(e) = self.send(&[pinned], &[&admin]) {
+            // Builds from before pull assets pinned their account take the feed id alone.
+            if !e.logs.iter().any(|l| l.contains("InvalidOracleConfig")) {
+                panic!("register_asset: {e}");
+            }
+            self.send(&[unpinned], &[&admin]).expect("register_asset (feed id only)");
+        }
+        let asset = ballast_sdk::ix::asset_address(&self.group, &mint);
+        let index = self.assets.len() as u16;
+        self.assets.push(Listed {
+            mint,
+            asset,
+            vault: ballast_sdk::ix::vault_address(&asset),
+            oracle,
+            feed_id,
+            index,
+            price,
+        });
+        self.assets.len() - 1
+    }
+
+    /// Every oracle republished now at its asset's price.
+    pub fn refresh_prices(&mut self) {
+        let now = self.now();
+        for a in &self.assets {
+            self.svm.set_account(a.oracle, pyth::pull_account(a.feed_id, a.price, 0.0, now)).unwrap();
+        }
+    }
+
+    /// A new owner with margin account 0.
+    pub fn new_trader(&mut self) -> (Keypair, Pubkey) {
+        let user = Keypair::new();
+        let (account, ix) =
+            ballast_sdk::ix::create_account(self.group, user.pubkey(), self.payer.pubkey(), 0);
+        self.send(&[ix], &[&user]).expect("create_account");
+        (user, account)
+    }
+
+    fn token_move(
+        &self,
+        account: Pubkey,
+        i: usize,
+        user_token_account: Pubkey,
+    ) -> ballast::accounts::TokenMove {
+        let a = &self.assets[i];
+        ballast::accounts::TokenMove {
+            group: self.group,
+            account,
+            asset: a.asset,
+            vault: a.vault,
+            mint: a.mint,
+            user_token_account,
+            token_program: SPL_TOKEN,
+        }
+    }
+
+    /// Deposits `amount` of asset `i` from a freshly funded wallet of `user`.
+    pub fn deposit(&mut self, user: &Keypair, account: Pubkey, i: usize, amount: u64) {
+        let from = self.token_account(user.pubkey(), i, amount);
+        let ix = Instruction {
+            program_id: ballast::ID,
+            accounts: ballast::accounts::Deposit {
+                token: self.token_move(account, i, from),
+                authority: user.pubkey(),
+            }
+            .to_account_metas(None),
+            data: ballast::instruction::Deposit { amount }.data(),
+        };
+        self.send(&[ix], &[user]).expect("deposit");
+    }
+
+    /// Health accounts in the documented order: the assets of `indexes` (each once), then their
+    /// oracles.
+    pub fn health_metas(&self, indexes: &[usize], writable: bool) -> Vec<AccountMeta> {
+        let mut metas: Vec<AccountMeta> = indexes
+            .iter()
+            .map(|&i| {
+                if writable {
+                    AccountMeta::new(self.assets[i].asset, false)
+                } else {
+                    AccountMeta::new_readonly(self.assets[i].asset, false)
+                }
+            })
+            .collect();
+        metas.extend(indexes.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
+        metas
+    }
+
+    /// The assets of `accounts`' positions, in slot order, each once, plus `touching`.
+    pub fn position_assets(&self, accounts: &[Pubkey], touching: Option<usize>) -> Vec<usize> {
+        let mut out: Vec<usize> = vec![];
+        for key in accounts {
+            for p in self.margin_account(key).active_positions() {
+                let i = p.asset_index as usize;
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        }
+        if let Some(t) = touching {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    pub fn withdraw_ix(
+        &self,
+        owner: Pubkey,
+        account: Pubkey,
+        i: usize,
+        to: Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        let mut accounts = ballast::accounts::Withdraw { token: self.token_move(account, i, to), owner }
+            .to_account_metas(None);
+        accounts.extend(self.health_metas(&self.position_assets(&[account], Some(i)), false));
+        Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::Withdraw { amount }.data(),
+        }
+    }
+
+    pub fn borrow_ix(
+        &self,
+        owner: Pubkey,
+        account: Pubkey,
+        i: usize,
+        to: Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        let mut accounts = ballast::accounts::Borrow { token: self.token_move(account, i, to), owner }
+            .to_account_metas(None);
+        accounts.extend(self.health_metas(&self.position_assets(&[account], Some(i)), false));
+        Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::Borrow { amount }.data(),
+        }
+    }
+
+    /// Liquidate: the health accounts are the union of both accounts' assets, writable.
+    pub fn liquidate_ix(
+        &self,
+        liquidator: Pubkey,
+        liquidator_account: Pubkey,
+        liquidatee_account: Pubkey,
+        liab: usize,
+        max_liab_amount: u64,
+    ) -> Instruction {
+        let mut accounts = ballast::accounts::Liquidate {
+            group: self.group,
+            liquidator,
+            liquidator_account,
+            liquidatee_account,
+        }
+        .to_account_metas(None);
+        let union = self.position_assets(&[liquidatee_account, liquidator_account], None);
+        accounts.extend(self.health_metas(&union, true));
+        Instruction {
+            program_id: ballast::ID,
+            accounts,
+            data: ballast::instruction::Liquidate {
+                liab_asset_index: self.assets[liab].index,
+                max_liab_amount,
+                min_value_ratio_bps: 10_000,
+            }
+            .data(),
+        }
+    }
+}

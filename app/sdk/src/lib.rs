@@ -42,14 +42,8 @@ pub enum SdkError {
 pub type SdkResult<T> = Result<T, SdkError>;
 
 /// Address of a Pyth sponsored price-feed account (the push oracle program's PDA for a feed id
-/// on a shard); Ballast's pull-oracle assets default to shard 0.
-pub fn sponsored_feed_address(feed_id: &[u8; 32], shard: u16) -> Pubkey {
-    Pubkey::find_program_address(
-        &[&shard.to_le_bytes(), feed_id],
-        &pyth_solana_receiver_sdk::PYTH_PUSH_ORACLE_ID,
-    )
-    .0
-}
+/// on a shard): the account a pull-oracle asset pins unless governance chose another.
+pub use ballast::oracle::pyth_pull::sponsored_feed_address;
 
 /// Reads a zero-copy Ballast account (discriminator checked) from raw data.
 pub fn decode<T: bytemuck::Pod + anchor_lang::Discriminator>(

@@ -11,6 +11,7 @@ use solana_compiler_builtins as _;
 pub mod error;
 pub mod events;
 pub mod health_accounts;
+pub mod heap;
 pub mod instructions;
 pub mod math;
 pub mod oracle;

@@ -60,17 +60,24 @@ pub fn liquidate<'info>(
     priced.require_usable_oracles(&liqee_positions)?;
 
     // Liquidatable: Maint health below zero, or already flagged and still below LiquidationEnd.
-    let before = priced.inputs(&liqee_positions, None)?;
-    let maint_before = level_health(&before, &priced.params, HealthType::Maint)?;
-    let le_before = level_health(&before, &priced.params, HealthType::LiquidationEnd)?;
+    // One inputs buffer serves the before, after and liquidator checks (the heap never frees).
+    let mut inputs = priced.inputs(&liqee_positions, None)?;
+    let before = &inputs;
+    let maint_before = level_health(before, &priced.params, HealthType::Maint)?;
+    let le_before = level_health(before, &priced.params, HealthType::LiquidationEnd)?;
     require!(
         maint_before < I80F48::ZERO || (was_flagged && le_before < I80F48::ZERO),
         BallastError::NotLiquidatable
     );
     let start_ts = if was_flagged { start_ts } else { now };
 
-    // Each collateral's bonus at this point of the liquidation.
+    // Each collateral's bonus at this point of the liquidation, and whether the liquidator can
+    // receive it: collateral it does not hold yet needs one of its free position slots (and
+    // taking over a debt it does not hold needs one too).
     let elapsed = now.saturating_sub(start_ts);
+    let holds = |index: u16| liqor_positions.iter().any(|p| p.is_active() && p.asset_index == index);
+    let free_slots = liqor_positions.iter().filter(|p| !p.is_active()).count();
+    let max_new_collateral = free_slots.saturating_sub(usize::from(!holds(liab_asset_index)));
     let terms: Vec<CollateralTerms> = priced
         .assets
         .iter()
@@ -82,14 +89,16 @@ pub fn liquidate<'info>(
                 elapsed,
                 config.liquidation_bonus_ramp_secs,
             ),
+            held_by_liquidator: holds(p.asset_index),
         })
         .collect();
     let request = LiquidationRequest {
         liab_index: liab_asset_index,
         max_liab: I80F48::from_num(max_liab_amount),
         dust_value: I80F48::from_num(config.dust_value),
+        max_new_collateral,
     };
-    let plan = plan_boxed(&before, &priced.params, &terms, &request).map_err(|e| match e {
+    let plan = plan_boxed(before, &priced.params, &terms, &request).map_err(|e| match e {
         LiquidationError::NotALiability => error!(BallastError::NotALiability),
         LiquidationError::NoUsableCollateral => error!(BallastError::NoLiquidatableCollateral),
         LiquidationError::Risk(r) => error!(BallastError::from(r)),
@@ -138,11 +147,11 @@ pub fn liquidate<'info>(
     }
 
     // Checks on the result: the liquidatee is better off, the liquidator stays healthy.
-    let after = priced.inputs(&liqee_positions, None)?;
-    let le_after = level_health(&after, &priced.params, HealthType::LiquidationEnd)?;
+    priced.inputs_into(&liqee_positions, None, &mut inputs)?;
+    let le_after = level_health(&inputs, &priced.params, HealthType::LiquidationEnd)?;
     require!(le_after > le_before, BallastError::HealthNotImproved);
-    let liqor_inputs = priced.inputs(&liqor_positions, None)?;
-    let liqor_init = level_health(&liqor_inputs, &priced.params, HealthType::Init)?;
+    priced.inputs_into(&liqor_positions, None, &mut inputs)?;
+    let liqor_init = level_health(&inputs, &priced.params, HealthType::Init)?;
     require!(liqor_init >= I80F48::ZERO, BallastError::LiquidatorInsufficientHealth);
 
     // Effects.

@@ -43,37 +43,7 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
     // Any collateral left must be dust, priced by the liquidation rules; it is swept into the
     // insurance funds of its assets.
     let remaining = ctx.remaining_accounts;
-    let has_collateral = positions.iter().any(|p| p.is_active() && p.shares() > I80F48::ZERO);
-    let mut swept = None;
-    if has_collateral {
-        require!(
-            remaining[..remaining.len() / 2].iter().all(|a| *a.key != asset_key),
-            BallastError::DuplicateHealthAccount
-        );
-        let mut priced = Box::new(PricedAssets::load(
-            &group_key,
-            group_config.health_params(),
-            remaining,
-            OraclePolicy::Liquidation,
-            now,
-            None,
-        )?);
-        let collateral: Vec<TokenPosition> =
-            positions.iter().filter(|p| p.is_active() && p.shares() > I80F48::ZERO).copied().collect();
-        priced.require_usable_oracles(&collateral)?;
-        // The debt in the named asset is known; the collateral decides (see `risk::is_bankrupt`).
-        let inputs = priced.inputs(&collateral, None)?;
-        let dust_value = I80F48::from_num(group_config.dust_value);
-        require!(collateral_spot_value(&inputs).anchor()? < dust_value, BallastError::NotBankrupt);
-        for p in &collateral {
-            let a = priced.get_mut(p.asset_index)?;
-            let native = a.lending.native_balance(p.shares()).anchor()?;
-            a.lending.deposit_shares = a.lending.deposit_shares.sub_c(p.shares()).anchor()?.max(I80F48::ZERO);
-            a.lending.insurance_fund = a.lending.insurance_fund.add_c(native).anchor()?;
-            set_position_shares(&mut positions, p.asset_index, I80F48::ZERO)?;
-        }
-        swept = Some(priced);
-    }
+    let swept = sweep_dust(&group_key, &group_config, &asset_key, &mut positions, remaining, now)?;
 
     asset.accrue_interest(now).anchor()?;
     let mut lending = asset.lending_state();
@@ -112,4 +82,49 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
         emit!(LiquidationEnded { group: group_key, account: ctx.accounts.account.key() });
     }
     Ok(())
+}
+
+/// Checks that the account's collateral, if any, is worth less than the dust value (priced from
+/// `remaining` with the liquidation oracle rules) and moves it, in memory, into the insurance
+/// funds of its assets; returns those assets for the caller to store once every check passed.
+/// Out of line: its frame and the handler's together would exceed SBF's 4 KiB stack frame.
+#[inline(never)]
+fn sweep_dust<'info>(
+    group_key: &Pubkey,
+    group_config: &crate::state::GroupConfig,
+    named_asset: &Pubkey,
+    positions: &mut [TokenPosition],
+    remaining: &'info [AccountInfo<'info>],
+    now: i64,
+) -> Result<Option<Box<PricedAssets>>> {
+    if !positions.iter().any(|p| p.is_active() && p.shares() > I80F48::ZERO) {
+        return Ok(None);
+    }
+    require!(
+        remaining[..remaining.len() / 2].iter().all(|a| a.key != named_asset),
+        BallastError::DuplicateHealthAccount
+    );
+    let mut priced = Box::new(PricedAssets::load(
+        group_key,
+        group_config.health_params(),
+        remaining,
+        OraclePolicy::Liquidation,
+        now,
+        None,
+    )?);
+    let collateral: Vec<TokenPosition> =
+        positions.iter().filter(|p| p.is_active() && p.shares() > I80F48::ZERO).copied().collect();
+    priced.require_usable_oracles(&collateral)?;
+    // The debt in the named asset is known; the collateral decides (see `risk::is_bankrupt`).
+    let inputs = priced.inputs(&collateral, None)?;
+    let dust_value = I80F48::from_num(group_config.dust_value);
+    require!(collateral_spot_value(&inputs).anchor()? < dust_value, BallastError::NotBankrupt);
+    for p in &collateral {
+        let a = priced.get_mut(p.asset_index)?;
+        let native = a.lending.native_balance(p.shares()).anchor()?;
+        a.lending.deposit_shares = a.lending.deposit_shares.sub_c(p.shares()).anchor()?.max(I80F48::ZERO);
+        a.lending.insurance_fund = a.lending.insurance_fund.add_c(native).anchor()?;
+        set_position_shares(positions, p.asset_index, I80F48::ZERO)?;
+    }
+    Ok(Some(priced))
 }

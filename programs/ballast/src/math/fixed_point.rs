@@ -273,6 +273,12 @@ pub fn div_bits(a: i128, b: i128) -> Option<i128> {
 /// further) costs far more compute than these four steps.
 #[inline]
 pub fn div_u128_by_u32(n: u128, d: u32) -> u128 {
+    div_rem_u128_by_u32(n, d).0
+}
+
+/// `div_u128_by_u32` with the remainder.
+#[inline]
+pub fn div_rem_u128_by_u32(n: u128, d: u32) -> (u128, u64) {
     let d = u64::from(d.max(1));
     let mut q: u128 = 0;
     let mut r: u64 = 0;
@@ -281,7 +287,7 @@ pub fn div_u128_by_u32(n: u128, d: u32) -> u128 {
         q |= u128::from(cur / d) << shift;
         r = cur % d;
     }
-    q
+    (q, r)
 }
 
 /// A non-negative I80F48 divided by a positive integer below 2^32, rounded down (the same
@@ -344,23 +350,31 @@ pub fn scale_pow10(value: I80F48, exp: i32) -> MathResult<I80F48> {
     Ok(out)
 }
 
-/// `value * 10^exp` for a non-negative value, rounded up: the conversion a liability's price
-/// needs, so a debt is never valued below its exact price.
-pub fn scale_pow10_ceil(value: I80F48, exp: i32) -> MathResult<I80F48> {
+/// `value * 10^exp` rounded down and rounded up, in one pass (a debt's price needs the
+/// ceiling, collateral's the floor). For a negative exponent the floor equals `scale_pow10`'s
+/// and the ceiling is one ulp above it exactly when some division step left a remainder.
+pub fn scale_pow10_floor_ceil(value: I80F48, exp: i32) -> MathResult<(I80F48, I80F48)> {
     if exp >= 0 || value < I80F48::ZERO {
-        return scale_pow10(value, exp);
+        let v = scale_pow10(value, exp)?;
+        return Ok((v, v));
     }
     let mut remaining = exp.unsigned_abs();
     let mut bits = value.to_bits() as u128;
+    let mut inexact = false;
     while remaining > 0 {
         let step = remaining.min(9);
-        let d = 10u32.pow(step);
-        let q = div_u128_by_u32(bits, d);
-        // ceil(ceil(a / b) / c) = ceil(a / (b c)) for positive integers
-        bits = if q * u128::from(d) == bits { q } else { q + 1 };
+        let (q, r) = div_rem_u128_by_u32(bits, 10u32.pow(step));
+        inexact |= r != 0;
+        bits = q;
         remaining -= step;
     }
-    i128::try_from(bits).map(I80F48::from_bits).map_err(|_| MathError::Overflow)
+    let floor = i128::try_from(bits).map_err(|_| MathError::Overflow)?;
+    Ok((I80F48::from_bits(floor), I80F48::from_bits(floor + i128::from(inexact))))
+}
+
+/// `value * 10^exp` for a non-negative value, rounded up.
+pub fn scale_pow10_ceil(value: I80F48, exp: i32) -> MathResult<I80F48> {
+    Ok(scale_pow10_floor_ceil(value, exp)?.1)
 }
 
 /// Floor of a non-negative I80F48 as a u64 token amount.

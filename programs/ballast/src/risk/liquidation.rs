@@ -65,6 +65,9 @@ pub fn is_bankrupt(positions: &[PositionInput], dust_value: I80F48) -> crate::ma
 pub struct CollateralTerms {
     pub asset_index: u16,
     pub bonus: I80F48,
+    /// Whether the liquidator already has a position in this asset (receiving it then needs
+    /// no free position slot).
+    pub held_by_liquidator: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,6 +77,9 @@ pub struct LiquidationRequest {
     pub max_liab: I80F48,
     /// Remainders worth less than this (quote-native) are taken whole rather than left as dust.
     pub dust_value: I80F48,
+    /// How many collateral assets the liquidator does not hold yet it can receive (its free
+    /// position slots): the plan skips further such collateral rather than fail the liquidation.
+    pub max_new_collateral: usize,
 }
 
 /// One collateral asset seized.
@@ -153,11 +159,15 @@ pub fn plan_liquidation(
     let mut deficit = I80F48::ZERO.sub_c(health_before)?.max(I80F48::ZERO).add_c(TARGET_MARGIN)?;
     let mut legs = Vec::new();
     let mut liab_amount = I80F48::ZERO;
+    let mut new_collateral = 0usize;
     for coll in collateral {
         if deficit <= I80F48::ZERO || liab_left <= I80F48::ZERO {
             break;
         }
         let Some(t) = terms.iter().find(|t| t.asset_index == coll.asset_index) else { continue };
+        if !t.held_by_liquidator && new_collateral >= req.max_new_collateral {
+            continue;
+        }
         // collateral units per liability unit, rounded up: the liquidatee pays at least the bonus
         let units_per_liab =
             crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(t.bonus)?)?, coll.prices.spot)?;
@@ -195,6 +205,9 @@ pub fn plan_liquidation(
             x = affordable;
         }
         legs.push(CollateralLeg { asset_index: coll.asset_index, amount, liab_amount: x, bonus: t.bonus });
+        if !t.held_by_liquidator {
+            new_collateral += 1;
+        }
         deficit = deficit.sub_c(x.mul_c(gain)?)?;
         liab_left = liab_left.sub_c(x)?;
         liab_amount = liab_amount.add_c(x)?;
@@ -254,8 +267,13 @@ mod tests {
             position(0, 100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
             position(1, -95, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
-        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05) }];
-        let req = LiquidationRequest { liab_index: 1, max_liab: f(1e9), dust_value: I80F48::ZERO };
+        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true }];
+        let req = LiquidationRequest {
+            liab_index: 1,
+            max_liab: f(1e9),
+            dust_value: I80F48::ZERO,
+            max_new_collateral: usize::MAX,
+        };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         assert!((plan.health_before - f(-24.25)).abs() < f(1e-9));
         assert!((plan.liab_amount - f(24.25 / 0.2575)).abs() < f(1e-3), "{}", plan.liab_amount);
@@ -277,14 +295,30 @@ mod tests {
             position(3, -100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
         let terms = [
-            CollateralTerms { asset_index: 0, bonus: f(0.1) },
-            CollateralTerms { asset_index: 1, bonus: f(0.01) },
-            CollateralTerms { asset_index: 2, bonus: f(0.05) },
+            CollateralTerms { asset_index: 0, bonus: f(0.1), held_by_liquidator: true },
+            CollateralTerms { asset_index: 1, bonus: f(0.01), held_by_liquidator: true },
+            CollateralTerms { asset_index: 2, bonus: f(0.05), held_by_liquidator: true },
         ];
-        let req = LiquidationRequest { liab_index: 3, max_liab: f(1e9), dust_value: I80F48::ZERO };
+        let req = LiquidationRequest {
+            liab_index: 3,
+            max_liab: f(1e9),
+            dust_value: I80F48::ZERO,
+            max_new_collateral: usize::MAX,
+        };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let order: Vec<u16> = plan.legs.iter().map(|l| l.asset_index).collect();
         assert_eq!(order, vec![1, 2]);
+        // A liquidator with one free position slot and none of these assets receives only the
+        // first collateral in priority order (it could not hold a second).
+        let new_terms = terms.map(|t| CollateralTerms { held_by_liquidator: false, ..t });
+        let one_slot = LiquidationRequest { max_new_collateral: 1, ..req };
+        let plan1 = plan_liquidation(&pos, &HealthParams::BASE, &new_terms, &one_slot).unwrap();
+        assert_eq!(plan1.legs.iter().map(|l| l.asset_index).collect::<Vec<_>>(), vec![1]);
+        // ... unless it already holds the second
+        let mut held = new_terms;
+        held[2].held_by_liquidator = true;
+        let plan2 = plan_liquidation(&pos, &HealthParams::BASE, &held, &one_slot).unwrap();
+        assert_eq!(plan2.legs.iter().map(|l| l.asset_index).collect::<Vec<_>>(), vec![1, 2]);
         assert_eq!(plan.legs[0].amount, f(5.0)); // the stable is used up
         let after = health(&apply_plan(&pos, &plan, 3), HealthType::LiquidationEnd).unwrap();
         assert!(after >= I80F48::ZERO && after < f(1e-3), "{after}");
@@ -304,10 +338,15 @@ mod tests {
             position(2, -2000, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
         let terms = [
-            CollateralTerms { asset_index: 0, bonus: f(0.05) },
-            CollateralTerms { asset_index: 1, bonus: f(0.05) },
+            CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true },
+            CollateralTerms { asset_index: 1, bonus: f(0.05), held_by_liquidator: true },
         ];
-        let req = LiquidationRequest { liab_index: 2, max_liab: f(1e9), dust_value: f(20.0) };
+        let req = LiquidationRequest {
+            liab_index: 2,
+            max_liab: f(1e9),
+            dust_value: f(20.0),
+            max_new_collateral: usize::MAX,
+        };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let leg = plan.legs[0];
         assert_eq!((leg.asset_index, leg.amount), (0, f(1000.0)));
@@ -339,14 +378,24 @@ mod tests {
             position(0, 100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
             position(1, -95, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
-        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05) }];
-        let capped = LiquidationRequest { liab_index: 1, max_liab: f(10.0), dust_value: I80F48::ZERO };
+        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true }];
+        let capped = LiquidationRequest {
+            liab_index: 1,
+            max_liab: f(10.0),
+            dust_value: I80F48::ZERO,
+            max_new_collateral: usize::MAX,
+        };
         assert_eq!(
             plan_liquidation(&pos, &HealthParams::BASE, &terms, &capped).unwrap().liab_amount,
             f(10.0)
         );
         // a dust value above the ~0.83 left over takes the whole debt
-        let dusty = LiquidationRequest { liab_index: 1, max_liab: f(1e9), dust_value: f(1.0) };
+        let dusty = LiquidationRequest {
+            liab_index: 1,
+            max_liab: f(1e9),
+            dust_value: f(1.0),
+            max_new_collateral: usize::MAX,
+        };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &dusty).unwrap();
         assert_eq!(plan.liab_amount, f(95.0));
         let not_liab = LiquidationRequest { liab_index: 0, ..dusty };

@@ -2,7 +2,7 @@
 //! health level uses (factor 5, oracle uncertainty).
 
 use super::types::{HealthType, OraclePrices, QUOTE_DECIMALS};
-use crate::math::{scale_pow10, scale_pow10_ceil, CheckedFixed, MathResult, I80F48};
+use crate::math::{scale_pow10, scale_pow10_floor_ceil, CheckedFixed, MathResult, I80F48};
 
 /// A raw oracle observation, in the oracle's integer format (`price * 10^exponent` USD per token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,13 +46,22 @@ pub fn to_native_price(value: i64, exponent: i32, token_decimals: u8) -> MathRes
     scale_pow10(I80F48::from_num(value), exp)
 }
 
-/// `to_native_price` rounded up.
-pub fn to_native_price_ceil(value: i64, exponent: i32, token_decimals: u8) -> MathResult<I80F48> {
+/// `to_native_price` rounded down and rounded up, in one pass.
+pub fn to_native_price_floor_ceil(
+    value: i64,
+    exponent: i32,
+    token_decimals: u8,
+) -> MathResult<(I80F48, I80F48)> {
     let exp = exponent
         .checked_add(QUOTE_DECIMALS)
         .and_then(|e| e.checked_sub(i32::from(token_decimals)))
         .ok_or(crate::math::MathError::Overflow)?;
-    scale_pow10_ceil(I80F48::from_num(value), exp)
+    scale_pow10_floor_ceil(I80F48::from_num(value), exp)
+}
+
+/// `to_native_price` rounded up.
+pub fn to_native_price_ceil(value: i64, exponent: i32, token_decimals: u8) -> MathResult<I80F48> {
+    Ok(to_native_price_floor_ceil(value, exponent, token_decimals)?.1)
 }
 
 /// Checks a reading against limits and converts it. Returns the prices and the first fault found
@@ -66,10 +75,8 @@ pub fn assess_oracle(
     if reading.price <= 0 || reading.ema_price <= 0 {
         return Ok((OraclePrices::default(), Some(OracleFault::NonPositivePrice)));
     }
-    let spot = to_native_price(reading.price, reading.exponent, token_decimals)?;
-    let ema = to_native_price(reading.ema_price, reading.exponent, token_decimals)?;
-    let spot_up = to_native_price_ceil(reading.price, reading.exponent, token_decimals)?;
-    let ema_up = to_native_price_ceil(reading.ema_price, reading.exponent, token_decimals)?;
+    let (spot, spot_up) = to_native_price_floor_ceil(reading.price, reading.exponent, token_decimals)?;
+    let (ema, ema_up) = to_native_price_floor_ceil(reading.ema_price, reading.exponent, token_decimals)?;
     let prices = OraclePrices {
         spot,
         ema,

@@ -449,7 +449,8 @@ async fn an_unusable_liability_oracle_blocks_liquidation_by_design() {
 
 // ---- 10. Token-2022 extensions that change what a raw amount means -----------------------------
 
-async fn token_2022_mint_with(
+/// A Token-2022 mint (6 decimals, the payer its authority) with one extension initialised.
+pub(crate) async fn token_2022_mint_with(
     env: &mut TestEnv,
     extension: spl_token_2022_interface::extension::ExtensionType,
 ) -> Pubkey {
@@ -475,6 +476,17 @@ async fn token_2022_mint_with(
                 &mint.pubkey(),
                 Some(payer),
                 500,
+            )
+            .unwrap()
+        }
+        ExtensionType::TransferFeeConfig => {
+            spl_token_2022_interface::extension::transfer_fee::instruction::initialize_transfer_fee_config(
+                &TOKEN_2022,
+                &mint.pubkey(),
+                Some(&payer),
+                Some(&payer),
+                50,
+                1_000_000,
             )
             .unwrap()
         }

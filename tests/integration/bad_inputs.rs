@@ -90,34 +90,7 @@ async fn register_asset_rejects_bad_input() {
 async fn token_2022_mint_with_transfer_fee_is_refused() {
     use spl_token_2022_interface::extension::ExtensionType;
     let mut env = TestEnv::new().await;
-    let mint = Keypair::new();
-    let payer = env.payer();
-    let space = ExtensionType::try_calculate_account_len::<spl_token_2022_interface::state::Mint>(&[
-        ExtensionType::TransferFeeConfig,
-    ])
-    .unwrap();
-    let rent = env.ctx.banks_client.get_rent().await.unwrap();
-    let ixs = [
-        solana_system_interface::instruction::create_account(
-            &payer,
-            &mint.pubkey(),
-            rent.minimum_balance(space),
-            space as u64,
-            &TOKEN_2022,
-        ),
-        spl_token_2022_interface::extension::transfer_fee::instruction::initialize_transfer_fee_config(
-            &TOKEN_2022,
-            &mint.pubkey(),
-            Some(&payer),
-            Some(&payer),
-            50,
-            1_000_000,
-        )
-        .unwrap(),
-        spl_token_2022_interface::instruction::initialize_mint2(&TOKEN_2022, &mint.pubkey(), &payer, None, 6)
-            .unwrap(),
-    ];
-    env.send(&ixs, &[&mint]).await.unwrap();
+    let mint = crate::adversarial::token_2022_mint_with(&mut env, ExtensionType::TransferFeeConfig).await;
     let oracle = Pubkey::new_unique();
     let feed_id = Pubkey::new_unique().to_bytes();
     env.set_account(oracle, pyth::pull_account(feed_id, 1.0, 0.0, T0)).await;
@@ -125,14 +98,14 @@ async fn token_2022_mint_with_transfer_fee_is_refused() {
     let ix = env.register_asset_ix(
         env.group,
         admin.pubkey(),
-        mint.pubkey(),
+        mint,
         TOKEN_2022,
         oracle,
         AssetConfig { feed_id, oracle, ..default_config() },
     );
     let r = env.send(&[ix], &[&admin]).await;
     assert_ballast_error(&r, BallastError::UnsupportedMintExtension);
-    assert!(env.account(asset_address(&env.group, &mint.pubkey())).await.is_none());
+    assert!(env.account(asset_address(&env.group, &mint)).await.is_none());
 }
 
 #[tokio::test]

@@ -229,15 +229,7 @@ async fn world() -> World {
     env.check_invariants = false;
     for i in 0..ASSETS {
         let config = if i == 0 || i == 3 {
-            AssetConfig {
-                init_asset_weight_bps: 9_500,
-                maint_asset_weight_bps: 9_800,
-                init_liab_weight_bps: 10_500,
-                maint_liab_weight_bps: 10_200,
-                liquidation_fee_bps: 100,
-                max_liquidation_fee_bps: 150,
-                ..default_config()
-            }
+            crate::margin::stable_config()
         } else {
             AssetConfig { sigma_floor_bps: 6_000, liquidation_horizon_secs: 3_600, ..default_config() }
         };

@@ -1,12 +1,17 @@
 //! What the SDK needs from a cluster, over JSON-RPC or the in-process test chain.
 
+use crate::lookup_table::LookupTable;
 use crate::{SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use solana_account::Account;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
+
+/// The SlotHashes sysvar: the hashes of the most recent slots (up to 512), newest first.
+pub const SLOT_HASHES_SYSVAR: Pubkey = Pubkey::from_str_const("SysvarS1otHashes111111111111111111111111111");
 
 /// A filter for a program-account scan: accounts of exactly `data_size` bytes whose data at
 /// `offset` equals `bytes`.
@@ -39,10 +44,55 @@ pub trait Chain {
         program: &Pubkey,
         filter: &AccountFilter,
     ) -> SdkResult<Vec<(Pubkey, Account)>>;
-    /// Signs with `payer` and `signers`, sends, waits for confirmation.
+    /// Signs with `payer` and `signers`, sends as a legacy transaction, waits for confirmation.
     async fn send(&self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> SdkResult<String>;
+    /// Like [`send`](Chain::send), as a v0 transaction that loads every account it can from
+    /// `tables` (an account reaches the message as a 1-byte index instead of 32 bytes; signers
+    /// and invoked programs stay static). Refused before sending when the transaction would be
+    /// over 1232 bytes or 64 account locks (`tx::checked_v0_message`). Pass each table as it is
+    /// usable now (`LookupTable::usable_at`): an address added in the current slot is not yet.
+    async fn send_versioned(
+        &self,
+        ixs: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> SdkResult<String>;
     /// The cluster's clock.
     async fn unix_timestamp(&self) -> SdkResult<i64>;
+    /// The slot the chain is at (confirmed, over RPC): a transaction sent now lands in it or a
+    /// later one.
+    async fn slot(&self) -> SdkResult<u64>;
+    /// Returns (the slot reached) once the chain is at `slot` or later. Over RPC it polls, up to
+    /// `RpcChain::slot_timeout`; the in-process chain never advances by itself (only a test's
+    /// `warp_to_slot` moves it), so there it returns at once, with
+    /// [`SdkError::SlotNotReached`] when the slot is still ahead.
+    async fn wait_for_slot(&self, slot: u64) -> SdkResult<u64> {
+        let current = self.slot().await?;
+        if current >= slot {
+            Ok(current)
+        } else {
+            Err(SdkError::SlotNotReached { slot, current })
+        }
+    }
+    /// A slot in the SlotHashes sysvar (its newest entry): what `CreateLookupTable` needs to
+    /// derive a table's address and accepts for the next transactions.
+    async fn recent_slot(&self) -> SdkResult<u64> {
+        let sysvar =
+            self.account(&SLOT_HASHES_SYSVAR).await?.ok_or(SdkError::AccountNotFound(SLOT_HASHES_SYSVAR))?;
+        // u64 count, then (u64 slot, 32-byte hash) entries, newest first.
+        match sysvar.data.get(..16) {
+            Some(d) if d[..8] != [0; 8] => Ok(u64::from_le_bytes(d[8..16].try_into().expect("8 bytes"))),
+            _ => Err(SdkError::Program("the SlotHashes sysvar is empty".into())),
+        }
+    }
+    /// An address lookup table, decoded (None when there is no account at `key`).
+    async fn lookup_table(&self, key: &Pubkey) -> SdkResult<Option<LookupTable>> {
+        match self.account(key).await? {
+            Some(a) => LookupTable::from_account(key, &a).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 #[cfg(feature = "rpc")]
@@ -56,6 +106,8 @@ pub mod rpc {
     /// A cluster over JSON-RPC (confirmed commitment).
     pub struct RpcChain {
         pub client: RpcClient,
+        /// How long `wait_for_slot` polls before giving up (default 30 s: about 75 slots).
+        pub slot_timeout: std::time::Duration,
     }
 
     impl RpcChain {
@@ -65,6 +117,7 @@ pub mod rpc {
                     url.to_string(),
                     solana_commitment_config::CommitmentConfig::confirmed(),
                 ),
+                slot_timeout: std::time::Duration::from_secs(30),
             }
         }
     }
@@ -136,9 +189,50 @@ pub mod rpc {
             Ok(sig.to_string())
         }
 
+        async fn send_versioned(
+            &self,
+            ixs: &[Instruction],
+            payer: &Keypair,
+            signers: &[&Keypair],
+            tables: &[AddressLookupTableAccount],
+        ) -> SdkResult<String> {
+            let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
+            let message = crate::tx::checked_v0_message(&payer.pubkey(), ixs, tables, blockhash)?;
+            let mut keys: Vec<&Keypair> = vec![payer];
+            keys.extend_from_slice(signers);
+            let tx = crate::tx::sign(message, &keys)?;
+            let sig = self
+                .client
+                .send_and_confirm_transaction(&tx)
+                .await
+                .map_err(|e| SdkError::Program(e.to_string()))?;
+            Ok(sig.to_string())
+        }
+
         async fn unix_timestamp(&self) -> SdkResult<i64> {
             let slot = self.client.get_slot().await.map_err(transport)?;
             self.client.get_block_time(slot).await.map_err(transport)
+        }
+
+        async fn slot(&self) -> SdkResult<u64> {
+            self.client.get_slot().await.map_err(transport)
+        }
+
+        async fn wait_for_slot(&self, slot: u64) -> SdkResult<u64> {
+            let started = std::time::Instant::now();
+            loop {
+                let current = self.slot().await?;
+                if current >= slot {
+                    return Ok(current);
+                }
+                if started.elapsed() >= self.slot_timeout {
+                    return Err(SdkError::SlotNotReached { slot, current });
+                }
+                // The client has no sleep of its own to lend; waiting for the next blockhash
+                // polls about twice a slot (and gives up after 5 s, when the loop asks again).
+                let hash = self.client.get_latest_blockhash().await.map_err(transport)?;
+                let _ = self.client.get_new_latest_blockhash(&hash).await;
+            }
         }
     }
 }
@@ -228,7 +322,41 @@ pub mod banks {
             let n = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             let mut all = ixs.to_vec();
             all.push(solana_system_interface::instruction::transfer(&payer.pubkey(), &payer.pubkey(), n));
+            // A program at static index 38 or more would panic the bank's thread (and hang every
+            // later call); refuse instead.
+            if crate::tx::program_index_overflows(&payer.pubkey(), &all) {
+                return Err(SdkError::Program(format!(
+                    "legacy transaction of {} accounts: an instruction's program is at a static \
+                     index of {} or more, which solana-program-test 3.1 cannot process; send it \
+                     as v0 with a lookup table (send_versioned)",
+                    crate::tx::account_locks(&payer.pubkey(), &all),
+                    crate::tx::MAX_STATIC_ACCOUNTS_PER_PACKET
+                )));
+            }
             let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
+            let sig = tx.signatures[0].to_string();
+            client.process_transaction(tx).await.map_err(|e| SdkError::Program(format!("{e:?}")))?;
+            Ok(sig)
+        }
+
+        async fn send_versioned(
+            &self,
+            ixs: &[Instruction],
+            payer: &Keypair,
+            signers: &[&Keypair],
+            tables: &[AddressLookupTableAccount],
+        ) -> SdkResult<String> {
+            let client = self.client.clone();
+            let blockhash = client.get_latest_blockhash().await.map_err(transport)?;
+            let mut keys: Vec<&Keypair> = vec![payer];
+            keys.extend_from_slice(signers);
+            // Unique like `send`'s (the self-transfer's System program stays static: programs
+            // are never loaded from a table).
+            let n = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let mut all = ixs.to_vec();
+            all.push(solana_system_interface::instruction::transfer(&payer.pubkey(), &payer.pubkey(), n));
+            let message = crate::tx::checked_v0_message(&payer.pubkey(), &all, tables, blockhash)?;
+            let tx = crate::tx::sign(message, &keys)?;
             let sig = tx.signatures[0].to_string();
             client.process_transaction(tx).await.map_err(|e| SdkError::Program(format!("{e:?}")))?;
             Ok(sig)
@@ -237,6 +365,12 @@ pub mod banks {
         async fn unix_timestamp(&self) -> SdkResult<i64> {
             let clock: Clock = self.client.clone().get_sysvar().await.map_err(transport)?;
             Ok(clock.unix_timestamp)
+        }
+
+        /// The working bank's slot (program-test keeps every commitment level on it).
+        async fn slot(&self) -> SdkResult<u64> {
+            let clock: Clock = self.client.clone().get_sysvar().await.map_err(transport)?;
+            Ok(clock.slot)
         }
     }
 }

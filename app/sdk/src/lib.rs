@@ -8,10 +8,13 @@
 //! - [`ix`]: builders for every instruction, with `remaining_accounts` in the documented order.
 //! - [`tx`]: compute budgets, transaction size and lock checks, v0 messages with address lookup
 //!   tables.
+//! - [`lookup_table`]: lookup tables on chain: decoding, the addresses a group's wide
+//!   transactions need, and a table kept holding them (`Chain::send_versioned` sends through it).
 
 pub mod chain;
 pub mod deploy;
 pub mod ix;
+pub mod lookup_table;
 pub mod pyth;
 pub mod report;
 pub mod snapshot;
@@ -37,6 +40,9 @@ pub enum SdkError {
     Program(String),
     #[error("transport: {0}")]
     Transport(String),
+    /// `Chain::wait_for_slot` gave up: the chain is still at `current`.
+    #[error("the chain is at slot {current}, not yet at {slot}")]
+    SlotNotReached { slot: u64, current: u64 },
 }
 
 pub type SdkResult<T> = Result<T, SdkError>;

@@ -28,6 +28,12 @@ pub const MAX_COMPUTE_UNIT_LIMIT: u32 = 1_400_000;
 pub const MAX_ADDRESSES_PER_EXTEND: usize = 20;
 /// Most addresses one lookup table holds.
 pub const LOOKUP_TABLE_MAX_ADDRESSES: usize = 256;
+/// Most static account keys a transaction can carry in one packet (agave's
+/// `MAX_STATIC_ACCOUNTS_PER_PACKET`). solana-program-test 3.1's bank sizes per-transaction
+/// tables by it and panics (index out of bounds in `signature_details.rs`) on a transaction with
+/// an instruction whose program sits at a later index; its banks thread dies with it and every
+/// later call on that chain times out (`DeadlineExceeded`). See [`program_index_overflows`].
+pub const MAX_STATIC_ACCOUNTS_PER_PACKET: usize = 38;
 
 pub use solana_address_lookup_table_interface::program::ID as ADDRESS_LOOKUP_TABLE_PROGRAM_ID;
 pub use solana_compute_budget_interface::ID as COMPUTE_BUDGET_PROGRAM_ID;
@@ -230,6 +236,17 @@ pub fn lookup_table_candidates(payer: &Pubkey, instructions: &[Instruction]) -> 
     out
 }
 
+/// Whether some instruction's program lands at a static account index of 38 or more
+/// ([`MAX_STATIC_ACCOUNTS_PER_PACKET`]) in the legacy message of `instructions` paid by `payer`:
+/// such a transaction cannot be sent in a packet anyway (38 keys are 1,216 bytes), and
+/// solana-program-test 3.1 panics on it. Keys are sorted within their class, so whether a wide
+/// transaction hits this depends on its addresses; a v0 message with a lookup table keeps the
+/// static keys few.
+pub fn program_index_overflows(payer: &Pubkey, instructions: &[Instruction]) -> bool {
+    let m = Message::new(instructions, Some(payer));
+    m.instructions.iter().any(|i| usize::from(i.program_id_index) >= MAX_STATIC_ACCOUNTS_PER_PACKET)
+}
+
 /// A v0 message of `instructions` that loads what it can from `tables`.
 pub fn v0_message(
     payer: &Pubkey,
@@ -242,25 +259,26 @@ pub fn v0_message(
     Ok(VersionedMessage::V0(m))
 }
 
-/// The message to send `instructions` in: legacy when it fits in a packet, else v0 with
-/// `tables`. Errors when the transaction would lock more than 64 accounts or is still over
-/// 1232 bytes (then the table lacks accounts, or the instructions must be split).
-pub fn message_for(
-    payer: &Pubkey,
-    instructions: &[Instruction],
-    tables: &[AddressLookupTableAccount],
-    blockhash: Hash,
-) -> SdkResult<VersionedMessage> {
+fn check_locks(payer: &Pubkey, instructions: &[Instruction]) -> SdkResult<()> {
     let locks = account_locks(payer, instructions);
     if locks > MAX_TX_ACCOUNT_LOCKS {
         return Err(SdkError::Program(format!(
             "transaction locks {locks} accounts, more than {MAX_TX_ACCOUNT_LOCKS}"
         )));
     }
-    let legacy = VersionedMessage::Legacy(Message::new_with_blockhash(instructions, Some(payer), &blockhash));
-    if transaction_size(&legacy) <= PACKET_DATA_SIZE {
-        return Ok(legacy);
-    }
+    Ok(())
+}
+
+/// A v0 message of `instructions` through `tables`, checked as the network would check its
+/// transaction: at most 64 account locks and 1232 bytes (else the tables lack accounts, or the
+/// instructions must be split). What `Chain::send_versioned` sends.
+pub fn checked_v0_message(
+    payer: &Pubkey,
+    instructions: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+) -> SdkResult<VersionedMessage> {
+    check_locks(payer, instructions)?;
     let m = v0_message(payer, instructions, tables, blockhash)?;
     let size = transaction_size(&m);
     if size > PACKET_DATA_SIZE {
@@ -269,6 +287,23 @@ pub fn message_for(
         )));
     }
     Ok(m)
+}
+
+/// The message to send `instructions` in: legacy when it fits in a packet, else v0 with
+/// `tables` ([`checked_v0_message`]). Errors when the transaction would lock more than 64
+/// accounts or is still over 1232 bytes.
+pub fn message_for(
+    payer: &Pubkey,
+    instructions: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+) -> SdkResult<VersionedMessage> {
+    check_locks(payer, instructions)?;
+    let legacy = VersionedMessage::Legacy(Message::new_with_blockhash(instructions, Some(payer), &blockhash));
+    if transaction_size(&legacy) <= PACKET_DATA_SIZE {
+        return Ok(legacy);
+    }
+    checked_v0_message(payer, instructions, tables, blockhash)
 }
 
 /// Signs `message` (every signer the message requires, in any order).
@@ -420,6 +455,49 @@ mod tests {
         assert!(transaction_size(&m) <= PACKET_DATA_SIZE);
         // Without the table it cannot be sent.
         assert!(message_for(&payer, &ixs, &[], Hash::default()).is_err());
+    }
+
+    /// The keeper's decision by position count: with the liquidator paying, a liquidation with
+    /// its compute budget fits a legacy transaction up to 13 assets priced (1,189 bytes) and
+    /// needs a lookup table from 14 on (1,255; 1,387 at 16); sent as v0 through a table of its
+    /// non-signer accounts it stays under 500 bytes at every count.
+    #[test]
+    fn the_legacy_limit_falls_between_13_and_14_assets() {
+        for assets in 1..=17 {
+            let mut ix = liquidate_ix(assets);
+            ix.accounts[1].is_signer = true;
+            let liquidator = ix.accounts[1].pubkey;
+            let ixs = with_compute_budget(&[ix], 0);
+            let size = legacy_transaction_size(&liquidator, &ixs);
+            assert_eq!(needs_lookup_table(&liquidator, &ixs), assets >= 14, "{assets} assets: {size} bytes");
+            if [13, 14, 16].contains(&assets) {
+                assert_eq!(size, [1_189, 1_255, 0, 1_387][assets - 13]);
+            }
+            let table = AddressLookupTableAccount {
+                key: Pubkey::new_unique(),
+                addresses: lookup_table_candidates(&liquidator, &ixs),
+            };
+            let m = checked_v0_message(&liquidator, &ixs, &[table], Hash::default()).unwrap();
+            assert!(transaction_size(&m) < 500, "{assets} assets: v0 {} bytes", transaction_size(&m));
+            // 4 + 2n accounts, payer = liquidator, two programs; over 38 only from 17 assets
+            assert_eq!(account_locks(&liquidator, &ixs), 4 + 2 * assets + 2);
+        }
+    }
+
+    #[test]
+    fn a_program_past_static_index_37_is_detected() {
+        let payer = Pubkey::new_unique();
+        // 37 readonly accounts plus the payer and the program: the program lands at index 38 or
+        // before, depending on how its address sorts among the readonly accounts.
+        let accounts: Vec<AccountMeta> =
+            (0..37).map(|_| AccountMeta::new_readonly(Pubkey::new_unique(), false)).collect();
+        let last = Pubkey::new_from_array([0xff; 32]);
+        let first = Pubkey::new_from_array([0; 32]);
+        let high = Instruction { program_id: last, accounts: accounts.clone(), data: vec![] };
+        let low = Instruction { program_id: first, accounts: accounts[1..].to_vec(), data: vec![] };
+        assert!(program_index_overflows(&payer, std::slice::from_ref(&high)));
+        assert!(!program_index_overflows(&payer, std::slice::from_ref(&low)));
+        assert!(!program_index_overflows(&payer, &[liquidate_ix(2)]));
     }
 
     #[test]

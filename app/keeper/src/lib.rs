@@ -3,14 +3,30 @@
 //! ones (most negative Maint health first), liquidate each against its largest liability, and
 //! write off the debt of accounts left without collateral. Failed sends are retried with a
 //! fresh snapshot, up to a limit; counters say what happened.
+//!
+//! Wide transactions. Every liquidation carries a compute-unit limit sized from its positions
+//! (`ballast_sdk::tx::with_compute_budget`). A liquidation or write-off too large for a legacy
+//! transaction (over 1,232 bytes: with the liquidator paying, a liquidation pricing 14 assets
+//! or more, 1,387 bytes at 16; a write-off of 15 collateral positions, 1,266 bytes;
+//! `ballast_sdk::tx::needs_lookup_table`) is sent as a v0 transaction through the keeper's
+//! address lookup table, which holds the group and every asset's Asset, oracle, vault and mint
+//! (`ballast_sdk::lookup_table::group_addresses`). The keeper creates the table, owned and paid
+//! for by the liquidator, the first time a transaction needs it (or at
+//! [`Keeper::prepare_lookup_table`]), keeps its address ([`Keeper::lookup_table`], reusable
+//! across restarts through [`KeeperConfig::lookup_table`]) and extends it at the start of each
+//! round when assets have been listed or re-pinned. A table's new addresses are usable from the
+//! next slot: over RPC the keeper waits for it; the in-process chain only moves when its test
+//! warps, so there the transaction is deferred to a later round ([`RoundReport::deferred`]).
 
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
 use ballast::health_accounts::{OraclePolicy, PricedAssets};
 use ballast::math::I80F48;
 use ballast::risk::{health, HealthType};
 use ballast::state::MarginAccount;
+use ballast_sdk::lookup_table::{self, EnsuredTable};
 use ballast_sdk::snapshot::{account_health, account_spot_value, AccountHealth};
-use ballast_sdk::{Chain, GroupSnapshot, SdkResult};
+use ballast_sdk::{tx, Chain, GroupSnapshot, SdkError, SdkResult};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::collections::HashMap;
@@ -31,6 +47,10 @@ pub struct KeeperConfig {
     /// liquidation carries a compute-unit limit sized from its positions
     /// (`ballast_sdk::tx::estimate_compute_units`): a wide one needs more than the default 200k.
     pub compute_unit_price_micro_lamports: u64,
+    /// An address lookup table the liquidator owns, from an earlier run, to send wide
+    /// transactions through (extended if it lacks addresses). None: the keeper creates one the
+    /// first time a transaction needs it.
+    pub lookup_table: Option<Pubkey>,
 }
 
 impl Default for KeeperConfig {
@@ -41,6 +61,7 @@ impl Default for KeeperConfig {
             max_attempts: 3,
             oracle_overrides: HashMap::new(),
             compute_unit_price_micro_lamports: 0,
+            lookup_table: None,
         }
     }
 }
@@ -54,6 +75,10 @@ pub struct KeeperStats {
     pub liquidations: u64,
     pub bankruptcies_resolved: u64,
     pub failed_sends: u64,
+    /// Transactions sent as v0 through the lookup table (wide liquidations and write-offs).
+    pub v0_transactions: u64,
+    /// Transactions sent to create or extend the lookup table.
+    pub lookup_table_transactions: u64,
     /// Time spent computing health in the last round's scan, microseconds.
     pub last_scan_micros: u64,
 }
@@ -78,6 +103,21 @@ pub struct RoundReport {
     pub bonus_paid: I80F48,
     /// Debt (at spot, quote-native) written off by bankruptcy resolutions.
     pub bad_debt: I80F48,
+    /// Accounts whose liquidation or write-off waits for the lookup table's new addresses to
+    /// become usable (the chain has not yet passed the slot that added them), with the reason.
+    /// They are tried again next round; not counted as failed sends.
+    pub deferred: Vec<(Pubkey, String)>,
+    /// Transactions of this round sent as v0 through the lookup table.
+    pub v0_transactions: usize,
+}
+
+/// How a transaction went out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// A legacy transaction (it fit in a packet); its signature.
+    Legacy(String),
+    /// A v0 transaction through the lookup table; its signature.
+    V0(String),
 }
 
 pub struct Keeper {
@@ -86,6 +126,9 @@ pub struct Keeper {
     pub liquidator_account: Pubkey,
     pub config: KeeperConfig,
     pub stats: KeeperStats,
+    /// The keeper's address lookup table (owned and paid for by the liquidator), once it exists:
+    /// built the first time a transaction needs it and extended when assets are listed.
+    pub lookup_table: Option<Pubkey>,
 }
 
 /// Whether the program would accept a liquidation of this account now.
@@ -139,7 +182,8 @@ impl Keeper {
         liquidator_account: Pubkey,
         config: KeeperConfig,
     ) -> Keeper {
-        Keeper { group, liquidator, liquidator_account, config, stats: KeeperStats::default() }
+        let lookup_table = config.lookup_table;
+        Keeper { group, liquidator, liquidator_account, config, stats: KeeperStats::default(), lookup_table }
     }
 
     pub async fn snapshot<C: Chain>(&self, chain: &C) -> SdkResult<GroupSnapshot> {
@@ -161,10 +205,66 @@ impl Keeper {
             .map(|(i, _)| i)
     }
 
+    /// Creates the lookup table or extends it with the addresses it lacks (assets listed or
+    /// re-pinned since), without waiting for them to become usable; keeps its address. A keeper
+    /// may call it before its first round so that the first wide liquidation does not wait for
+    /// the table.
+    pub async fn prepare_lookup_table<C: Chain>(&mut self, chain: &C) -> SdkResult<EnsuredTable> {
+        let snapshot = self.snapshot(chain).await?;
+        self.ensure_lookup_table(chain, &snapshot).await
+    }
+
+    async fn ensure_lookup_table<C: Chain>(
+        &mut self,
+        chain: &C,
+        snapshot: &GroupSnapshot,
+    ) -> SdkResult<EnsuredTable> {
+        let wanted = lookup_table::group_addresses(snapshot);
+        let ensured = lookup_table::ensure_lookup_table(
+            chain,
+            &self.liquidator,
+            &self.liquidator,
+            self.lookup_table,
+            &wanted,
+        )
+        .await?;
+        self.lookup_table = Some(ensured.table.key);
+        self.stats.lookup_table_transactions += ensured.transactions as u64;
+        Ok(ensured)
+    }
+
+    /// Sends `ixs`, paid and signed by the liquidator: as a legacy transaction when it fits in a
+    /// packet, else as v0 through the lookup table (created or extended first when it lacks an
+    /// address, and waited for until usable: [`SdkError::SlotNotReached`] when the chain does not
+    /// get there, which `run_round` reports as deferred).
+    pub async fn send<C: Chain>(
+        &mut self,
+        chain: &C,
+        snapshot: &GroupSnapshot,
+        ixs: &[Instruction],
+    ) -> SdkResult<Sent> {
+        if !tx::needs_lookup_table(&self.liquidator.pubkey(), ixs) {
+            return Ok(Sent::Legacy(chain.send(ixs, &self.liquidator, &[]).await?));
+        }
+        let ensured = self.ensure_lookup_table(chain, snapshot).await?;
+        let slot = lookup_table::wait_until_usable(chain, &ensured.table).await?;
+        let signature =
+            chain.send_versioned(ixs, &self.liquidator, &[], &[ensured.table.usable_at(slot)]).await?;
+        self.stats.v0_transactions += 1;
+        Ok(Sent::V0(signature))
+    }
+
     /// One scan-and-liquidate round.
     pub async fn run_round<C: Chain>(&mut self, chain: &C) -> SdkResult<RoundReport> {
         let mut report = RoundReport::default();
+        let v0_before = self.stats.v0_transactions;
         let snapshot = self.snapshot(chain).await?;
+        // Keep an existing table in line with the group (newly listed assets) ahead of need.
+        if let Some(table) = self.lookup_table {
+            if let Err(e) = self.ensure_lookup_table(chain, &snapshot).await {
+                report.failures.push((table, format!("lookup table: {e}")));
+            }
+        }
         let accounts = snapshot.margin_accounts(chain).await?;
         let started = Instant::now();
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
@@ -187,6 +287,10 @@ impl Keeper {
                         break;
                     }
                     Ok(None) => break,
+                    Err(e @ SdkError::SlotNotReached { .. }) => {
+                        report.deferred.push((c.key, format!("waiting for the lookup table: {e}")));
+                        break;
+                    }
                     Err(e) => {
                         self.stats.failed_sends += 1;
                         if attempts >= self.config.max_attempts {
@@ -206,12 +310,12 @@ impl Keeper {
             if !is_bankrupt(&priced, &account, dust_value) {
                 continue;
             }
-            report.bad_debt -= account_spot_value(&priced, &account)?;
+            let value = account_spot_value(&priced, &account)?;
             // Each write-off sweeps the dust; later ones see none.
             let mut current = account;
             for p in account.active_positions().filter(|p| p.shares() < I80F48::ZERO) {
                 let i = snapshot.resolve_bankruptcy(key, &current, p.asset_index)?;
-                match chain.send(&[i], &self.liquidator, &[]).await {
+                match self.send(chain, &snapshot, &[i]).await {
                     Ok(_) => {
                         self.stats.bankruptcies_resolved += 1;
                         for q in current.positions.iter_mut() {
@@ -221,7 +325,12 @@ impl Keeper {
                         }
                         if !report.bankrupt.contains(&key) {
                             report.bankrupt.push(key);
+                            report.bad_debt -= value;
                         }
+                    }
+                    Err(e @ SdkError::SlotNotReached { .. }) => {
+                        report.deferred.push((key, format!("waiting for the lookup table: {e}")));
+                        break;
                     }
                     Err(e) => {
                         self.stats.failed_sends += 1;
@@ -230,12 +339,13 @@ impl Keeper {
                 }
             }
         }
+        report.v0_transactions = (self.stats.v0_transactions - v0_before) as usize;
         Ok(report)
     }
 
     /// Liquidates `key` once with a fresh snapshot; returns the bonus it paid (spot value it lost),
     /// or None when it no longer needs liquidating.
-    async fn liquidate_one<C: Chain>(&self, chain: &C, key: &Pubkey) -> SdkResult<Option<I80F48>> {
+    async fn liquidate_one<C: Chain>(&mut self, chain: &C, key: &Pubkey) -> SdkResult<Option<I80F48>> {
         let snapshot = self.snapshot(chain).await?;
         let accounts = snapshot.margin_accounts(chain).await?;
         let Some((_, liqee)) = accounts.iter().find(|(k, _)| k == key) else { return Ok(None) };
@@ -260,8 +370,8 @@ impl Keeper {
             self.config.max_liab_per_liquidation,
             self.config.min_value_ratio_bps,
         )?;
-        let ixs = ballast_sdk::tx::with_compute_budget(&[i], self.config.compute_unit_price_micro_lamports);
-        chain.send(&ixs, &self.liquidator, &[]).await?;
+        let ixs = tx::with_compute_budget(&[i], self.config.compute_unit_price_micro_lamports);
+        self.send(chain, &snapshot, &ixs).await?;
         let after = chain.account(key).await?.ok_or(ballast_sdk::SdkError::AccountNotFound(*key))?;
         let after: MarginAccount = ballast_sdk::decode(key, &after.data, "MarginAccount")?;
         Ok(Some(value_before - account_spot_value(&priced, &after)?))

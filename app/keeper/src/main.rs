@@ -1,5 +1,10 @@
 //! `ballast-keeper --url <RPC> --keypair <FILE> --group <GROUP> --account <LIQUIDATOR ACCOUNT>`
 //! scans and liquidates every `--interval` seconds, printing one line per round with its counters.
+//!
+//! Liquidations too large for a legacy transaction go out as v0 through an address lookup table
+//! the keypair owns. `--lookup-table <ADDR>` reuses one from an earlier run (the keeper prints
+//! the address when it creates one); `--prepare-lookup-table` builds or extends it before the
+//! first round instead of when the first wide liquidation needs it.
 
 use anchor_lang::prelude::Pubkey;
 use ballast_keeper::{Keeper, KeeperConfig};
@@ -11,7 +16,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: ballast-keeper --url <RPC URL> --keypair <KEYPAIR JSON> --group <GROUP> --account <LIQUIDATOR MARGIN ACCOUNT> [--interval <SECS>] [--rounds <N>]");
+    eprintln!("usage: ballast-keeper --url <RPC URL> --keypair <KEYPAIR JSON> --group <GROUP> --account <LIQUIDATOR MARGIN ACCOUNT> [--interval <SECS>] [--rounds <N>] [--lookup-table <ADDRESS>] [--prepare-lookup-table]");
     std::process::exit(2)
 }
 
@@ -32,19 +37,36 @@ async fn main() {
             eprintln!("cannot read keypair {keypair_path}");
             std::process::exit(1)
         });
+    let lookup_table = arg(&args, "--lookup-table").map(|s| Pubkey::from_str(&s).unwrap_or_else(|_| usage()));
     let chain = RpcChain::new(&url);
-    let mut keeper = Keeper::new(group, keypair, account, KeeperConfig::default());
+    let config = KeeperConfig { lookup_table, ..KeeperConfig::default() };
+    let mut keeper = Keeper::new(group, keypair, account, config);
+    let mut announced = lookup_table;
+    if args.iter().any(|a| a == "--prepare-lookup-table") {
+        match keeper.prepare_lookup_table(&chain).await {
+            Ok(t) => println!(
+                "lookup table {}: {} addresses ({} added in {} transactions)",
+                t.table.key,
+                t.table.addresses.len(),
+                t.added,
+                t.transactions
+            ),
+            Err(e) => eprintln!("lookup table: {e}"),
+        }
+    }
     for round in 0..rounds {
         match keeper.run_round(&chain).await {
             Ok(r) => {
                 let s = &keeper.stats;
                 println!(
-                    "round {round}: scanned {} in {} us | liquidated {} bankrupt {} failed {} | totals: liquidations {} bankruptcies {} failed sends {}",
+                    "round {round}: scanned {} in {} us | liquidated {} bankrupt {} deferred {} failed {} | v0 {} | totals: liquidations {} bankruptcies {} failed sends {}",
                     r.scanned,
                     s.last_scan_micros,
                     r.liquidated.len(),
                     r.bankrupt.len(),
+                    r.deferred.len(),
                     r.failures.len(),
+                    r.v0_transactions,
                     s.liquidations,
                     s.bankruptcies_resolved,
                     s.failed_sends
@@ -52,8 +74,17 @@ async fn main() {
                 for (k, e) in r.failures {
                     eprintln!("  failed {k}: {e}");
                 }
+                for (k, e) in r.deferred {
+                    eprintln!("  deferred {k}: {e}");
+                }
             }
             Err(e) => eprintln!("round {round}: {e}"),
+        }
+        if keeper.lookup_table != announced {
+            if let Some(t) = keeper.lookup_table {
+                println!("lookup table {t} (pass --lookup-table {t} to reuse it)");
+            }
+            announced = keeper.lookup_table;
         }
         tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
     }

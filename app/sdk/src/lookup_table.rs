@@ -184,15 +184,15 @@ pub async fn ensure_lookup_table<C: Chain>(
 ) -> SdkResult<EnsuredTable> {
     let signers: Vec<&Keypair> = if authority.pubkey() == payer.pubkey() { vec![] } else { vec![authority] };
     if let Some(key) = existing {
-        if let Some(table) = chain.lookup_table(&key).await? {
+        let table = chain.lookup_table(&key).await?.filter(|t| !t.is_deactivated());
+        if let Some(table) = table {
             let missing = table.missing(wanted);
             if missing.is_empty() {
                 return Ok(EnsuredTable { table, created: false, added: 0, transactions: 0 });
             }
-            let usable = !table.is_deactivated()
-                && table.authority == Some(authority.pubkey())
+            let extendable = table.authority == Some(authority.pubkey())
                 && table.addresses.len() + missing.len() <= LOOKUP_TABLE_MAX_ADDRESSES;
-            if usable {
+            if extendable {
                 let txs = tx::extend_lookup_table(key, authority.pubkey(), payer.pubkey(), &missing);
                 for ixs in &txs {
                     chain.send(ixs, payer, &signers).await?;

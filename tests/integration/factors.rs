@@ -47,7 +47,8 @@ async fn volatility_crank_tracks_a_real_crash_and_tightens_init_weights() {
         env.set_price(sol, w[1], 0.0).await;
         env.update_volatility(sol).await.unwrap();
         let r = (w[1] / w[0]).ln();
-        let sample = r * r * 365.0;
+        // the crank caps a sample at 8 times max(prior, 0.2^2)
+        let sample = (r * r * 365.0).min(8.0 * expected.max(0.04));
         expected = 0.94 * expected + 0.06 * sample;
     }
     let asset = env.asset_state(sol).await;

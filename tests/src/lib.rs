@@ -611,8 +611,12 @@ impl TestEnv {
                 .push(ballast::health_accounts::price_asset(a.asset, i, &asset, &reading, policy, now).ok()?);
         }
         let group: Group = self.load(self.group).await;
-        let priced =
-            ballast::health_accounts::PricedAssets { assets, params: group.config.health_params(), now };
+        let priced = ballast::health_accounts::PricedAssets {
+            assets,
+            params: group.config.health_params(),
+            now,
+            pending: None,
+        };
         let inputs = priced.inputs(&state.positions, None).ok()?;
         ballast::risk::health(&inputs, &priced.params, level).ok()
     }
@@ -722,8 +726,8 @@ impl TestEnv {
         self.send(&[ix], &[]).await
     }
 
-    /// `resolve_bankruptcy` with the health accounts of the account's collateral positions
-    /// (writable), which price any dust it still holds.
+    /// `resolve_bankruptcy` with the health accounts of all the account's positions (writable)
+    /// when it still holds collateral, which price it.
     pub async fn resolve_bankruptcy_ix(&mut self, account: Pubkey, asset: usize) -> Instruction {
         let mut accounts = ballast::accounts::ResolveBankruptcy {
             group: self.group,
@@ -732,13 +736,11 @@ impl TestEnv {
         }
         .to_account_metas(None);
         let state = self.margin_account(account).await;
-        let collateral: Vec<usize> = state
-            .active_positions()
-            .filter(|p| p.shares() > I80F48::ZERO)
-            .map(|p| p.asset_index as usize)
-            .collect();
-        accounts.extend(collateral.iter().map(|&i| AccountMeta::new(self.assets[i].asset, false)));
-        accounts.extend(collateral.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
+        if state.active_positions().any(|p| p.shares() > I80F48::ZERO) {
+            let held: Vec<usize> = state.active_positions().map(|p| p.asset_index as usize).collect();
+            accounts.extend(held.iter().map(|&i| AccountMeta::new(self.assets[i].asset, false)));
+            accounts.extend(held.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
+        }
         Instruction {
             program_id: ballast::ID,
             accounts,

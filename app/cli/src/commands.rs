@@ -143,7 +143,7 @@ pub fn price_assets(snap: &GroupSnapshot, indexes: &[u16], policy: OraclePolicy)
             .map_err(from_anchor)?;
         assets.push(price_asset(a.key, i, &a.state, &reading, policy, snap.now).map_err(from_anchor)?);
     }
-    Ok(PricedAssets { assets, params: snap.group.config.health_params(), now: snap.now })
+    Ok(PricedAssets { assets, params: snap.group.config.health_params(), now: snap.now, pending: None })
 }
 
 /// The engine's reports at the three levels for `account`.

@@ -295,9 +295,9 @@ impl GroupSnapshot {
         ))
     }
 
-    /// Write off `account`'s debt in asset `index`. Collateral dust it still holds is priced
-    /// by the health accounts of its collateral positions (writable), which the program sweeps
-    /// into the insurance funds.
+    /// Write off `account`'s debt in asset `index`. When it still holds collateral (dust), the
+    /// health accounts of all its positions (writable) price it, and the program sweeps it into
+    /// the insurance funds.
     pub fn resolve_bankruptcy(
         &self,
         account_key: Pubkey,
@@ -310,13 +310,9 @@ impl GroupSnapshot {
             account: account_key,
         }
         .to_account_metas(None);
-        let mut collateral = account.positions;
-        for p in collateral.iter_mut() {
-            if p.is_active() && p.shares() <= I80F48::ZERO {
-                p.in_use = 0;
-            }
+        if account.active_positions().any(|p| p.shares() > I80F48::ZERO) {
+            metas.extend(self.health_accounts(&account.positions, &[], true)?);
         }
-        metas.extend(self.health_accounts(&collateral, &[], true)?);
         Ok(ix(metas, ballast::instruction::ResolveBankruptcy {}.data()))
     }
 

@@ -112,7 +112,12 @@ impl GroupSnapshot {
                     .map_err(|e| SdkError::Program(e.to_string()))?,
             );
         }
-        Ok(PricedAssets { assets: priced, params: self.group.config.health_params(), now: self.now })
+        Ok(PricedAssets {
+            assets: priced,
+            params: self.group.config.health_params(),
+            now: self.now,
+            pending: None,
+        })
     }
 
     /// Health accounts (`remaining_accounts`) for an account holding `positions` plus the

@@ -113,7 +113,7 @@ pub enum BallastError {
     LiquidatorInsufficientHealth,
     #[msg("an account cannot liquidate itself")]
     SelfLiquidation,
-    #[msg("account still holds collateral worth more than the dust value: liquidate it first")]
+    #[msg("account is not bankrupt: its collateral is worth the dust value or more, or covers its debt")]
     NotBankrupt,
     #[msg("an asset that the instruction changes was passed read-only")]
     AssetNotWritable,

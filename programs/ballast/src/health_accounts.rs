@@ -15,7 +15,7 @@
 //! assets (liquidate) need them writable. The SDK builds this list in position-slot order.
 
 use crate::error::{BallastError, IntoAnchor};
-use crate::math::{from_bps, I80F48};
+use crate::math::{from_bps, CheckedFixed, I80F48};
 use crate::oracle::{fault_error, read_oracle};
 use crate::risk::{
     assess_oracle, HealthParams, HealthType, LendingState, OracleFault, OracleLimits, OracleReading,
@@ -65,6 +65,9 @@ pub struct PricedAssets {
     pub assets: Vec<PricedAsset>,
     pub params: HealthParams,
     pub now: i64,
+    /// The asset the instruction loaded and changes itself (`load`'s `pending`): `store` leaves
+    /// it to the instruction, so it is written once.
+    pub pending: Option<Pubkey>,
 }
 
 impl PricedAssets {
@@ -103,18 +106,35 @@ impl PricedAssets {
                 return err!(BallastError::DuplicateHealthAccount);
             }
         }
-        Ok(PricedAssets { assets, params, now })
+        Ok(PricedAssets { assets, params, now, pending: pending.map(|(key, _)| *key) })
     }
 
-    /// Fails with the oracle's named error unless every asset `positions` hold has an oracle
-    /// that passes the action's checks. Liquidation requires this for the liquidatee: whoever
-    /// liquidates chose to act, so a bad price must stop them rather than count as zero.
-    pub fn require_usable_oracles(&self, positions: &[TokenPosition]) -> Result<()> {
-        for pos in positions.iter().filter(|p| p.is_active()) {
-            let p = self.get(pos.asset_index)?;
-            if let Some(fault) = p.fault {
-                msg!("oracle of asset {} is unusable: {:?}", pos.asset_index, fault);
+    /// The oracle rule of instructions a third party chooses to send (liquidation, write-off):
+    /// an oracle that fails the action's checks on one of the account's positions fails the
+    /// instruction with its named error, since the caller picked the moment and a bad price must
+    /// stop it rather than count as zero. One exception keeps a borrower from parking a single
+    /// unit on a fragile feed to make its account unliquidatable: a position worth less than
+    /// `dust_value` at its own reading's price whose oracle is only stale or too uncertain is
+    /// tolerated (collateral then counts as zero and is never seized; a debt is valued at its
+    /// reading, spot plus k confidence intervals). `inputs` are the account's, from `inputs`.
+    pub fn tolerate_only_dust_faults(&self, inputs: &mut [PositionInput], dust_value: I80F48) -> Result<()> {
+        for input in inputs.iter_mut() {
+            let p = self.get(input.asset_index)?;
+            let Some(fault) = p.fault else { continue };
+            let size = if input.balance < I80F48::ZERO {
+                I80F48::ZERO.sub_c(input.balance).anchor()?
+            } else {
+                input.balance
+            };
+            let value = size.mul_c(p.template.prices.spot).anchor()?;
+            let tolerable =
+                matches!(fault, OracleFault::Stale | OracleFault::ConfidenceTooWide) && value < dust_value;
+            if !tolerable {
+                msg!("oracle of asset {} is unusable: {:?}", input.asset_index, fault);
                 return Err(error!(fault_error(fault)));
+            }
+            if input.balance < I80F48::ZERO {
+                input.oracle_usable = true;
             }
         }
         Ok(())
@@ -176,9 +196,10 @@ impl PricedAssets {
         Ok(())
     }
 
-    /// Writes every asset's accrued lending state back to its account (which must be writable).
+    /// Writes every asset's accrued lending state back to its account (which must be writable),
+    /// except the pending one, which the instruction writes itself.
     pub fn store<'info>(&self, remaining: &'info [AccountInfo<'info>]) -> Result<()> {
-        for p in &self.assets {
+        for p in self.assets.iter().filter(|p| Some(p.key) != self.pending) {
             let info = &remaining[p.account_index];
             require!(info.is_writable, BallastError::AssetNotWritable);
             let loader = AccountLoader::<Asset>::try_from(info)?;
@@ -317,6 +338,7 @@ pub fn require_init_health_after<'info>(
 pub fn cures_liquidation<'info>(
     group: &Pubkey,
     params: HealthParams,
+    dust_value: I80F48,
     positions: &[TokenPosition],
     asset_key: &Pubkey,
     asset: &Asset,
@@ -336,10 +358,8 @@ pub fn cures_liquidation<'info>(
         Some((asset_key, asset)),
     )
     .and_then(|priced| {
-        let inputs = priced.inputs(positions, Some((asset.asset_index, new_shares)))?;
-        let mut after = positions.to_vec();
-        crate::state::set_position_shares(&mut after, asset.asset_index, new_shares)?;
-        priced.require_usable_oracles(&after)?;
+        let mut inputs = priced.inputs(positions, Some((asset.asset_index, new_shares)))?;
+        priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
         crate::risk::health(&inputs, &priced.params, HealthType::LiquidationEnd).anchor()
     });
     match le {

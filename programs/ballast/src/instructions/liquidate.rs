@@ -3,8 +3,8 @@ use crate::events::{LiquidatedCollateral, Liquidation, LiquidationEnded};
 use crate::health_accounts::{OraclePolicy, PricedAssets};
 use crate::math::{from_bps, CheckedFixed, I80F48};
 use crate::risk::{
-    health, liquidation_bonus, plan_liquidation, CollateralTerms, HealthType, LiquidationError,
-    LiquidationRequest,
+    episode_live, health, is_liquidatable, liquidation_bonus, plan_liquidation, CollateralTerms, HealthType,
+    LiquidationError, LiquidationRequest,
 };
 use crate::state::{set_position_shares, Group, MarginAccount};
 use anchor_lang::prelude::*;
@@ -49,27 +49,33 @@ pub fn liquidate<'info>(
     let remaining = ctx.remaining_accounts;
     let mut priced = load_priced(&group_key, &config, remaining, now)?;
 
-    let (mut liqee_positions, was_flagged, start_ts) = {
+    let (mut liqee_positions, live, start_ts) = {
         let a = ctx.accounts.liquidatee_account.load()?;
-        (a.positions.to_vec(), a.is_being_liquidated(), a.liquidation_start_ts)
+        let live = episode_live(
+            a.is_being_liquidated(),
+            a.last_liquidation_ts,
+            now,
+            config.liquidation_bonus_ramp_secs,
+        );
+        (a.positions.to_vec(), live, a.liquidation_start_ts)
     };
     let mut liqor_positions = ctx.accounts.liquidator_account.load()?.positions.to_vec();
-    // The liquidator chose every account and the moment: a price that fails the liquidation
-    // checks on any of the liquidatee's positions (stale, too uncertain, replayed) stops the
-    // liquidation instead of valuing that position at zero.
-    priced.require_usable_oracles(&liqee_positions)?;
 
-    // Liquidatable: Maint health below zero, or already flagged and still below LiquidationEnd.
+    // Liquidatable: Maint health below zero, or in a live episode and below LiquidationEnd.
     // One inputs buffer serves the before, after and liquidator checks (the heap never frees).
     let mut inputs = priced.inputs(&liqee_positions, None)?;
+    // The liquidator chose every account and the moment: a price that fails the liquidation
+    // checks on one of the liquidatee's positions (stale, too uncertain) stops the liquidation
+    // instead of valuing that position at zero, unless the position is dust
+    // (`tolerate_only_dust_faults`).
+    let dust_value = I80F48::from_num(config.dust_value);
+    priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
     let before = &inputs;
     let maint_before = level_health(before, &priced.params, HealthType::Maint)?;
     let le_before = level_health(before, &priced.params, HealthType::LiquidationEnd)?;
-    require!(
-        maint_before < I80F48::ZERO || (was_flagged && le_before < I80F48::ZERO),
-        BallastError::NotLiquidatable
-    );
-    let start_ts = if was_flagged { start_ts } else { now };
+    require!(is_liquidatable(maint_before, Some(le_before), live), BallastError::NotLiquidatable);
+    // A lapsed or new episode starts now (and its bonus ramp with it).
+    let start_ts = if live { start_ts } else { now };
 
     // Each collateral's bonus at this point of the liquidation, and whether the liquidator can
     // receive it: collateral it does not hold yet needs one of its free position slots (and
@@ -95,7 +101,7 @@ pub fn liquidate<'info>(
     let request = LiquidationRequest {
         liab_index: liab_asset_index,
         max_liab: I80F48::from_num(max_liab_amount),
-        dust_value: I80F48::from_num(config.dust_value),
+        dust_value,
         max_new_collateral,
     };
     let plan = plan_boxed(before, &priced.params, &terms, &request).map_err(|e| match e {
@@ -148,6 +154,7 @@ pub fn liquidate<'info>(
 
     // Checks on the result: the liquidatee is better off, the liquidator stays healthy.
     priced.inputs_into(&liqee_positions, None, &mut inputs)?;
+    priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
     let le_after = level_health(&inputs, &priced.params, HealthType::LiquidationEnd)?;
     require!(le_after > le_before, BallastError::HealthNotImproved);
     priced.inputs_into(&liqor_positions, None, &mut inputs)?;
@@ -165,6 +172,7 @@ pub fn liquidate<'info>(
         } else {
             liqee.being_liquidated = 1;
             liqee.liquidation_start_ts = start_ts;
+            liqee.last_liquidation_ts = now;
         }
     }
     ctx.accounts.liquidator_account.load_mut()?.positions.copy_from_slice(&liqor_positions);

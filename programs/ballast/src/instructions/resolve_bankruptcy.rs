@@ -2,7 +2,7 @@ use crate::error::{BallastError, IntoAnchor};
 use crate::events::{BankruptcyResolved, LiquidationEnded};
 use crate::health_accounts::{OraclePolicy, PricedAssets};
 use crate::math::{CheckedFixed, I80F48};
-use crate::risk::collateral_spot_value;
+use crate::risk::is_bankrupt;
 use crate::state::{set_position_shares, Asset, Group, MarginAccount, TokenPosition};
 use anchor_lang::prelude::*;
 
@@ -15,23 +15,26 @@ pub struct ResolveBankruptcy<'info> {
     pub account: AccountLoader<'info, MarginAccount>,
 }
 
-/// Writes off the debt in one asset of a bankrupt account: one whose collateral, at spot, is
-/// worth less than the group's dust value (dust does not shield an account). The insurance fund
-/// of the asset pays first; whatever it cannot cover is spread over the asset's depositors by
-/// lowering its deposit index (never below `MIN_DEPOSIT_INDEX`; a loss larger than the
-/// depositors hold is recorded as the asset's `bad_debt`). Permissionless.
+/// Writes off the debt in one asset of a bankrupt account (`risk::is_bankrupt`: it owes more
+/// than its collateral is worth, and that collateral is worth less than the group's dust value;
+/// dust does not shield an account). The insurance fund of the asset pays first; whatever it
+/// cannot cover is spread over the asset's depositors by lowering its deposit index (never below
+/// `MIN_DEPOSIT_INDEX`; a loss larger than the depositors hold is recorded as the asset's
+/// `bad_debt`). Permissionless.
 ///
-/// `remaining_accounts`: none when the account holds no collateral at all. Otherwise the health
-/// accounts of its collateral positions (`[Asset..., Oracle...]`, assets writable), priced as a
-/// liquidation prices them (an unusable oracle fails the instruction); the dust is swept into
-/// each collateral asset's insurance fund, and the account's liquidation episode ends once no
-/// debt is left.
+/// `remaining_accounts`: none when the account holds no collateral at all (it is then bankrupt
+/// whatever the prices). Otherwise the health accounts of all its positions (`[Asset...,
+/// Oracle...]`, assets writable; the named asset among them is used as this instruction holds
+/// it), priced as a liquidation prices them (an unusable oracle fails the instruction unless its
+/// position is dust); the dust collateral is swept into each asset's insurance fund, and the
+/// account's liquidation episode ends once no debt is left.
 pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let group_key = ctx.accounts.group.key();
     let group_config = ctx.accounts.group.load()?.config;
     let asset_key = ctx.accounts.asset.key();
     let mut asset = *ctx.accounts.asset.load()?;
+    asset.accrue_interest(now).anchor()?;
     let mut positions = ctx.accounts.account.load()?.positions;
     let shares = positions
         .iter()
@@ -40,12 +43,9 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
         .filter(|s| *s < I80F48::ZERO)
         .ok_or(BallastError::NotALiability)?;
 
-    // Any collateral left must be dust, priced by the liquidation rules; it is swept into the
-    // insurance funds of its assets.
     let remaining = ctx.remaining_accounts;
-    let swept = sweep_dust(&group_key, &group_config, &asset_key, &mut positions, remaining, now)?;
+    let swept = sweep_dust(&group_key, &group_config, &asset_key, &asset, &mut positions, remaining, now)?;
 
-    asset.accrue_interest(now).anchor()?;
     let mut lending = asset.lending_state();
     let debt = I80F48::ZERO.sub_c(lending.native_balance(shares).anchor()?).anchor()?;
     let from_insurance = debt.min(lending.insurance_fund);
@@ -58,7 +58,7 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
     set_position_shares(&mut positions, asset.asset_index, I80F48::ZERO)?;
     let no_debt_left = positions.iter().all(|p| !p.is_active());
 
-    // Effects.
+    // Effects: the swept collateral assets, then the named asset (written once, here).
     if let Some(priced) = swept {
         priced.store(remaining)?;
     }
@@ -84,15 +84,16 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
     Ok(())
 }
 
-/// Checks that the account's collateral, if any, is worth less than the dust value (priced from
-/// `remaining` with the liquidation oracle rules) and moves it, in memory, into the insurance
-/// funds of its assets; returns those assets for the caller to store once every check passed.
-/// Out of line: its frame and the handler's together would exceed SBF's 4 KiB stack frame.
+/// When the account holds collateral: checks it is bankrupt, priced from `remaining` with the
+/// liquidation oracle rules, and moves the collateral, in memory, into the insurance funds of
+/// its assets; returns those assets for the caller to store once every check passed. Out of
+/// line: its frame and the handler's together would exceed SBF's 4 KiB stack frame.
 #[inline(never)]
 fn sweep_dust<'info>(
     group_key: &Pubkey,
     group_config: &crate::state::GroupConfig,
-    named_asset: &Pubkey,
+    named_key: &Pubkey,
+    named: &Asset,
     positions: &mut [TokenPosition],
     remaining: &'info [AccountInfo<'info>],
     now: i64,
@@ -100,25 +101,20 @@ fn sweep_dust<'info>(
     if !positions.iter().any(|p| p.is_active() && p.shares() > I80F48::ZERO) {
         return Ok(None);
     }
-    require!(
-        remaining[..remaining.len() / 2].iter().all(|a| a.key != named_asset),
-        BallastError::DuplicateHealthAccount
-    );
     let mut priced = Box::new(PricedAssets::load(
         group_key,
         group_config.health_params(),
         remaining,
         OraclePolicy::Liquidation,
         now,
-        None,
+        Some((named_key, named)),
     )?);
+    let dust_value = I80F48::from_num(group_config.dust_value);
+    let mut inputs = priced.inputs(positions, None)?;
+    priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
+    require!(is_bankrupt(&inputs, dust_value).anchor()?, BallastError::NotBankrupt);
     let collateral: Vec<TokenPosition> =
         positions.iter().filter(|p| p.is_active() && p.shares() > I80F48::ZERO).copied().collect();
-    priced.require_usable_oracles(&collateral)?;
-    // The debt in the named asset is known; the collateral decides (see `risk::is_bankrupt`).
-    let inputs = priced.inputs(&collateral, None)?;
-    let dust_value = I80F48::from_num(group_config.dust_value);
-    require!(collateral_spot_value(&inputs).anchor()? < dust_value, BallastError::NotBankrupt);
     for p in &collateral {
         let a = priced.get_mut(p.asset_index)?;
         let native = a.lending.native_balance(p.shares()).anchor()?;

@@ -68,10 +68,14 @@ impl<'info> TokenMove<'info> {
         if !flagged {
             return Ok(());
         }
-        let params = self.group.load()?.config.health_params();
+        let (params, dust_value) = {
+            let group = self.group.load()?;
+            (group.config.health_params(), I80F48::from_num(group.config.dust_value))
+        };
         let cured = crate::health_accounts::cures_liquidation(
             &self.group.key(),
             params,
+            dust_value,
             &positions,
             &self.asset.key(),
             asset,

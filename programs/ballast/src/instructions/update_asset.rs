@@ -1,5 +1,6 @@
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::AssetUpdated;
+use crate::math::I80F48;
 use crate::oracle::pyth_pull::pin_default_account;
 use crate::oracle::read_oracle;
 use crate::state::{Asset, AssetConfig, Group};
@@ -31,7 +32,11 @@ pub fn update_asset(ctx: Context<UpdateAsset>, config: AssetConfig) -> Result<()
     let old_config = asset.config;
     asset.accrue_interest(now).anchor()?;
     if config.oracle != old_config.oracle {
+        // Another account is another price series: its first reading is a new start, for the
+        // replay guard and for the volatility samples (no return across the two feeds).
         asset.oracle_last_publish_ts = reading.publish_time;
+        asset.vol_last_price = I80F48::ZERO.into();
+        asset.vol_last_publish_ts = 0;
     }
     asset.apply_config(&config);
     emit!(AssetUpdated {

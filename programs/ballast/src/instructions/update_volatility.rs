@@ -2,7 +2,7 @@ use crate::error::{BallastError, IntoAnchor};
 use crate::events::VolatilityUpdated;
 use crate::math::{from_bps, CheckedFixed, I80F48};
 use crate::oracle::{fault_error, read_oracle};
-use crate::risk::{assess_oracle, ewma_variance};
+use crate::risk::{assess_oracle, ewma_variance, sample_cap};
 use crate::state::Asset;
 use anchor_lang::prelude::*;
 
@@ -27,7 +27,9 @@ pub struct UpdateVolatility<'info> {
 ///
 /// The first sample after listing only records the price; every later one blends (EWMA) with
 /// the previous variance, which starts at the governance floor squared, so one large first
-/// return moves the estimate by `1 - lambda` of itself rather than replacing it.
+/// return moves the estimate by `1 - lambda` of itself rather than replacing it. Each sample is
+/// capped at `MAX_SAMPLE_TO_PRIOR` times the prior (the caller may post the update it samples,
+/// the top of a spike included).
 pub fn update_volatility(ctx: Context<UpdateVolatility>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut asset = ctx.accounts.asset.load_mut()?;
@@ -60,6 +62,7 @@ pub fn update_volatility(ctx: Context<UpdateVolatility>) -> Result<()> {
             dt,
             from_bps(asset.config.ewma_lambda_bps),
             true,
+            sample_cap(prior).anchor()?,
         )
         .anchor()?;
         asset.realized_variance = variance.into();

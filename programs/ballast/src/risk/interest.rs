@@ -121,13 +121,17 @@ impl LendingState {
         if self.deposit_shares <= I80F48::ZERO {
             return Ok(loss);
         }
-        let per_share = div_ceil(loss, self.deposit_shares)?;
         let room = self.deposit_index.sub_c(MIN_DEPOSIT_INDEX)?.max(I80F48::ZERO);
-        if per_share <= room {
-            self.deposit_index = self.deposit_index.sub_c(per_share)?;
-            return Ok(I80F48::ZERO);
-        }
+        // What the depositors can absorb, compared before dividing: with ulp-sized total shares
+        // the loss per share would overflow.
         let absorbed = room.mul_c(self.deposit_shares)?;
+        if loss <= absorbed {
+            let per_share = div_ceil(loss, self.deposit_shares)?;
+            if per_share <= room {
+                self.deposit_index = self.deposit_index.sub_c(per_share)?;
+                return Ok(I80F48::ZERO);
+            }
+        }
         self.deposit_index = self.deposit_index.min(MIN_DEPOSIT_INDEX);
         Ok(loss.sub_c(absorbed)?.max(I80F48::ZERO))
     }
@@ -240,6 +244,28 @@ mod tests {
         // solvency: deposits + fees never exceed what borrowers owe plus the cash
         let cash = I80F48::from_num(500);
         assert!(s.total_deposits().unwrap() + s.insurance_fund <= cash + s.total_borrows().unwrap());
+    }
+
+    /// A large loss over ulp-sized deposit shares: the depositors absorb what they hold, the
+    /// index stops at its floor, and nothing overflows.
+    #[test]
+    fn socializing_a_loss_over_dust_shares_does_not_overflow() {
+        let mut s = LendingState {
+            deposit_index: I80F48::ONE,
+            borrow_index: I80F48::ONE,
+            deposit_shares: I80F48::DELTA,
+            borrow_shares: I80F48::ZERO,
+            insurance_fund: I80F48::ZERO,
+        };
+        let loss = I80F48::from_num(1_000_000_000u64);
+        let rest = s.socialize_loss(loss).unwrap();
+        assert_eq!(s.deposit_index, MIN_DEPOSIT_INDEX);
+        assert!(rest <= loss && rest > loss - I80F48::ONE, "{rest}");
+        // an ordinary loss lowers the index by the loss per share, rounded up
+        let mut t = LendingState { deposit_shares: I80F48::from_num(1_000), ..s };
+        t.deposit_index = I80F48::from_num(2);
+        assert_eq!(t.socialize_loss(I80F48::from_num(500)).unwrap(), I80F48::ZERO);
+        assert_eq!(t.deposit_index, I80F48::from_num(1.5));
     }
 
     #[test]

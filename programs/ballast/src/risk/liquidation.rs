@@ -43,6 +43,31 @@ pub fn liquidation_bonus(start: I80F48, cap: I80F48, elapsed: i64, ramp_secs: u3
     start + (cap - start) * I80F48::from_num(elapsed) / I80F48::from_num(ramp_secs)
 }
 
+/// An episode that saw no liquidation step for this long lapses, at the least; longer bonus
+/// ramps extend it to the ramp.
+pub const MIN_EPISODE_IDLE_SECS: u32 = 3_600;
+
+/// How long a liquidation episode may go without a step before it lapses: the bonus ramp, and
+/// at least `MIN_EPISODE_IDLE_SECS`.
+pub fn episode_idle_limit(ramp_secs: u32) -> i64 {
+    i64::from(ramp_secs.max(MIN_EPISODE_IDLE_SECS))
+}
+
+/// Whether a flagged account's liquidation episode is still on. Without a lapse, a flag set at
+/// a brief dip (a liquidation of one native unit is enough) would leave the account
+/// liquidatable at the LiquidationEnd threshold, at the capped bonus, long after prices
+/// recovered; a lapsed episode is judged at Maint again and restarts the bonus ramp.
+pub fn episode_live(flagged: bool, last_step_ts: i64, now: i64, ramp_secs: u32) -> bool {
+    flagged && now.saturating_sub(last_step_ts) <= episode_idle_limit(ramp_secs)
+}
+
+/// The liquidation predicate, for the program and its clients alike: Maint health below zero,
+/// or an episode still on and LiquidationEnd health below zero (`liquidation_end` is only
+/// needed in that case).
+pub fn is_liquidatable(maint: I80F48, liquidation_end: Option<I80F48>, episode_live: bool) -> bool {
+    maint < I80F48::ZERO || (episode_live && liquidation_end.is_some_and(|le| le < I80F48::ZERO))
+}
+
 /// Value at spot, no haircuts, of the collateral (positive balances) among `positions`.
 pub fn collateral_spot_value(positions: &[PositionInput]) -> crate::math::MathResult<I80F48> {
     let mut total = I80F48::ZERO;
@@ -52,12 +77,22 @@ pub fn collateral_spot_value(positions: &[PositionInput]) -> crate::math::MathRe
     Ok(total)
 }
 
-/// Bankrupt: the account owes something and its collateral, at spot, is worth less than the
-/// dust value, so no liquidation can repay the debt; only a write-off helps
-/// (`resolve_bankruptcy`). Dust does not shield an account from it.
+/// Value at spot, no haircuts, of the debts (negative balances) among `positions`, rounded up.
+pub fn debt_spot_value(positions: &[PositionInput]) -> crate::math::MathResult<I80F48> {
+    let mut total = I80F48::ZERO;
+    for p in positions.iter().filter(|p| p.balance < I80F48::ZERO) {
+        total = total.add_c(crate::math::mul_ceil(I80F48::ZERO.sub_c(p.balance)?, p.prices.spot)?)?;
+    }
+    Ok(total)
+}
+
+/// Bankrupt: the account owes more than its collateral is worth at spot, and that collateral
+/// is worth less than the dust value, so no liquidation can repay the debt and only a write-off
+/// helps (`resolve_bankruptcy`). Dust does not shield an account from it; a small account that is
+/// still solvent is not bankrupt (it is liquidated, or left alone).
 pub fn is_bankrupt(positions: &[PositionInput], dust_value: I80F48) -> crate::math::MathResult<bool> {
-    let owes = positions.iter().any(|p| p.balance < I80F48::ZERO);
-    Ok(owes && collateral_spot_value(positions)? < dust_value)
+    let collateral = collateral_spot_value(positions)?;
+    Ok(collateral < dust_value && collateral < debt_spot_value(positions)?)
 }
 
 /// Per-collateral bonus: the asset's start fee and cap, evaluated by the caller at the current time.
@@ -169,12 +204,30 @@ pub fn plan_liquidation(
             continue;
         }
         // collateral units per liability unit, rounded up: the liquidatee pays at least the bonus
-        let units_per_liab =
-            crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(t.bonus)?)?, coll.prices.spot)?;
+        let mut bonus = t.bonus;
+        let mut units_per_liab =
+            crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(bonus)?)?, coll.prices.spot)?;
         // Health lost per native unit of this collateral, at its current effective weight.
         let per_unit =
             position_health_inner(coll, params, LE, &totals, false)?.contribution.div_c(coll.balance)?;
-        let gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
+        let mut gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
+        if gain <= I80F48::ZERO && bonus > I80F48::ZERO && per_unit > I80F48::ZERO {
+            // The bonus is larger than the haircut this collateral carries against this debt (a
+            // correlated pair at its group's weights): pay half the room there is instead, so
+            // such an account stays liquidatable rather than `NoUsableCollateral`.
+            let at_par = crate::math::div_ceil(liab_spot, coll.prices.spot)?;
+            let most = liab_gain.div_c(per_unit)?;
+            if most > at_par {
+                units_per_liab = crate::math::div_ceil(at_par.add_c(most)?, I80F48::from_num(2))?;
+                bonus = units_per_liab
+                    .mul_c(coll.prices.spot)?
+                    .div_c(liab_spot)?
+                    .sub_c(I80F48::ONE)?
+                    .max(I80F48::ZERO)
+                    .min(t.bonus);
+                gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
+            }
+        }
         if gain <= I80F48::ZERO {
             continue;
         }
@@ -204,7 +257,7 @@ pub fn plan_liquidation(
             amount = coll.balance;
             x = affordable;
         }
-        legs.push(CollateralLeg { asset_index: coll.asset_index, amount, liab_amount: x, bonus: t.bonus });
+        legs.push(CollateralLeg { asset_index: coll.asset_index, amount, liab_amount: x, bonus });
         if !t.held_by_liquidator {
             new_collateral += 1;
         }
@@ -360,6 +413,47 @@ mod tests {
         assert!(plan.legs[0].amount < f(1000.0) && plan.legs[0].amount >= f(940.0 * 1.05));
     }
 
+    /// A correlated pair at its group's weights (0.98 / 1.02 at LiquidationEnd) carries less
+    /// haircut than a 5% bonus (1.05 * 0.98 > 1.02): the bonus shrinks to half the room, and the
+    /// account stays liquidatable instead of `NoUsableCollateral`.
+    #[test]
+    fn a_bonus_above_the_pair_haircut_shrinks_instead_of_blocking() {
+        use crate::risk::{AssetWeights, CorrelationWeights};
+        let w = weights(0.8, 0.9, 1.2, 1.1);
+        let mut coll = position(0, 1000, 1.0, w);
+        let mut debt = position(1, -1000, 1.0, w);
+        coll.factors.correlation_group = 1;
+        debt.factors.correlation_group = 1;
+        let mut params = HealthParams::BASE;
+        params.correlation[0] = Some(CorrelationWeights {
+            weights: AssetWeights {
+                init_asset: f(0.97),
+                maint_asset: f(0.99),
+                init_liab: f(1.03),
+                maint_liab: f(1.01),
+            },
+        });
+        let pos = [coll, debt];
+        // Maint 990 - 1010 = -20; LiquidationEnd (0.98 / 1.02) 980 - 1020 = -40
+        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true }];
+        let req = LiquidationRequest {
+            liab_index: 1,
+            max_liab: f(1e9),
+            dust_value: I80F48::ZERO,
+            max_new_collateral: usize::MAX,
+        };
+        let plan = plan_liquidation(&pos, &params, &terms, &req).unwrap();
+        let leg = plan.legs[0];
+        // room: 1.02 / 0.98 = 1.0408 units per unit of debt at most; half of it above par: ~2.04%
+        assert!(leg.bonus > f(0.02) && leg.bonus < f(0.021), "{}", leg.bonus);
+        // the whole pair goes (the closed form wants 40 / 0.02 = 2,000 units of debt, more than
+        // the 980 the collateral pays for) and health improves from -40
+        assert_eq!(leg.amount, f(1000.0));
+        let after =
+            crate::risk::health(&apply_plan(&pos, &plan, 1), &params, HealthType::LiquidationEnd).unwrap();
+        assert!(after > f(-40.0), "{after}");
+    }
+
     #[test]
     fn bankrupt_means_debt_and_collateral_below_the_dust_value() {
         let dust = f(0.01);
@@ -370,6 +464,9 @@ mod tests {
         assert!(!is_bankrupt(&solvent, dust).unwrap());
         let no_debt = [position(0, 5, 0.001, w)];
         assert!(!is_bankrupt(&no_debt, dust).unwrap());
+        // under the dust value but still solvent: $0.009 of collateral, $0.005 of debt
+        let small = [position(0, 9, 0.001, w), position(1, -5, 0.001, w)];
+        assert!(!is_bankrupt(&small, dust).unwrap());
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub fn collateral_price(p: &OraclePrices, k: I80F48, level: HealthType) -> MathR
         HealthType::Init => p.spot.min(p.ema),
         HealthType::LiquidationEnd | HealthType::Maint => p.spot,
     };
-    let shaded = base.sub_c(k.mul_c(p.conf)?)?;
+    let shaded = base.sub_c(crate::math::mul_ceil(k, p.conf)?)?;
     Ok(shaded.max(I80F48::ZERO))
 }
 

@@ -6,7 +6,7 @@
 //! and sigma = sqrt(v), with dt the time between the two readings' publish times. The crank
 //! blends from the first return (`seeded`), starting from the governance floor squared, so a
 //! single move shifts the estimate by `1 - lambda` of itself; unseeded is kept for offline use
-//! (replacing the variance with one sample's).
+//! (replacing the variance with one sample's). The crank caps each sample (`sample_cap`).
 
 use super::interest::SECONDS_PER_YEAR;
 use crate::math::{CheckedFixed, MathError, MathResult, I80F48};
@@ -38,7 +38,24 @@ pub fn ln(x: I80F48) -> MathResult<I80F48> {
     LN_2.mul_c(I80F48::from_num(k))?.add_c(sum.mul_c(I80F48::from_num(2))?)
 }
 
-/// One EWMA step. `variance` is annualised; `lambda` in [0, 1); `dt_secs` > 0.
+/// How far one sample may exceed the variance it blends with: at most this many times
+/// `max(prior, MIN_SAMPLE_BASE)`. Whoever calls the crank may post the update it samples (any
+/// newer verified update is accepted by Pyth's push oracle), so one sample can be the top of a
+/// spike; annualised over a short `dt` such a sample is enormous. Capped, one sample raises the
+/// variance by at most `(1 - lambda) * (8 - 1)` of itself (42% with lambda 0.94, sigma +19%),
+/// while a genuine crash still compounds sample after sample.
+pub const MAX_SAMPLE_TO_PRIOR: i32 = 8;
+/// The base the cap applies to when the prior is lower: 20% annualised, squared.
+pub const MIN_SAMPLE_BASE: I80F48 = I80F48::from_bits((1i128 << 48) / 25);
+
+/// The cap on one annualised squared-return sample blending with `prior` (see
+/// `MAX_SAMPLE_TO_PRIOR`).
+pub fn sample_cap(prior: I80F48) -> MathResult<I80F48> {
+    prior.max(MIN_SAMPLE_BASE).mul_c(I80F48::from_num(MAX_SAMPLE_TO_PRIOR))
+}
+
+/// One EWMA step. `variance` is annualised; `lambda` in [0, 1); `dt_secs` > 0; the annualised
+/// sample is capped at `max_sample` (`I80F48::MAX` for none).
 pub fn ewma_variance(
     variance: I80F48,
     previous_price: I80F48,
@@ -46,13 +63,17 @@ pub fn ewma_variance(
     dt_secs: i64,
     lambda: I80F48,
     seeded: bool,
+    max_sample: I80F48,
 ) -> MathResult<I80F48> {
     if dt_secs <= 0 {
         return Err(MathError::Overflow);
     }
     let r = ln(price.div_c(previous_price)?)?;
-    let annualised =
-        r.mul_c(r)?.mul_c(I80F48::from_num(SECONDS_PER_YEAR))?.div_c(I80F48::from_num(dt_secs))?;
+    let annualised = r
+        .mul_c(r)?
+        .mul_c(I80F48::from_num(SECONDS_PER_YEAR))?
+        .div_c(I80F48::from_num(dt_secs))?
+        .min(max_sample);
     if !seeded {
         return Ok(annualised);
     }
@@ -109,6 +130,7 @@ mod tests {
                 day,
                 I80F48::from_num(lambda),
                 i > 0,
+                I80F48::MAX,
             )
             .unwrap();
         }

@@ -45,13 +45,17 @@ pub struct MarginAccount {
     pub padding: [u8; 2],
     /// When the current liquidation began (for the bonus that grows with time).
     pub liquidation_start_ts: i64,
+    /// When the current liquidation's latest step ran: an episode idle for longer than
+    /// `risk::episode_idle_limit` has lapsed (see `risk::episode_live`).
+    pub last_liquidation_ts: i64,
     pub positions: [TokenPosition; MAX_TOKEN_POSITIONS],
     /// Room for derivative positions and future fields without a migration.
-    pub reserved: [u8; 512],
+    pub reserved: [u8; 504],
 }
 
 pub const MARGIN_ACCOUNT_SIZE: usize = 8 + core::mem::size_of::<MarginAccount>();
-const _: () = assert!(core::mem::size_of::<MarginAccount>() == 32 * 3 + 16 + 32 * MAX_TOKEN_POSITIONS + 512);
+const _: () =
+    assert!(core::mem::size_of::<MarginAccount>() == 32 * 3 + 16 + 8 + 32 * MAX_TOKEN_POSITIONS + 504);
 const _: () = assert!(MARGIN_ACCOUNT_SIZE <= 2048);
 
 impl MarginAccount {
@@ -83,6 +87,7 @@ impl MarginAccount {
         let was = self.is_being_liquidated();
         self.being_liquidated = 0;
         self.liquidation_start_ts = 0;
+        self.last_liquidation_ts = 0;
         was
     }
 }

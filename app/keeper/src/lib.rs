@@ -7,7 +7,7 @@
 //! Wide transactions. Every liquidation carries a compute-unit limit sized from its positions
 //! (`ballast_sdk::tx::with_compute_budget`). A liquidation or write-off too large for a legacy
 //! transaction (over 1,232 bytes: with the liquidator paying, a liquidation pricing 14 assets
-//! or more, 1,387 bytes at 16; a write-off of 15 collateral positions, 1,266 bytes;
+//! or more, 1,387 bytes at 16; a write-off that prices dust in 15 positions, 1,266 bytes;
 //! `ballast_sdk::tx::needs_lookup_table`) is sent as a v0 transaction through the keeper's
 //! address lookup table, which holds the group and every asset's Asset, oracle, vault and mint
 //! (`ballast_sdk::lookup_table::group_addresses`). The keeper creates the table, owned and paid

@@ -300,10 +300,7 @@ impl World {
 
     /// Whether the program should accept liquidating `account` now, judged off-chain.
     async fn liquidatable(&mut self, account: Pubkey) -> Option<bool> {
-        let maint = self.env.try_health(account, HealthType::Maint, OraclePolicy::Liquidation).await?;
-        let le = self.env.try_health(account, HealthType::LiquidationEnd, OraclePolicy::Liquidation).await?;
-        let flagged = self.env.margin_account(account).await.is_being_liquidated();
-        Some(maint < I80F48::ZERO || (flagged && le < I80F48::ZERO))
+        self.env.liquidatable(account).await
     }
 
     async fn run(&mut self, op: Op) -> StepResult {

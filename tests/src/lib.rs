@@ -589,14 +589,13 @@ impl TestEnv {
         self.send(&[ix], &[owner]).await
     }
 
-    /// `health`, or None where the program could not compute it either (an unusable liability
-    /// oracle, a malformed oracle account).
-    pub async fn try_health(
+    /// The account's assets priced off chain exactly as the program prices them (the same
+    /// bytes, oracle parsing and engine), or None where an oracle account cannot be read.
+    pub async fn priced_for(
         &mut self,
         account: Pubkey,
-        level: HealthType,
         policy: OraclePolicy,
-    ) -> Option<I80F48> {
+    ) -> Option<(MarginAccount, ballast::health_accounts::PricedAssets)> {
         let state = self.margin_account(account).await;
         let now = self.now().await;
         let mut assets = vec![];
@@ -617,8 +616,39 @@ impl TestEnv {
             now,
             pending: None,
         };
+        Some((state, priced))
+    }
+
+    /// `health`, or None where the program could not compute it either (an unusable liability
+    /// oracle, a malformed oracle account).
+    pub async fn try_health(
+        &mut self,
+        account: Pubkey,
+        level: HealthType,
+        policy: OraclePolicy,
+    ) -> Option<I80F48> {
+        let (state, priced) = self.priced_for(account, policy).await?;
         let inputs = priced.inputs(&state.positions, None).ok()?;
         ballast::risk::health(&inputs, &priced.params, level).ok()
+    }
+
+    /// Whether the program would let a third party liquidate `account` now, by the program's
+    /// own rules (oracle faults tolerated only on dust, the episode's lapse, the predicate);
+    /// None where it would fail on an oracle.
+    pub async fn liquidatable(&mut self, account: Pubkey) -> Option<bool> {
+        let (state, priced) = self.priced_for(account, OraclePolicy::Liquidation).await?;
+        let group: Group = self.load(self.group).await;
+        let mut inputs = priced.inputs(&state.positions, None).ok()?;
+        priced.tolerate_only_dust_faults(&mut inputs, I80F48::from_num(group.config.dust_value)).ok()?;
+        let maint = ballast::risk::health(&inputs, &priced.params, HealthType::Maint).ok()?;
+        let le = ballast::risk::health(&inputs, &priced.params, HealthType::LiquidationEnd).ok()?;
+        let live = ballast::risk::episode_live(
+            state.is_being_liquidated(),
+            state.last_liquidation_ts,
+            priced.now,
+            group.config.liquidation_bonus_ramp_secs,
+        );
+        Some(ballast::risk::is_liquidatable(maint, Some(le), live))
     }
 
     /// Health of `account` at `level` computed off-chain exactly as the program does: the same

@@ -264,6 +264,8 @@ pub struct LiquidationResult {
     pub liquidation_end_after_usd: Option<f64>,
     pub liquidatee_changes: Vec<BalanceChange>,
     pub liquidator_changes: Vec<BalanceChange>,
+    /// The lookup table a v0 transaction went through (None: sent as a legacy transaction).
+    pub lookup_table: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -598,6 +600,7 @@ impl<C: Chain> Client<C> {
         liab: &AssetRef,
         max: &Amount,
         min_value_ratio_bps: u32,
+        lookup_table: Option<Pubkey>,
     ) -> CliResult<LiquidationResult> {
         let liqor = self.margin_account(liquidator_account).await?;
         let liqee = self.margin_account(liquidatee).await?;
@@ -616,7 +619,26 @@ impl<C: Chain> Client<C> {
             max_native,
             min_value_ratio_bps,
         )?;
-        let signature = self.send(&[i]).await?;
+        // A liquidation prices every asset of both accounts: it needs more compute than the
+        // default, and from about 14 assets more bytes than a legacy transaction holds, when it
+        // goes through the signer's lookup table of the group (`lookup_table`, or a new one).
+        let ixs = ballast_sdk::tx::with_compute_budget(&[i], 0);
+        let payer = self.payer();
+        let (signature, table) = if ballast_sdk::tx::needs_lookup_table(&payer.pubkey(), &ixs) {
+            let (ensured, account) = ballast_sdk::lookup_table::group_lookup_table(
+                &self.chain,
+                payer,
+                &self.signer,
+                lookup_table,
+                &snap,
+            )
+            .await?;
+            let signers: Vec<&Keypair> =
+                if payer.pubkey() == self.signer.pubkey() { vec![] } else { vec![&self.signer] };
+            (self.chain.send_versioned(&ixs, payer, &signers, &[account]).await?, Some(ensured.table.key))
+        } else {
+            (self.send(&ixs).await?, None)
+        };
         let liqor_after = self.margin_account(liquidator_account).await?;
         let liqee_after = self.margin_account(liquidatee).await?;
         let snap_after = self.snapshot().await?;
@@ -632,6 +654,7 @@ impl<C: Chain> Client<C> {
             liquidation_end_after_usd: after.as_ref().map(|r| usd(r[1].health)),
             liquidatee_changes: balance_changes(&snap, &liqee, &snap_after, &liqee_after)?,
             liquidator_changes: balance_changes(&snap, &liqor, &snap_after, &liqor_after)?,
+            lookup_table: table.map(|t| t.to_string()),
         })
     }
 

@@ -109,6 +109,10 @@ enum Command {
         /// The liquidator's (signer's) margin account number
         #[arg(short = 'n', long, default_value_t = 0)]
         account_num: u32,
+        /// The signer's address lookup table of the group, for a liquidation too large for a
+        /// legacy transaction (extended as needed; created, and printed, when absent)
+        #[arg(long)]
+        lookup_table: Option<Pubkey>,
     },
     /// Governance: register and update assets
     #[command(subcommand)]
@@ -240,9 +244,21 @@ async fn run(cli: Cli) -> CliResult<()> {
             let key = account.unwrap_or_else(|| client.own_account(account_num));
             emit(&client.health(&key, liquidation_prices).await?, json)
         }
-        Command::Liquidate { liquidatee, liab_asset, max, min_value_ratio_bps, account_num } => {
+        Command::Liquidate {
+            liquidatee,
+            liab_asset,
+            max,
+            min_value_ratio_bps,
+            account_num,
+            lookup_table,
+        } => {
             let mine = client.own_account(account_num);
-            emit(&client.liquidate(&mine, &liquidatee, &liab_asset, &max, min_value_ratio_bps).await?, json)
+            emit(
+                &client
+                    .liquidate(&mine, &liquidatee, &liab_asset, &max, min_value_ratio_bps, lookup_table)
+                    .await?,
+                json,
+            )
         }
         Command::Asset(AssetCmd::Register { mint, file, oracle_account, dry_run }) => {
             let params: AssetParams = load_file(&file)?;

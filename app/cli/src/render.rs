@@ -221,6 +221,12 @@ impl Human for LiquidationResult {
             ("by", self.liquidator_account.clone()),
             ("debt asset", self.liab_asset_index.to_string()),
             (
+                "sent",
+                self.lookup_table
+                    .as_ref()
+                    .map_or("legacy transaction".into(), |t| format!("v0 through lookup table {t}")),
+            ),
+            (
                 "maint health",
                 format!("{} -> {}", opt_money(self.maint_before_usd), opt_money(self.maint_after_usd)),
             ),

@@ -161,8 +161,10 @@ async fn liquidation_after_a_price_drop() {
 
     // healthy: refused by name. (A different `max` than the real attempt below: BanksClient
     // answers an identical transaction within one blockhash from its status cache.)
-    let e =
-        l.liquidate(&liq_account, &account, &AssetRef::Index(2), &amount("100"), 10_000).await.unwrap_err();
+    let e = l
+        .liquidate(&liq_account, &account, &AssetRef::Index(2), &amount("100"), 10_000, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.program_error().map(|i| i.name.as_str()), Some("NotLiquidatable"), "{e}");
 
     // SOL 100 -> 78: Maint 702 - 714 = -12; LiquidationEnd 663 - 724.5 = -61.5. Each USDT of
@@ -174,7 +176,8 @@ async fn liquidation_after_a_price_drop() {
     assert_usd(h.health(HealthType::Maint), -12.0);
     assert_usd(h.health(HealthType::LiquidationEnd), -61.5);
 
-    let r = l.liquidate(&liq_account, &account, &AssetRef::Index(2), &Amount::All, 10_000).await.unwrap();
+    let r =
+        l.liquidate(&liq_account, &account, &AssetRef::Index(2), &Amount::All, 10_000, None).await.unwrap();
     assert!((r.maint_before_usd.unwrap() + 12.0).abs() < 1e-6);
     let le_after = r.liquidation_end_after_usd.unwrap();
     assert!((0.0..0.01).contains(&le_after), "LiquidationEnd after {le_after}");

@@ -116,7 +116,7 @@ fn main() {
 
     let started = Instant::now();
     let priced = snapshot.priced(OraclePolicy::Liquidation).expect("prices");
-    let candidates = rank_liquidatable(&priced, &accounts, &Pubkey::default());
+    let candidates = rank_liquidatable(&priced, &snapshot.group.config, &accounts, &Pubkey::default());
     let elapsed = started.elapsed().as_secs_f64();
     println!(
         "scanned {n} accounts ({:.1} positions on average) in {:.3} s: {:.0} accounts/s on one core; {} liquidatable",

@@ -22,10 +22,9 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use ballast::health_accounts::{OraclePolicy, PricedAssets};
 use ballast::math::I80F48;
-use ballast::risk::{health, HealthType};
-use ballast::state::MarginAccount;
+use ballast::state::{GroupConfig, MarginAccount};
 use ballast_sdk::lookup_table::{self, EnsuredTable};
-use ballast_sdk::snapshot::{account_health, account_spot_value, AccountHealth};
+use ballast_sdk::snapshot::account_spot_value;
 use ballast_sdk::{tx, Chain, GroupSnapshot, SdkError, SdkResult};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -131,9 +130,10 @@ pub struct Keeper {
     pub lookup_table: Option<Pubkey>,
 }
 
-/// Whether the program would accept a liquidation of this account now.
-pub fn is_liquidatable(account: &MarginAccount, h: &AccountHealth) -> bool {
-    h.maint < I80F48::ZERO || (account.is_being_liquidated() && h.liquidation_end < I80F48::ZERO)
+/// Whether the program would accept a liquidation of this account now (the program's own
+/// rule, `PricedAssets::liquidatable`: dust-tolerant oracle faults, the episode's lapse).
+pub fn is_liquidatable(priced: &PricedAssets, group: &GroupConfig, account: &MarginAccount) -> bool {
+    priced.liquidatable(account, group).is_some_and(|(yes, _)| yes)
 }
 
 /// Accounts that owe something and whose collateral is worth less than the dust value: only a
@@ -153,6 +153,7 @@ pub fn is_bankrupt(priced: &PricedAssets, account: &MarginAccount, dust_value: I
 /// are skipped: the program would refuse them too.
 pub fn rank_liquidatable(
     priced: &PricedAssets,
+    group: &GroupConfig,
     accounts: &[(Pubkey, MarginAccount)],
     skip: &Pubkey,
 ) -> Vec<Candidate> {
@@ -161,13 +162,7 @@ pub fn rank_liquidatable(
         if key == skip || account.active_count() == 0 {
             continue;
         }
-        let Ok(inputs) = priced.inputs(&account.positions, None) else { continue };
-        let Ok(maint) = health(&inputs, &priced.params, HealthType::Maint) else { continue };
-        let liquidatable = maint < I80F48::ZERO
-            || (account.is_being_liquidated()
-                && health(&inputs, &priced.params, HealthType::LiquidationEnd)
-                    .is_ok_and(|le| le < I80F48::ZERO));
-        if liquidatable {
+        if let Some((true, maint)) = priced.liquidatable(account, group) {
             out.push(Candidate { key: *key, account: *account, maint });
         }
     }
@@ -268,7 +263,8 @@ impl Keeper {
         let accounts = snapshot.margin_accounts(chain).await?;
         let started = Instant::now();
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
-        let candidates = rank_liquidatable(&priced, &accounts, &self.liquidator_account);
+        let candidates =
+            rank_liquidatable(&priced, &snapshot.group.config, &accounts, &self.liquidator_account);
         self.stats.last_scan_micros = started.elapsed().as_micros() as u64;
         self.stats.rounds += 1;
         self.stats.accounts_scanned += accounts.len() as u64;
@@ -353,9 +349,9 @@ impl Keeper {
             return Err(ballast_sdk::SdkError::AccountNotFound(self.liquidator_account));
         };
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
-        let health = account_health(&priced, liqee)?;
         let dust_value = I80F48::from_num(snapshot.group.config.dust_value);
-        if !is_liquidatable(liqee, &health) || is_bankrupt(&priced, liqee, dust_value) {
+        if !is_liquidatable(&priced, &snapshot.group.config, liqee) || is_bankrupt(&priced, liqee, dust_value)
+        {
             return Ok(None);
         }
         let Some(liab) = Self::largest_liability(&priced, liqee) else { return Ok(None) };

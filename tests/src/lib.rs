@@ -638,17 +638,7 @@ impl TestEnv {
     pub async fn liquidatable(&mut self, account: Pubkey) -> Option<bool> {
         let (state, priced) = self.priced_for(account, OraclePolicy::Liquidation).await?;
         let group: Group = self.load(self.group).await;
-        let mut inputs = priced.inputs(&state.positions, None).ok()?;
-        priced.tolerate_only_dust_faults(&mut inputs, I80F48::from_num(group.config.dust_value)).ok()?;
-        let maint = ballast::risk::health(&inputs, &priced.params, HealthType::Maint).ok()?;
-        let le = ballast::risk::health(&inputs, &priced.params, HealthType::LiquidationEnd).ok()?;
-        let live = ballast::risk::episode_live(
-            state.is_being_liquidated(),
-            state.last_liquidation_ts,
-            priced.now,
-            group.config.liquidation_bonus_ramp_secs,
-        );
-        Some(ballast::risk::is_liquidatable(maint, Some(le), live))
+        priced.liquidatable(&state, &group.config).map(|(yes, _)| yes)
     }
 
     /// Health of `account` at `level` computed off-chain exactly as the program does: the same

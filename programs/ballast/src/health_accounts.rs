@@ -118,6 +118,20 @@ impl PricedAssets {
     /// tolerated (collateral then counts as zero and is never seized; a debt is valued at its
     /// reading, spot plus k confidence intervals). `inputs` are the account's, from `inputs`.
     pub fn tolerate_only_dust_faults(&self, inputs: &mut [PositionInput], dust_value: I80F48) -> Result<()> {
+        if let Some((asset_index, fault)) = self.intolerable_fault(inputs, dust_value)? {
+            msg!("oracle of asset {} is unusable: {:?}", asset_index, fault);
+            return Err(error!(fault_error(fault)));
+        }
+        Ok(())
+    }
+
+    /// `tolerate_only_dust_faults` without logging, for clients: the first position whose
+    /// oracle fault is not tolerated, or None (with tolerated dust debts made usable).
+    pub fn intolerable_fault(
+        &self,
+        inputs: &mut [PositionInput],
+        dust_value: I80F48,
+    ) -> Result<Option<(u16, OracleFault)>> {
         for input in inputs.iter_mut() {
             let p = self.get(input.asset_index)?;
             let Some(fault) = p.fault else { continue };
@@ -130,14 +144,44 @@ impl PricedAssets {
             let tolerable =
                 matches!(fault, OracleFault::Stale | OracleFault::ConfidenceTooWide) && value < dust_value;
             if !tolerable {
-                msg!("oracle of asset {} is unusable: {:?}", input.asset_index, fault);
-                return Err(error!(fault_error(fault)));
+                return Ok(Some((input.asset_index, fault)));
             }
             if input.balance < I80F48::ZERO {
                 input.oracle_usable = true;
             }
         }
-        Ok(())
+        Ok(None)
+    }
+
+    /// Whether a third party may liquidate an account holding `positions` now, by the program's
+    /// rules: oracle faults only on dust (`tolerate_only_dust_faults`), then Maint health below
+    /// zero, or a live episode (`risk::episode_live`) and LiquidationEnd health below zero.
+    /// Returns None where the liquidation would fail on an oracle or the health accounts, else
+    /// the decision and the Maint health. Used by the keeper and the tests as the program uses
+    /// its parts.
+    pub fn liquidatable(
+        &self,
+        account: &crate::state::MarginAccount,
+        group: &crate::state::GroupConfig,
+    ) -> Option<(bool, I80F48)> {
+        let mut inputs = self.inputs(&account.positions, None).ok()?;
+        let dust_value = I80F48::from_num(group.dust_value);
+        if self.intolerable_fault(&mut inputs, dust_value).ok()?.is_some() {
+            return None;
+        }
+        let maint = crate::risk::health(&inputs, &self.params, HealthType::Maint).ok()?;
+        let live = crate::risk::episode_live(
+            account.is_being_liquidated(),
+            account.last_liquidation_ts,
+            self.now,
+            group.liquidation_bonus_ramp_secs,
+        );
+        let le = if maint < I80F48::ZERO || !live {
+            None
+        } else {
+            Some(crate::risk::health(&inputs, &self.params, HealthType::LiquidationEnd).ok()?)
+        };
+        Some((crate::risk::is_liquidatable(maint, le, live), maint))
     }
 
     pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {

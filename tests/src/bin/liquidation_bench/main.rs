@@ -44,9 +44,9 @@ const ASSETS: usize = 17;
 /// Regression guard (`--check`), about 10% above what was measured when set (see
 /// scripts/sbf/README.md). Lower them as the program gets cheaper; raising one needs a reason in
 /// the commit.
-const CEILING_LIQUIDATE_16: u64 = 430_000;
-const CEILING_WITHDRAW_16: u64 = 74_000;
-const CEILING_BORROW_16: u64 = 76_000;
+const CEILING_LIQUIDATE_16: u64 = 448_000;
+const CEILING_WITHDRAW_16: u64 = 80_000;
+const CEILING_BORROW_16: u64 = 82_000;
 /// DESIGN.md target (reported, not enforced): a liquidation at the maximum positions.
 const TARGET_LIQUIDATE: u64 = 150_000;
 /// The runtime's limits.

@@ -87,7 +87,7 @@ async fn keeper_liquidates_an_account_a_price_move_made_unhealthy() {
     let le = env.health(account, HealthType::LiquidationEnd, OraclePolicy::Liquidation).await;
     assert!(le >= I80F48::ZERO && le < I80F48::from_num(10_000), "{le}");
     assert_eq!(keeper.stats.liquidations, 1);
-    env.assert_vaults_cover_claims().await;
+    env.assert_invariants().await;
 
     // and a second round leaves it alone
     let round = keeper.run_round(&chain).await.unwrap();
@@ -114,5 +114,5 @@ async fn keeper_writes_off_a_bankrupt_account() {
     let snapshot = keeper.snapshot(&chain).await.unwrap();
     let priced = snapshot.priced(OraclePolicy::Liquidation).unwrap();
     assert!(!is_bankrupt(&priced, &state, I80F48::from_num(snapshot.group.config.dust_value)));
-    env.assert_vaults_cover_claims().await;
+    env.assert_invariants().await;
 }

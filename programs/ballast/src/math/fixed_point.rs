@@ -372,11 +372,6 @@ pub fn scale_pow10_floor_ceil(value: I80F48, exp: i32) -> MathResult<(I80F48, I8
     Ok((I80F48::from_bits(floor), I80F48::from_bits(floor + i128::from(inexact))))
 }
 
-/// `value * 10^exp` for a non-negative value, rounded up.
-pub fn scale_pow10_ceil(value: I80F48, exp: i32) -> MathResult<I80F48> {
-    Ok(scale_pow10_floor_ceil(value, exp)?.1)
-}
-
 /// Floor of a non-negative I80F48 as a u64 token amount.
 pub fn to_u64_floor(value: I80F48) -> MathResult<u64> {
     if value < I80F48::ZERO {

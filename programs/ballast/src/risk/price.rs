@@ -39,11 +39,16 @@ pub enum OracleFault {
 /// Converts an oracle integer `value * 10^exponent` (USD per whole token) into quote-native units
 /// per token-native unit: `value * 10^(exponent + QUOTE_DECIMALS - decimals)`.
 pub fn to_native_price(value: i64, exponent: i32, token_decimals: u8) -> MathResult<I80F48> {
-    let exp = exponent
+    scale_pow10(I80F48::from_num(value), native_exponent(exponent, token_decimals)?)
+}
+
+/// The power of ten from an oracle's `10^exponent` USD per whole token to quote-native units
+/// per token-native unit.
+fn native_exponent(exponent: i32, token_decimals: u8) -> MathResult<i32> {
+    exponent
         .checked_add(QUOTE_DECIMALS)
         .and_then(|e| e.checked_sub(i32::from(token_decimals)))
-        .ok_or(crate::math::MathError::Overflow)?;
-    scale_pow10(I80F48::from_num(value), exp)
+        .ok_or(crate::math::MathError::Overflow)
 }
 
 /// `to_native_price` rounded down and rounded up, in one pass.
@@ -52,11 +57,7 @@ pub fn to_native_price_floor_ceil(
     exponent: i32,
     token_decimals: u8,
 ) -> MathResult<(I80F48, I80F48)> {
-    let exp = exponent
-        .checked_add(QUOTE_DECIMALS)
-        .and_then(|e| e.checked_sub(i32::from(token_decimals)))
-        .ok_or(crate::math::MathError::Overflow)?;
-    scale_pow10_floor_ceil(I80F48::from_num(value), exp)
+    scale_pow10_floor_ceil(I80F48::from_num(value), native_exponent(exponent, token_decimals)?)
 }
 
 /// `to_native_price` rounded up.

@@ -30,7 +30,7 @@ fi
 inputs_hash() {
   (
     cd "$ROOT"
-    find programs -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -print0 | sort -z | xargs -0 sha256sum
+    find programs crates -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -print0 | sort -z | xargs -0 sha256sum
     sha256sum Cargo.toml Cargo.lock "$HERE"/build.sh "$HERE"/sbpf-solana-solana.json "$HERE"/versions.env
     cat "$CACHE"/stamps/* 2>/dev/null
     echo "$ARCH ${BALLAST_SBF_STACK_SIZE:-} ${BALLAST_SBF_EXTRA_LINK_ARGS:-}"

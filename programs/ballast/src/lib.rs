@@ -13,11 +13,18 @@ pub mod events;
 pub mod health_accounts;
 pub mod heap;
 pub mod instructions;
-pub mod math;
 pub mod oracle;
-pub mod risk;
 pub mod state;
 pub mod validation;
+
+/// The risk engine (`crates/ballast-risk`), re-exported so program and clients name one thing.
+pub use ballast_risk as risk;
+
+/// The engine's fixed-point helpers plus the program's storage form of I80F48.
+pub mod math {
+    pub use crate::state::FixedBits;
+    pub use ballast_risk::math::*;
+}
 
 use instructions::*;
 use state::{AssetConfig, GroupConfig};

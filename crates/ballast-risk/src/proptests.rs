@@ -1,8 +1,8 @@
 //! Property tests of the health engine: monotonicity and level ordering.
 
-use super::health::tests::{h as health, position, weights};
-use super::health::{cross_totals, position_health};
 use super::*;
+use crate::health::tests::{h as health, position, weights};
+use crate::health::{cross_totals, position_health};
 use crate::math::I80F48;
 use proptest::prelude::*;
 

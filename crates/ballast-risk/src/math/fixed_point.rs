@@ -1,4 +1,3 @@
-use bytemuck::{Pod, Zeroable};
 pub use fixed::types::I80F48;
 
 /// Arithmetic failures in pure code. Handlers map this to `BallastError::MathOverflow`.
@@ -12,37 +11,6 @@ pub type MathResult<T> = Result<T, MathError>;
 
 /// One basis point is 1/10_000.
 pub const BPS_DENOMINATOR: u32 = 10_000;
-
-/// I80F48 stored as raw little-endian bytes (alignment 1, 16 bytes).
-#[repr(C)]
-#[derive(Clone, Copy, Default, PartialEq, Eq, Pod, Zeroable)]
-pub struct FixedBits(pub [u8; 16]);
-
-impl FixedBits {
-    pub const ZERO: FixedBits = FixedBits([0; 16]);
-
-    #[inline]
-    pub fn get(&self) -> I80F48 {
-        I80F48::from_bits(i128::from_le_bytes(self.0))
-    }
-
-    #[inline]
-    pub fn set(&mut self, value: I80F48) {
-        self.0 = value.to_bits().to_le_bytes();
-    }
-}
-
-impl From<I80F48> for FixedBits {
-    fn from(value: I80F48) -> Self {
-        FixedBits(value.to_bits().to_le_bytes())
-    }
-}
-
-impl core::fmt::Debug for FixedBits {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}", self.get())
-    }
-}
 
 /// Checked arithmetic that reports overflow as a `MathError` instead of panicking.
 pub trait CheckedFixed: Sized {
@@ -391,15 +359,6 @@ pub fn to_u64_ceil(value: I80F48) -> MathResult<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fixed_bits_round_trip() {
-        let v = I80F48::from_num(-1234.5);
-        let mut bits = FixedBits::ZERO;
-        bits.set(v);
-        assert_eq!(bits.get(), v);
-        assert_eq!(core::mem::align_of::<FixedBits>(), 1);
-    }
 
     #[test]
     fn rounding_directions() {

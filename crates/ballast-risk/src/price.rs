@@ -1,8 +1,8 @@
 //! Oracle readings to prices: unit conversion, validity checks, and the conservative prices each
 //! health level uses (factor 5, oracle uncertainty).
 
-use super::types::{HealthType, OraclePrices, QUOTE_DECIMALS};
 use crate::math::{scale_pow10, scale_pow10_floor_ceil, CheckedFixed, MathResult, I80F48};
+use crate::types::{HealthType, OraclePrices, QUOTE_DECIMALS};
 
 /// A raw oracle observation, in the oracle's integer format (`price * 10^exponent` USD per token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

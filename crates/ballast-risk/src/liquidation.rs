@@ -24,9 +24,9 @@
 //! position too small to be worth liquidating; a collateral remainder is only taken together
 //! with the liability it pays for, never handed over for free.
 
-use super::health::{cross_totals, health, position_health_inner};
-use super::types::*;
+use crate::health::{cross_totals, health, position_health_inner};
 use crate::math::{CheckedFixed, I80F48};
+use crate::types::*;
 
 /// How far above zero LiquidationEnd health a liquidation aims: 2^-16 quote-native units, about
 /// 1.5e-11 USD.
@@ -297,7 +297,7 @@ pub fn apply_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::risk::health::tests::{h as health, position, weights};
+    use crate::health::tests::{h as health, position, weights};
 
     fn f(v: f64) -> I80F48 {
         I80F48::from_num(v)
@@ -418,7 +418,7 @@ mod tests {
     /// account stays liquidatable instead of `NoUsableCollateral`.
     #[test]
     fn a_bonus_above_the_pair_haircut_shrinks_instead_of_blocking() {
-        use crate::risk::{AssetWeights, CorrelationWeights};
+        use crate::{AssetWeights, CorrelationWeights};
         let w = weights(0.8, 0.9, 1.2, 1.1);
         let mut coll = position(0, 1000, 1.0, w);
         let mut debt = position(1, -1000, 1.0, w);
@@ -449,8 +449,7 @@ mod tests {
         // the whole pair goes (the closed form wants 40 / 0.02 = 2,000 units of debt, more than
         // the 980 the collateral pays for) and health improves from -40
         assert_eq!(leg.amount, f(1000.0));
-        let after =
-            crate::risk::health(&apply_plan(&pos, &plan, 1), &params, HealthType::LiquidationEnd).unwrap();
+        let after = crate::health(&apply_plan(&pos, &plan, 1), &params, HealthType::LiquidationEnd).unwrap();
         assert!(after > f(-40.0), "{after}");
     }
 

@@ -8,7 +8,7 @@
 //! single move shifts the estimate by `1 - lambda` of itself; unseeded is kept for offline use
 //! (replacing the variance with one sample's). The crank caps each sample (`sample_cap`).
 
-use super::interest::SECONDS_PER_YEAR;
+use crate::interest::SECONDS_PER_YEAR;
 use crate::math::{CheckedFixed, MathError, MathResult, I80F48};
 
 /// ln 2 rounded to 48 fractional bits.
@@ -103,7 +103,7 @@ mod tests {
 
     /// Reads daily closes from the repository's copy of the SOL/USDT 2022 daily series.
     fn sol_2022_closes() -> Vec<f64> {
-        let csv = include_str!("../../../../data/prices/SOLUSDT_1d_2022.csv");
+        let csv = include_str!("../../../data/prices/SOLUSDT_1d_2022.csv");
         csv.lines().skip(1).map(|l| l.split(',').nth(4).unwrap().parse::<f64>().unwrap()).collect()
     }
 

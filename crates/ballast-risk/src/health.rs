@@ -18,9 +18,9 @@
 //! `health` needs no allocation: one pass sums the per-level totals that the cross-position
 //! factors need, a second computes the contributions.
 
-use super::price::{collateral_price, liability_price};
-use super::types::*;
 use crate::math::{mul_ceil, CheckedFixed, I80F48};
+use crate::price::{collateral_price, liability_price};
+use crate::types::*;
 
 /// One position's share of health and how it got there.
 #[derive(Debug, Clone, Copy, PartialEq)]

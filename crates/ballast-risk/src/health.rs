@@ -340,6 +340,68 @@ pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthT
     Ok(total)
 }
 
+/// Health at the three levels: what clients show and what the liquidation predicates take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HealthLevels {
+    pub init: I80F48,
+    pub liquidation_end: I80F48,
+    pub maint: I80F48,
+}
+
+impl HealthLevels {
+    pub fn at(&self, level: HealthType) -> I80F48 {
+        match level {
+            HealthType::Init => self.init,
+            HealthType::LiquidationEnd => self.liquidation_end,
+            HealthType::Maint => self.maint,
+        }
+    }
+}
+
+/// `health` at Init, LiquidationEnd and Maint.
+pub fn health_levels(positions: &[PositionInput], params: &HealthParams) -> RiskResult<HealthLevels> {
+    Ok(HealthLevels {
+        init: health(positions, params, HealthType::Init)?,
+        liquidation_end: health(positions, params, HealthType::LiquidationEnd)?,
+        maint: health(positions, params, HealthType::Maint)?,
+    })
+}
+
+/// The breakdowns at the three levels (`health_report` at each).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthReports {
+    pub init: HealthReport,
+    pub liquidation_end: HealthReport,
+    pub maint: HealthReport,
+}
+
+impl HealthReports {
+    pub fn at(&self, level: HealthType) -> &HealthReport {
+        match level {
+            HealthType::Init => &self.init,
+            HealthType::LiquidationEnd => &self.liquidation_end,
+            HealthType::Maint => &self.maint,
+        }
+    }
+
+    pub fn levels(&self) -> HealthLevels {
+        HealthLevels {
+            init: self.init.health,
+            liquidation_end: self.liquidation_end.health,
+            maint: self.maint.health,
+        }
+    }
+}
+
+/// `health_report` at Init, LiquidationEnd and Maint.
+pub fn health_reports(positions: &[PositionInput], params: &HealthParams) -> RiskResult<HealthReports> {
+    Ok(HealthReports {
+        init: health_report(positions, params, HealthType::Init)?,
+        liquidation_end: health_report(positions, params, HealthType::LiquidationEnd)?,
+        maint: health_report(positions, params, HealthType::Maint)?,
+    })
+}
+
 /// Health at `level` with the per-position breakdown.
 pub fn health_report(
     positions: &[PositionInput],

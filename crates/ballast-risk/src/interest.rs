@@ -4,7 +4,7 @@
 
 use crate::math::{div_ceil, mul_ceil, CheckedFixed, MathResult, I80F48};
 
-pub const SECONDS_PER_YEAR: i64 = 31_536_000;
+pub use crate::constants::SECONDS_PER_YEAR;
 
 /// The lowest deposit index a socialised loss may leave: 2^-20. Zero would make every later
 /// deposit a division by zero; at 2^-20 a deposit of u64::MAX native units still has shares in
@@ -71,6 +71,44 @@ impl LendingState {
         }
     }
 
+    /// A deposit of `amount` native units into a position with `shares` (>= 0): returns the new
+    /// shares. Shares round down: the depositor gets at most what they paid for.
+    pub fn deposit(&mut self, shares: I80F48, amount: I80F48) -> MathResult<I80F48> {
+        let added = amount.div_c(self.deposit_index)?;
+        self.deposit_shares = self.deposit_shares.add_c(added)?;
+        shares.add_c(added)
+    }
+
+    /// A withdrawal of `amount` native units (at most the position's balance) from a deposit with
+    /// `shares` (> 0): returns the new shares. Shares round up: the withdrawer gives up at least
+    /// what they take; a remainder under one native unit is dropped, which frees the slot.
+    pub fn withdraw(&mut self, shares: I80F48, amount: I80F48) -> MathResult<I80F48> {
+        let native = self.native_balance(shares)?;
+        let mut removed = div_ceil(amount, self.deposit_index)?.min(shares);
+        if native.sub_c(amount)? < I80F48::ONE {
+            removed = shares;
+        }
+        self.deposit_shares = self.deposit_shares.sub_c(removed)?.max(I80F48::ZERO);
+        shares.sub_c(removed)
+    }
+
+    /// A borrow of `amount` native units onto a position with `shares` (<= 0): returns the new
+    /// shares. Debt shares round up: the borrower owes at least what they took.
+    pub fn borrow(&mut self, shares: I80F48, amount: I80F48) -> MathResult<I80F48> {
+        let added = div_ceil(amount, self.borrow_index)?;
+        self.borrow_shares = self.borrow_shares.add_c(added)?;
+        shares.sub_c(added)
+    }
+
+    /// A repayment of `amount` native units of a debt with `shares` (< 0); `whole` clears the
+    /// debt exactly (the caller has checked `amount` covers it). Returns the new shares. A partial
+    /// repayment rounds down: it clears at most what it paid for.
+    pub fn repay(&mut self, shares: I80F48, amount: I80F48, whole: bool) -> MathResult<I80F48> {
+        let removed = if whole { I80F48::ZERO.sub_c(shares)? } else { amount.div_c(self.borrow_index)? };
+        self.borrow_shares = self.borrow_shares.sub_c(removed)?.max(I80F48::ZERO);
+        shares.add_c(removed)
+    }
+
     /// Adds a signed native amount to a position and returns its new shares, keeping the share
     /// totals in step. Rounds against the account whose position changes: it receives at most,
     /// and gives up at least, the amount. A change that crosses zero closes one side and opens
@@ -109,6 +147,28 @@ impl LendingState {
         self.change_native(I80F48::ZERO, I80F48::ZERO.sub_c(out.sub_c(native)?)?)
     }
 
+    /// Writes off a debt with `shares` (< 0) that no collateral backs: the insurance fund pays
+    /// what it can, the depositors absorb the rest (`socialize_loss`), and what they cannot is
+    /// bad debt. The debt's shares leave the pool.
+    pub fn write_off_debt(&mut self, shares: I80F48) -> MathResult<WriteOff> {
+        let debt = I80F48::ZERO.sub_c(self.native_balance(shares)?)?;
+        let from_insurance = debt.min(self.insurance_fund);
+        let socialized = debt.sub_c(from_insurance)?;
+        self.insurance_fund = self.insurance_fund.sub_c(from_insurance)?;
+        self.borrow_shares = self.borrow_shares.add_c(shares)?.max(I80F48::ZERO);
+        let bad_debt = self.socialize_loss(socialized)?;
+        Ok(WriteOff { debt, from_insurance, socialized: socialized.sub_c(bad_debt)?, bad_debt })
+    }
+
+    /// Moves a whole deposit with `shares` (> 0) into the insurance fund (a bankrupt account's
+    /// dust collateral): returns its native value, which the fund now holds.
+    pub fn sweep_deposit_to_insurance(&mut self, shares: I80F48) -> MathResult<I80F48> {
+        let native = self.native_balance(shares)?;
+        self.deposit_shares = self.deposit_shares.sub_c(shares)?.max(I80F48::ZERO);
+        self.insurance_fund = self.insurance_fund.add_c(native)?;
+        Ok(native)
+    }
+
     /// Spreads a loss of `loss` native units over the depositors by lowering the deposit index
     /// by at least the loss per share (rounded up, so their claims never exceed what the vault
     /// holds), but never below `MIN_DEPOSIT_INDEX`: every later deposit divides by the index.
@@ -143,6 +203,18 @@ impl LendingState {
         }
         Ok(self.total_borrows()?.div_c(deposits)?.min(I80F48::ONE))
     }
+}
+
+/// How a written-off debt was covered, in native units: `debt = from_insurance + socialized +
+/// bad_debt`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WriteOff {
+    pub debt: I80F48,
+    pub from_insurance: I80F48,
+    /// Absorbed by the depositors through a lower deposit index.
+    pub socialized: I80F48,
+    /// What the depositors could not absorb (`socialize_loss`).
+    pub bad_debt: I80F48,
 }
 
 /// Accrues `elapsed_secs` of interest. Borrowers' index rounds up, depositors' down, so the vault

@@ -5,13 +5,17 @@
 //! liability); prices are quote-native units (micro-USD, `QUOTE_DECIMALS` = 6) per token-native
 //! unit; values are quote-native units.
 //!
-//! Modules: `math` (checked fixed point, rounding), `price` (oracle readings to conservative
+//! Modules: `constants`, `math` (checked fixed point, rounding), `factors` (an asset's factor
+//! inputs from its parameters and pool), `price` (oracle readings to conservative
 //! prices), `interest` (rate curve, indices, the only share rounding), `volatility` (the EWMA
-//! crank), `health` (portfolio health with the cross-position factors), `liquidation` (planning,
+//! crank), `health` (portfolio health with the cross-position factors), `limits` (max borrow / withdraw for a target health), `liquidation` (planning,
 //! bonus, bankruptcy arithmetic), `types` (the engine's inputs).
 
+pub mod constants;
+pub mod factors;
 pub mod health;
 pub mod interest;
+pub mod limits;
 pub mod liquidation;
 pub mod math;
 pub mod price;
@@ -21,8 +25,11 @@ pub mod volatility;
 #[cfg(test)]
 mod proptests;
 
+pub use constants::*;
+pub use factors::*;
 pub use health::*;
 pub use interest::*;
+pub use limits::*;
 pub use liquidation::*;
 pub use price::*;
 pub use types::*;

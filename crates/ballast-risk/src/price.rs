@@ -1,6 +1,7 @@
 //! Oracle readings to prices: unit conversion, validity checks, and the conservative prices each
 //! health level uses (factor 5, oracle uncertainty).
 
+use crate::constants::BPS_DENOMINATOR;
 use crate::math::{scale_pow10, scale_pow10_floor_ceil, CheckedFixed, MathResult, I80F48};
 use crate::types::{HealthType, OraclePrices, QUOTE_DECIMALS};
 
@@ -97,11 +98,11 @@ pub fn assess_oracle(
     }
     // conf / price <= max_conf_bps / 10_000  <=>  conf * 10_000 <= price * max_conf_bps
     let price = reading.price as u128; // > 0 checked above
-    if u128::from(reading.conf) * 10_000 > price * u128::from(limits.max_conf_bps) {
+    if u128::from(reading.conf) * u128::from(BPS_DENOMINATOR) > price * u128::from(limits.max_conf_bps) {
         return Ok((prices, Some(OracleFault::ConfidenceTooWide)));
     }
     let ema = reading.ema_price as u128;
-    if price.abs_diff(ema) * 10_000 > ema * u128::from(limits.max_ema_deviation_bps) {
+    if price.abs_diff(ema) * u128::from(BPS_DENOMINATOR) > ema * u128::from(limits.max_ema_deviation_bps) {
         return Ok((prices, Some(OracleFault::EmaDeviation)));
     }
     Ok((prices, None))

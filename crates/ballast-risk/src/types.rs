@@ -1,7 +1,6 @@
 use crate::math::{MathError, I80F48};
 
-/// Decimals of the quote unit that values are expressed in (micro-USD).
-pub const QUOTE_DECIMALS: i32 = 6;
+pub use crate::constants::{MAX_CORRELATION_GROUPS, QUOTE_DECIMALS};
 
 /// The three health levels. Init gates risk-increasing actions, Maint triggers liquidation, and
 /// LiquidationEnd is the level a liquidation restores (and no further). For every account
@@ -105,8 +104,6 @@ impl RiskFactors {
         correlation_group: 0,
     };
 }
-
-pub const MAX_CORRELATION_GROUPS: usize = 8;
 
 /// Weights that the matched part of a correlation group's collateral and liabilities uses
 /// (for example SOL and its liquid-staking tokens, or USD stablecoins).

@@ -170,12 +170,7 @@ impl PricedAssets {
             return None;
         }
         let maint = crate::risk::health(&inputs, &self.params, HealthType::Maint).ok()?;
-        let live = crate::risk::episode_live(
-            account.is_being_liquidated(),
-            account.last_liquidation_ts,
-            self.now,
-            group.liquidation_bonus_ramp_secs,
-        );
+        let live = account.liquidation_live(self.now, group.liquidation_bonus_ramp_secs);
         let le = if maint < I80F48::ZERO || !live {
             None
         } else {

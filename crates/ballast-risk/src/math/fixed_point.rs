@@ -9,8 +9,7 @@ pub enum MathError {
 
 pub type MathResult<T> = Result<T, MathError>;
 
-/// One basis point is 1/10_000.
-pub const BPS_DENOMINATOR: u32 = 10_000;
+pub use crate::constants::{BPS_DENOMINATOR, PPM_DENOMINATOR};
 
 /// Checked arithmetic that reports overflow as a `MathError` instead of panicking.
 pub trait CheckedFixed: Sized {
@@ -280,7 +279,7 @@ pub fn from_bps(bps: u32) -> I80F48 {
 /// A parts-per-million quantity as a fraction, rounded down.
 #[inline]
 pub fn from_ppm(ppm: u32) -> I80F48 {
-    I80F48::from_bits(div_u128_by_u32(u128::from(ppm) << 48, 1_000_000) as i128)
+    I80F48::from_bits(div_u128_by_u32(u128::from(ppm) << 48, PPM_DENOMINATOR) as i128)
 }
 
 /// 10^exp as I80F48 for exp in 0..=23 (10^24 exceeds the 80 integer bits). Up to 10^19 from a

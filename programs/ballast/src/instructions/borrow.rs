@@ -2,7 +2,8 @@ use super::token_accounts::*;
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::BalanceChangeKind;
 use crate::health_accounts::require_init_health_after;
-use crate::math::{div_ceil, CheckedFixed, I80F48};
+use crate::math::I80F48;
+use crate::state::PositionSlots;
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -31,16 +32,12 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
 
     let account = t.account.load()?;
     let slot = account.find_or_free_slot(asset.asset_index).ok_or(BallastError::NoFreePositionSlot)?;
-    let position = &account.positions[slot];
-    let shares = if position.is_active() { position.shares() } else { I80F48::ZERO };
+    let shares = account.positions.shares_of(asset.asset_index);
     require!(shares <= I80F48::ZERO, BallastError::BorrowOnDepositedAsset);
     require!(amount <= t.available_liquidity(&asset)?, BallastError::InsufficientLiquidity);
 
     let mut lending = asset.lending_state();
-    // Debt shares round up: the borrower owes at least what they took.
-    let added = div_ceil(I80F48::from_num(amount), lending.borrow_index).anchor()?;
-    let new_shares = shares.sub_c(added).anchor()?;
-    lending.borrow_shares = lending.borrow_shares.add_c(added).anchor()?;
+    let new_shares = lending.borrow(shares, I80F48::from_num(amount)).anchor()?;
     require!(
         lending.total_borrows().anchor()? <= I80F48::from_num(asset.config.borrow_cap),
         BallastError::BorrowCapExceeded

@@ -1,7 +1,8 @@
 use super::token_accounts::*;
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::BalanceChangeKind;
-use crate::math::{CheckedFixed, I80F48};
+use crate::math::I80F48;
+use crate::state::PositionSlots;
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -29,16 +30,12 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
     let (slot, shares) = {
         let account = t.account.load()?;
         let slot = account.find_or_free_slot(asset.asset_index).ok_or(BallastError::NoFreePositionSlot)?;
-        let p = &account.positions[slot];
-        (slot, if p.is_active() { p.shares() } else { I80F48::ZERO })
+        (slot, account.positions.shares_of(asset.asset_index))
     };
     require!(shares >= I80F48::ZERO, BallastError::DepositOnBorrowedAsset);
 
     let mut lending = asset.lending_state();
-    // Shares round down: the depositor gets at most what they paid for.
-    let added = I80F48::from_num(amount).div_c(lending.deposit_index).anchor()?;
-    let new_shares = shares.add_c(added).anchor()?;
-    lending.deposit_shares = lending.deposit_shares.add_c(added).anchor()?;
+    let new_shares = lending.deposit(shares, I80F48::from_num(amount)).anchor()?;
     let total_after = lending.total_deposits().anchor()?;
     require!(total_after <= I80F48::from_num(asset.config.deposit_cap), BallastError::DepositCapExceeded);
     asset.set_lending_state(&lending);

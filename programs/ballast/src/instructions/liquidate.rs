@@ -3,10 +3,10 @@ use crate::events::{LiquidatedCollateral, Liquidation, LiquidationEnded};
 use crate::health_accounts::{OraclePolicy, PricedAssets};
 use crate::math::{from_bps, CheckedFixed, I80F48};
 use crate::risk::{
-    episode_live, health, is_liquidatable, liquidation_bonus, plan_liquidation, CollateralTerms, HealthType,
+    health, is_liquidatable, liquidation_bonus, plan_liquidation, CollateralTerms, HealthType,
     LiquidationError, LiquidationRequest,
 };
-use crate::state::{set_position_shares, Group, MarginAccount};
+use crate::state::{Group, MarginAccount, PositionSlots};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -51,12 +51,7 @@ pub fn liquidate<'info>(
 
     let (mut liqee_positions, live, start_ts) = {
         let a = ctx.accounts.liquidatee_account.load()?;
-        let live = episode_live(
-            a.is_being_liquidated(),
-            a.last_liquidation_ts,
-            now,
-            config.liquidation_bonus_ramp_secs,
-        );
+        let live = a.liquidation_live(now, config.liquidation_bonus_ramp_secs);
         (a.positions.to_vec(), live, a.liquidation_start_ts)
     };
     let mut liqor_positions = ctx.accounts.liquidator_account.load()?.positions.to_vec();
@@ -81,7 +76,7 @@ pub fn liquidate<'info>(
     // receive it: collateral it does not hold yet needs one of its free position slots (and
     // taking over a debt it does not hold needs one too).
     let elapsed = now.saturating_sub(start_ts);
-    let holds = |index: u16| liqor_positions.iter().any(|p| p.is_active() && p.asset_index == index);
+    let holds = |index: u16| liqor_positions.find(index).is_some();
     let free_slots = liqor_positions.iter().filter(|p| !p.is_active()).count();
     let max_new_collateral = free_slots.saturating_sub(usize::from(!holds(liab_asset_index)));
     let terms: Vec<CollateralTerms> = priced
@@ -121,13 +116,13 @@ pub fn liquidate<'info>(
 
     // Move the liability: the liquidatee's debt shrinks, the liquidator's position takes it on.
     let liab = priced.get_mut(liab_asset_index)?;
-    let liqee_shares = shares_of(&liqee_positions, liab_asset_index);
+    let liqee_shares = liqee_positions.shares_of(liab_asset_index);
     let new_liqee = liab.lending.change_native(liqee_shares, plan.liab_amount).anchor()?;
-    set_position_shares(&mut liqee_positions, liab_asset_index, new_liqee)?;
-    let liqor_shares = shares_of(&liqor_positions, liab_asset_index);
+    liqee_positions.set_shares(liab_asset_index, new_liqee)?;
+    let liqor_shares = liqor_positions.shares_of(liab_asset_index);
     let new_liqor =
         liab.lending.change_native(liqor_shares, I80F48::ZERO.sub_c(plan.liab_amount).anchor()?).anchor()?;
-    set_position_shares(&mut liqor_positions, liab_asset_index, new_liqor)?;
+    liqor_positions.set_shares(liab_asset_index, new_liqor)?;
 
     // Move the collateral, less the insurance fund's share of the bonus.
     let mut seized = Vec::with_capacity(plan.legs.len());
@@ -137,12 +132,12 @@ pub fn liquidate<'info>(
             leg.amount.mul_c(leg.bonus).anchor()?.div_c(I80F48::ONE.add_c(leg.bonus).anchor()?).anchor()?;
         let to_insurance = bonus_part.mul_c(insurance_share).anchor()?;
         let to_liquidator = leg.amount.sub_c(to_insurance).anchor()?;
-        let s = shares_of(&liqee_positions, leg.asset_index);
+        let s = liqee_positions.shares_of(leg.asset_index);
         let new_s = asset.lending.change_native(s, I80F48::ZERO.sub_c(leg.amount).anchor()?).anchor()?;
-        set_position_shares(&mut liqee_positions, leg.asset_index, new_s)?;
-        let s = shares_of(&liqor_positions, leg.asset_index);
+        liqee_positions.set_shares(leg.asset_index, new_s)?;
+        let s = liqor_positions.shares_of(leg.asset_index);
         let new_s = asset.lending.change_native(s, to_liquidator).anchor()?;
-        set_position_shares(&mut liqor_positions, leg.asset_index, new_s)?;
+        liqor_positions.set_shares(leg.asset_index, new_s)?;
         asset.lending.insurance_fund = asset.lending.insurance_fund.add_c(to_insurance).anchor()?;
         seized.push(LiquidatedCollateral {
             asset_index: leg.asset_index,
@@ -170,9 +165,7 @@ pub fn liquidate<'info>(
         if ended {
             liqee.end_liquidation();
         } else {
-            liqee.being_liquidated = 1;
-            liqee.liquidation_start_ts = start_ts;
-            liqee.last_liquidation_ts = now;
+            liqee.record_liquidation_step(start_ts, now);
         }
     }
     ctx.accounts.liquidator_account.load_mut()?.positions.copy_from_slice(&liqor_positions);
@@ -195,14 +188,6 @@ pub fn liquidate<'info>(
     // The heap high-water mark, for the benchmark that keeps full accounts within the 32 KiB heap.
     msg!("heap used: {}", crate::heap::heap_used());
     Ok(())
-}
-
-fn shares_of(positions: &[crate::state::TokenPosition], asset_index: u16) -> I80F48 {
-    positions
-        .iter()
-        .find(|p| p.is_active() && p.asset_index == asset_index)
-        .map(|p| p.shares())
-        .unwrap_or(I80F48::ZERO)
 }
 
 #[inline(never)]

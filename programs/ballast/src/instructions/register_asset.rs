@@ -1,4 +1,4 @@
-use crate::error::BallastError;
+use crate::error::{BallastError, IntoAnchor};
 use crate::events::AssetRegistered;
 use crate::oracle::pyth_pull::pin_default_account;
 use crate::oracle::read_oracle;
@@ -104,7 +104,7 @@ pub fn register_asset(ctx: Context<RegisterAsset>, config: AssetConfig) -> Resul
     asset.borrow_index = crate::math::I80F48::ONE.into();
     asset.last_accrual_ts = now;
     asset.oracle_last_publish_ts = reading.publish_time;
-    asset.apply_config(&config);
+    asset.apply_config(&config).anchor()?;
 
     emit!(AssetRegistered {
         group: asset.group,

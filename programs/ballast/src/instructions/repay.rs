@@ -40,14 +40,7 @@ pub fn repay<'info>(ctx: Context<'info, Repay<'info>>, amount: u64) -> Result<()
     let amount = if amount == REPAY_ALL { debt } else { amount };
     require!(amount <= debt, BallastError::RepayExceedsDebt);
 
-    let removed = if amount == debt {
-        I80F48::ZERO.sub_c(shares).anchor()?
-    } else {
-        // Rounds down: a partial repayment clears at most what it paid for.
-        I80F48::from_num(amount).div_c(lending.borrow_index).anchor()?
-    };
-    let new_shares = shares.add_c(removed).anchor()?;
-    lending.borrow_shares = lending.borrow_shares.sub_c(removed).anchor()?.max(I80F48::ZERO);
+    let new_shares = lending.repay(shares, I80F48::from_num(amount), amount == debt).anchor()?;
     asset.set_lending_state(&lending);
 
     // A flagged account that this change cures ends its liquidation (this never fails).

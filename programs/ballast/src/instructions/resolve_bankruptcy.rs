@@ -3,7 +3,7 @@ use crate::events::{BankruptcyResolved, LiquidationEnded};
 use crate::health_accounts::{OraclePolicy, PricedAssets};
 use crate::math::{CheckedFixed, I80F48};
 use crate::risk::is_bankrupt;
-use crate::state::{set_position_shares, Asset, Group, MarginAccount, TokenPosition};
+use crate::state::{Asset, Group, MarginAccount, PositionSlots, TokenPosition};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -36,10 +36,7 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
     let mut asset = *ctx.accounts.asset.load()?;
     asset.accrue_interest(now).anchor()?;
     let mut positions = ctx.accounts.account.load()?.positions;
-    let shares = positions
-        .iter()
-        .find(|p| p.is_active() && p.asset_index == asset.asset_index)
-        .map(|p| p.shares())
+    let shares = Some(positions.shares_of(asset.asset_index))
         .filter(|s| *s < I80F48::ZERO)
         .ok_or(BallastError::NotALiability)?;
 
@@ -47,16 +44,11 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
     let swept = sweep_dust(&group_key, &group_config, &asset_key, &asset, &mut positions, remaining, now)?;
 
     let mut lending = asset.lending_state();
-    let debt = I80F48::ZERO.sub_c(lending.native_balance(shares).anchor()?).anchor()?;
-    let from_insurance = debt.min(lending.insurance_fund);
-    let socialized = debt.sub_c(from_insurance).anchor()?;
-    lending.insurance_fund = lending.insurance_fund.sub_c(from_insurance).anchor()?;
-    lending.borrow_shares = lending.borrow_shares.add_c(shares).anchor()?.max(I80F48::ZERO);
-    let unabsorbed = lending.socialize_loss(socialized).anchor()?;
+    let write_off = lending.write_off_debt(shares).anchor()?;
     asset.set_lending_state(&lending);
-    asset.bad_debt = asset.bad_debt.get().add_c(unabsorbed).anchor()?.into();
-    set_position_shares(&mut positions, asset.asset_index, I80F48::ZERO)?;
-    let no_debt_left = positions.iter().all(|p| !p.is_active());
+    asset.bad_debt = asset.bad_debt.get().add_c(write_off.bad_debt).anchor()?.into();
+    positions.set_shares(asset.asset_index, I80F48::ZERO)?;
+    let no_debt_left = positions.active().next().is_none();
 
     // Effects: the swept collateral assets, then the named asset (written once, here).
     if let Some(priced) = swept {
@@ -72,10 +64,10 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
         group: group_key,
         account: ctx.accounts.account.key(),
         asset_index: asset.asset_index,
-        debt: debt.to_bits(),
-        from_insurance: from_insurance.to_bits(),
-        socialized: socialized.sub_c(unabsorbed).anchor()?.to_bits(),
-        bad_debt: unabsorbed.to_bits(),
+        debt: write_off.debt.to_bits(),
+        from_insurance: write_off.from_insurance.to_bits(),
+        socialized: write_off.socialized.to_bits(),
+        bad_debt: write_off.bad_debt.to_bits(),
         deposit_index_after: lending.deposit_index.to_bits(),
     });
     if ended {
@@ -98,7 +90,7 @@ fn sweep_dust<'info>(
     remaining: &'info [AccountInfo<'info>],
     now: i64,
 ) -> Result<Option<Box<PricedAssets>>> {
-    if !positions.iter().any(|p| p.is_active() && p.shares() > I80F48::ZERO) {
+    if !positions.active().any(|p| p.shares() > I80F48::ZERO) {
         return Ok(None);
     }
     let mut priced = Box::new(PricedAssets::load(
@@ -114,13 +106,11 @@ fn sweep_dust<'info>(
     priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
     require!(is_bankrupt(&inputs, dust_value).anchor()?, BallastError::NotBankrupt);
     let collateral: Vec<TokenPosition> =
-        positions.iter().filter(|p| p.is_active() && p.shares() > I80F48::ZERO).copied().collect();
+        positions.active().filter(|p| p.shares() > I80F48::ZERO).copied().collect();
     for p in &collateral {
         let a = priced.get_mut(p.asset_index)?;
-        let native = a.lending.native_balance(p.shares()).anchor()?;
-        a.lending.deposit_shares = a.lending.deposit_shares.sub_c(p.shares()).anchor()?.max(I80F48::ZERO);
-        a.lending.insurance_fund = a.lending.insurance_fund.add_c(native).anchor()?;
-        set_position_shares(positions, p.asset_index, I80F48::ZERO)?;
+        a.lending.sweep_deposit_to_insurance(p.shares()).anchor()?;
+        positions.set_shares(p.asset_index, I80F48::ZERO)?;
     }
     Ok(Some(priced))
 }

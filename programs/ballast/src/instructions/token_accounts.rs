@@ -3,7 +3,7 @@
 use crate::error::BallastError;
 use crate::events::{BalanceChangeKind, TokenBalanceChanged};
 use crate::math::I80F48;
-use crate::state::{Asset, Group, MarginAccount, ASSET_SEED};
+use crate::state::{Asset, Group, MarginAccount, PositionSlots, ASSET_SEED};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
@@ -36,11 +36,7 @@ impl<'info> TokenMove<'info> {
     /// Writes the accrued asset and the position's new shares (freeing the slot at zero).
     pub fn store(&self, asset: &Asset, slot: usize, shares: I80F48) -> Result<()> {
         *self.asset.load_mut()? = *asset;
-        let mut account = self.account.load_mut()?;
-        let position = &mut account.positions[slot];
-        position.shares = shares.into();
-        position.asset_index = asset.asset_index;
-        position.in_use = u8::from(shares != I80F48::ZERO);
+        self.account.load_mut()?.positions.write_slot(slot, asset.asset_index, shares);
         Ok(())
     }
 

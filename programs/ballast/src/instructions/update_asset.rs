@@ -38,7 +38,7 @@ pub fn update_asset(ctx: Context<UpdateAsset>, config: AssetConfig) -> Result<()
         asset.vol_last_price = I80F48::ZERO.into();
         asset.vol_last_publish_ts = 0;
     }
-    asset.apply_config(&config);
+    asset.apply_config(&config).anchor()?;
     emit!(AssetUpdated {
         group: asset.group,
         asset: ctx.accounts.asset.key(),

@@ -66,7 +66,7 @@ pub fn update_volatility(ctx: Context<UpdateVolatility>) -> Result<()> {
         )
         .anchor()?;
         asset.realized_variance = variance.into();
-        asset.refresh_horizon_vol();
+        asset.refresh_horizon_vol().anchor()?;
     }
     asset.vol_last_price = prices.spot.into();
     asset.vol_last_publish_ts = reading.publish_time;

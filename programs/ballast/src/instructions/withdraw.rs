@@ -2,7 +2,7 @@ use super::token_accounts::*;
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::BalanceChangeKind;
 use crate::health_accounts::require_init_health_after;
-use crate::math::{div_ceil, CheckedFixed, I80F48};
+use crate::math::I80F48;
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -38,13 +38,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     require!(amount <= t.available_liquidity(&asset)?, BallastError::InsufficientLiquidity);
 
     let mut lending = asset.lending_state();
-    // Shares round up: the withdrawer gives up at least what they take.
-    let mut removed = div_ceil(amount_fixed, lending.deposit_index).anchor()?.min(shares);
-    if native.sub_c(amount_fixed).anchor()? < I80F48::ONE {
-        removed = shares;
-    }
-    let new_shares = shares.sub_c(removed).anchor()?;
-    lending.deposit_shares = lending.deposit_shares.sub_c(removed).anchor()?.max(I80F48::ZERO);
+    let new_shares = lending.withdraw(shares, amount_fixed).anchor()?;
     asset.set_lending_state(&lending);
 
     let (health, clear_liquidation, publish_time) = require_init_health_after(

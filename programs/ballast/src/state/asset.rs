@@ -1,5 +1,5 @@
 use crate::math::{from_bps, FixedBits, MathResult, I80F48};
-use crate::risk::{AssetWeights, LendingState, OracleLimits, RateCurve, RiskFactors};
+use crate::risk::{AssetWeights, FactorConfig, LendingState, OracleLimits, RateCurve, RiskFactors};
 use anchor_lang::prelude::*;
 
 pub const ASSET_SEED: &[u8] = b"asset";
@@ -198,67 +198,45 @@ const _: () = assert!(ASSET_SIZE == 1_040);
 
 impl Asset {
     /// Applies a validated config and refreshes the cached fixed-point values.
-    pub fn apply_config(&mut self, config: &AssetConfig) {
+    pub fn apply_config(&mut self, config: &AssetConfig) -> MathResult<()> {
         self.config = *config;
         self.init_asset_weight = from_bps(config.init_asset_weight_bps).into();
         self.maint_asset_weight = from_bps(config.maint_asset_weight_bps).into();
         self.init_liab_weight = from_bps(config.init_liab_weight_bps).into();
         self.maint_liab_weight = from_bps(config.maint_liab_weight_bps).into();
         self.conf_multiplier = from_bps(config.conf_multiplier_bps).into();
-        self.refresh_horizon_vol();
+        self.refresh_horizon_vol()
     }
 
-    /// sigma = max(governance floor, realised); horizon_vol = sigma * sqrt(horizon / year).
-    pub fn refresh_horizon_vol(&mut self) {
-        let floor = from_bps(self.config.sigma_floor_bps);
-        let realised = self.realized_variance.get().max(I80F48::ZERO).sqrt();
-        let sigma = floor.max(realised);
-        let years = I80F48::from_num(self.config.liquidation_horizon_secs)
-            / I80F48::from_num(crate::risk::SECONDS_PER_YEAR);
-        // sigma is at most a few hundred percent and the horizon at most a year: no overflow.
-        self.horizon_vol = (sigma * years.sqrt()).into();
-    }
-
-    /// The single-asset risk factors at the given spot price (which sizes the total-deposit and
-    /// total-borrow scaling).
-    pub fn risk_factors(&self, lending: &LendingState, spot: I80F48) -> MathResult<RiskFactors> {
-        use crate::math::{pow10, CheckedFixed};
+    /// Caches the engine's `horizon_vol` from the floor, the realised variance and the horizon.
+    pub fn refresh_horizon_vol(&mut self) -> MathResult<()> {
         let c = &self.config;
-        let scale = |start: u64, value: I80F48| -> MathResult<I80F48> {
-            if start == 0 || value <= I80F48::from_num(start) {
-                return Ok(I80F48::ONE);
-            }
-            I80F48::from_num(start).div_c(value)
-        };
-        let deposit_scale = if c.deposit_weight_scale_start == 0 {
-            I80F48::ONE
-        } else {
-            scale(c.deposit_weight_scale_start, lending.total_deposits()?.mul_c(spot)?)?
-        };
-        let borrow_scale = if c.borrow_weight_scale_start == 0 {
-            I80F48::ONE
-        } else {
-            scale(c.borrow_weight_scale_start, lending.total_borrows()?.mul_c(spot)?)?
-        };
-        let concentration_off = c.concentration_threshold_bps == 0 || c.concentration_threshold_bps >= 10_000;
-        Ok(RiskFactors {
-            horizon_vol: self.horizon_vol.get(),
-            imf: crate::math::from_ppm(c.size_imf_ppm),
-            token_unit: pow10(u32::from(self.decimals))?,
-            deposit_scale,
-            borrow_scale: if borrow_scale < I80F48::ONE {
-                I80F48::ONE.div_c(borrow_scale)?
-            } else {
-                I80F48::ONE
-            },
-            concentration_threshold: if concentration_off {
-                I80F48::ONE
-            } else {
-                from_bps(c.concentration_threshold_bps)
-            },
-            concentration_haircut: from_bps(c.concentration_haircut_bps),
+        let hv = crate::risk::horizon_vol(
+            c.sigma_floor_bps,
+            self.realized_variance.get(),
+            c.liquidation_horizon_secs,
+        )?;
+        self.horizon_vol = hv.into();
+        Ok(())
+    }
+
+    /// The parameters of the engine's single-asset factors.
+    pub fn factor_config(&self) -> FactorConfig {
+        let c = &self.config;
+        FactorConfig {
+            deposit_weight_scale_start: c.deposit_weight_scale_start,
+            borrow_weight_scale_start: c.borrow_weight_scale_start,
+            size_imf_ppm: c.size_imf_ppm,
+            concentration_threshold_bps: c.concentration_threshold_bps,
+            concentration_haircut_bps: c.concentration_haircut_bps,
             correlation_group: c.correlation_group,
-        })
+            decimals: self.decimals,
+        }
+    }
+
+    /// The single-asset risk factors with the pool `lending` at `spot` (`risk::risk_factors`).
+    pub fn risk_factors(&self, lending: &LendingState, spot: I80F48) -> MathResult<RiskFactors> {
+        crate::risk::risk_factors(&self.factor_config(), self.horizon_vol.get(), lending, spot)
     }
 
     pub fn weights(&self) -> AssetWeights {

@@ -65,20 +65,33 @@ impl MarginAccount {
 
     /// Slot of the active position in `asset_index`, if any.
     pub fn find_position(&self, asset_index: u16) -> Option<usize> {
-        self.positions.iter().position(|p| p.is_active() && p.asset_index == asset_index)
+        self.positions.find(asset_index)
     }
 
     /// Slot of the position in `asset_index`, or the first free slot for it.
     pub fn find_or_free_slot(&self, asset_index: u16) -> Option<usize> {
-        self.find_position(asset_index).or_else(|| self.positions.iter().position(|p| !p.is_active()))
+        self.positions.find_or_free(asset_index)
     }
 
     pub fn active_positions(&self) -> impl Iterator<Item = &TokenPosition> {
-        self.positions.iter().filter(|p| p.is_active())
+        self.positions.active()
     }
 
     pub fn active_count(&self) -> usize {
         self.active_positions().count()
+    }
+
+    /// Whether the account is in a liquidation episode that has not lapsed at `now`
+    /// (`risk::episode_live`).
+    pub fn liquidation_live(&self, now: i64, ramp_secs: u32) -> bool {
+        crate::risk::episode_live(self.is_being_liquidated(), self.last_liquidation_ts, now, ramp_secs)
+    }
+
+    /// Records a liquidation step at `now` of the episode that began at `start_ts`.
+    pub fn record_liquidation_step(&mut self, start_ts: i64, now: i64) {
+        self.being_liquidated = 1;
+        self.liquidation_start_ts = start_ts;
+        self.last_liquidation_ts = now;
     }
 
     /// Ends the current liquidation episode (the next one starts its bonus ramp afresh).
@@ -92,22 +105,84 @@ impl MarginAccount {
     }
 }
 
-/// Sets the shares of the position in `asset_index`, taking a free slot if the account has none
-/// and freeing the slot when the shares reach zero.
-pub fn set_position_shares(positions: &mut [TokenPosition], asset_index: u16, shares: I80F48) -> Result<()> {
-    let slot = positions
-        .iter()
-        .position(|p| p.is_active() && p.asset_index == asset_index)
-        .or_else(|| positions.iter().position(|p| !p.is_active()));
-    let Some(slot) = slot else {
-        if shares == I80F48::ZERO {
-            return Ok(());
-        }
-        return err!(crate::error::BallastError::NoFreePositionSlot);
-    };
-    let p = &mut positions[slot];
-    p.asset_index = asset_index;
-    p.shares = shares.into();
-    p.in_use = u8::from(shares != I80F48::ZERO);
-    Ok(())
+/// What a slot of a margin account holds. Token positions are the only kind today; dated
+/// futures and options will be keyed by their market in slots of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PositionKey {
+    Token { asset_index: u16 },
+}
+
+/// The one slot search over an account's token slots (the account's array or a copy of it that
+/// an instruction changes before writing back). A slot is free when not in use; an active slot
+/// is found by asset index (an account holds at most one position per asset).
+pub trait PositionSlots {
+    fn slots(&self) -> &[TokenPosition];
+    fn slots_mut(&mut self) -> &mut [TokenPosition];
+
+    /// Slot of the active position in `asset_index`, if any.
+    fn find(&self, asset_index: u16) -> Option<usize> {
+        self.slots().iter().position(|p| p.is_active() && p.asset_index == asset_index)
+    }
+
+    /// Slot of the position in `asset_index`, or the first free slot for it.
+    fn find_or_free(&self, asset_index: u16) -> Option<usize> {
+        self.find(asset_index).or_else(|| self.slots().iter().position(|p| !p.is_active()))
+    }
+
+    fn active(&self) -> impl Iterator<Item = &TokenPosition> {
+        self.slots().iter().filter(|p| p.is_active())
+    }
+
+    /// Shares held in `asset_index` (zero without a position).
+    fn shares_of(&self, asset_index: u16) -> I80F48 {
+        self.find(asset_index).map(|i| self.slots()[i].shares()).unwrap_or(I80F48::ZERO)
+    }
+
+    /// Writes `shares` into `slot` for `asset_index`, freeing the slot at zero.
+    fn write_slot(&mut self, slot: usize, asset_index: u16, shares: I80F48) {
+        let p = &mut self.slots_mut()[slot];
+        p.asset_index = asset_index;
+        p.shares = shares.into();
+        p.in_use = u8::from(shares != I80F48::ZERO);
+    }
+
+    /// Sets the shares of the position in `asset_index`, taking a free slot if the account has
+    /// none and freeing the slot when the shares reach zero.
+    fn set_shares(&mut self, asset_index: u16, shares: I80F48) -> Result<()> {
+        let Some(slot) = self.find_or_free(asset_index) else {
+            if shares == I80F48::ZERO {
+                return Ok(());
+            }
+            return err!(crate::error::BallastError::NoFreePositionSlot);
+        };
+        self.write_slot(slot, asset_index, shares);
+        Ok(())
+    }
+}
+
+impl PositionSlots for [TokenPosition] {
+    fn slots(&self) -> &[TokenPosition] {
+        self
+    }
+    fn slots_mut(&mut self) -> &mut [TokenPosition] {
+        self
+    }
+}
+
+impl PositionSlots for [TokenPosition; MAX_TOKEN_POSITIONS] {
+    fn slots(&self) -> &[TokenPosition] {
+        self
+    }
+    fn slots_mut(&mut self) -> &mut [TokenPosition] {
+        self
+    }
+}
+
+impl PositionSlots for Vec<TokenPosition> {
+    fn slots(&self) -> &[TokenPosition] {
+        self
+    }
+    fn slots_mut(&mut self) -> &mut [TokenPosition] {
+        self
+    }
 }

@@ -137,13 +137,10 @@ pub fn is_liquidatable(priced: &PricedAssets, group: &GroupConfig, account: &Mar
 }
 
 /// Accounts that owe something and whose collateral is worth less than the dust value: only a
-/// bankruptcy write-off helps them (the engine's predicate, `ballast::risk::is_bankrupt`).
-pub fn is_bankrupt(priced: &PricedAssets, account: &MarginAccount, dust_value: I80F48) -> bool {
-    priced
-        .inputs(&account.positions, None)
-        .ok()
-        .and_then(|inputs| ballast::risk::is_bankrupt(&inputs, dust_value).ok())
-        .unwrap_or(false)
+/// bankruptcy write-off helps them. The program's rule (`PricedAssets::bankrupt`: oracle faults
+/// tolerated only on dust, then `ballast::risk::is_bankrupt`).
+pub fn is_bankrupt(priced: &PricedAssets, group: &GroupConfig, account: &MarginAccount) -> bool {
+    priced.bankrupt(account, group).unwrap_or(false)
 }
 
 /// Scans `accounts` against assets priced once (`GroupSnapshot::priced` with the liquidation
@@ -301,9 +298,8 @@ impl Keeper {
         // Write off what liquidation cannot fix.
         let snapshot = self.snapshot(chain).await?;
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
-        let dust_value = I80F48::from_num(snapshot.group.config.dust_value);
         for (key, account) in snapshot.margin_accounts(chain).await? {
-            if !is_bankrupt(&priced, &account, dust_value) {
+            if !is_bankrupt(&priced, &snapshot.group.config, &account) {
                 continue;
             }
             let value = account_spot_value(&priced, &account)?;
@@ -349,8 +345,8 @@ impl Keeper {
             return Err(ballast_sdk::SdkError::AccountNotFound(self.liquidator_account));
         };
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
-        let dust_value = I80F48::from_num(snapshot.group.config.dust_value);
-        if !is_liquidatable(&priced, &snapshot.group.config, liqee) || is_bankrupt(&priced, liqee, dust_value)
+        if !is_liquidatable(&priced, &snapshot.group.config, liqee)
+            || is_bankrupt(&priced, &snapshot.group.config, liqee)
         {
             return Ok(None);
         }

@@ -113,6 +113,6 @@ async fn keeper_writes_off_a_bankrupt_account() {
     assert_eq!(state.active_count(), 0);
     let snapshot = keeper.snapshot(&chain).await.unwrap();
     let priced = snapshot.priced(OraclePolicy::Liquidation).unwrap();
-    assert!(!is_bankrupt(&priced, &state, I80F48::from_num(snapshot.group.config.dust_value)));
+    assert!(!is_bankrupt(&priced, &snapshot.group.config, &state));
     env.assert_invariants().await;
 }

@@ -6,10 +6,11 @@ use crate::chain::{AccountFilter, Chain};
 use crate::{decode, SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
-use ballast::health_accounts::{price_asset, OraclePolicy, PricedAssets};
+use ballast::health_accounts::{max_token_action, price_asset, OraclePolicy, PricedAssets, TokenAction};
 use ballast::math::I80F48;
 use ballast::oracle::read_oracle_data;
-use ballast::risk::{health, health_report, HealthReport, HealthType};
+use ballast::risk::OracleReading;
+use ballast::risk::{HealthLevels, HealthReports};
 use ballast::state::{Asset, Group, MarginAccount, TokenPosition, ASSET_SIZE, MARGIN_ACCOUNT_SIZE};
 use solana_account::Account;
 use solana_instruction::AccountMeta;
@@ -34,13 +35,8 @@ pub struct GroupSnapshot {
     pub now: i64,
 }
 
-/// Health at the three levels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct AccountHealth {
-    pub init: I80F48,
-    pub liquidation_end: I80F48,
-    pub maint: I80F48,
-}
+/// Health at the three levels: the engine's type.
+pub type AccountHealth = HealthLevels;
 
 /// The oracle account the asset pins (the program accepts no other).
 pub fn default_oracle_address(asset: &Asset) -> Pubkey {
@@ -104,9 +100,7 @@ impl GroupSnapshot {
     pub fn priced(&self, policy: OraclePolicy) -> SdkResult<PricedAssets> {
         let mut priced = vec![];
         for (i, a) in self.assets.iter().enumerate() {
-            let oracle = a.oracle.as_ref().ok_or(SdkError::MissingOracle(a.state.asset_index))?;
-            let reading = read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data)
-                .map_err(|e| SdkError::Program(e.to_string()))?;
+            let reading = self.reading(a.state.asset_index)?;
             priced.push(
                 price_asset(a.key, i, &a.state, &reading, policy, self.now)
                     .map_err(|e| SdkError::Program(e.to_string()))?,
@@ -118,6 +112,68 @@ impl GroupSnapshot {
             now: self.now,
             pending: None,
         })
+    }
+
+    /// The oracle reading of an asset as the program will read it.
+    pub fn reading(&self, index: u16) -> SdkResult<OracleReading> {
+        let a = self.asset(index)?;
+        let oracle = a.oracle.as_ref().ok_or(SdkError::MissingOracle(index))?;
+        read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data)
+            .map_err(|e| SdkError::Program(e.to_string()))
+    }
+
+    /// The largest borrow of asset `index` that leaves `account` at Init health >= `target`
+    /// (zero for the margin limit), by the program's own steps (`max_token_action`): a borrow of
+    /// it lands, one unit more is refused. `liquidity` caps it (`available_liquidity`). `None`
+    /// when the account is below the target already or holds a deposit of the asset.
+    pub fn max_borrow(
+        &self,
+        account: &MarginAccount,
+        index: u16,
+        liquidity: u64,
+        target: I80F48,
+    ) -> SdkResult<Option<u64>> {
+        self.max_action(account, index, TokenAction::Borrow, liquidity, target)
+    }
+
+    /// The largest withdrawal of asset `index` that leaves `account` at Init health >= `target`
+    /// (see `max_borrow`); at most the deposit. `None` without a deposit of the asset.
+    pub fn max_withdraw(
+        &self,
+        account: &MarginAccount,
+        index: u16,
+        liquidity: u64,
+        target: I80F48,
+    ) -> SdkResult<Option<u64>> {
+        self.max_action(account, index, TokenAction::Withdraw, liquidity, target)
+    }
+
+    fn max_action(
+        &self,
+        account: &MarginAccount,
+        index: u16,
+        action: TokenAction,
+        liquidity: u64,
+        target: I80F48,
+    ) -> SdkResult<Option<u64>> {
+        let priced = self.priced(OraclePolicy::RiskIncreasing)?;
+        let reading = self.reading(index)?;
+        let asset = &self.asset(index)?.state;
+        Ok(max_token_action(&priced, &account.positions, asset, &reading, action, liquidity, target))
+    }
+
+    /// What the asset's vault can pay out now: its token balance less the insurance fund.
+    pub async fn available_liquidity<C: Chain>(&self, chain: &C, index: u16) -> SdkResult<u64> {
+        let a = self.asset(index)?;
+        let vault = chain.account(&a.state.vault).await?.ok_or(SdkError::AccountNotFound(a.state.vault))?;
+        // SPL Token and Token-2022 accounts share the base layout: the amount at offset 64.
+        let amount = vault
+            .data
+            .get(64..72)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .ok_or(SdkError::WrongAccountType(a.state.vault, "token account"))?;
+        let reserved = ballast::math::to_u64_ceil(a.state.insurance_fund.get()).map_err(program_err)?;
+        Ok(amount.saturating_sub(reserved))
     }
 
     /// Health accounts (`remaining_accounts`) for an account holding `positions` plus the
@@ -165,32 +221,17 @@ fn program_err<E: core::fmt::Debug>(e: E) -> SdkError {
 }
 
 /// Health of `account` at the three levels with pre-priced assets (the keeper's hot path).
-pub fn account_health(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<AccountHealth> {
-    let inputs = priced.inputs(&account.positions, None).map_err(program_err)?;
-    Ok(AccountHealth {
-        init: health(&inputs, &priced.params, HealthType::Init).map_err(program_err)?,
-        liquidation_end: health(&inputs, &priced.params, HealthType::LiquidationEnd).map_err(program_err)?,
-        maint: health(&inputs, &priced.params, HealthType::Maint).map_err(program_err)?,
-    })
+pub fn account_health(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<HealthLevels> {
+    priced.health_levels(&account.positions).map_err(program_err)
 }
 
 /// Full reports (with the factor breakdown) at Init, LiquidationEnd and Maint.
-pub fn account_reports(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<Vec<HealthReport>> {
-    let inputs = priced.inputs(&account.positions, None).map_err(program_err)?;
-    [HealthType::Init, HealthType::LiquidationEnd, HealthType::Maint]
-        .iter()
-        .map(|l| health_report(&inputs, &priced.params, *l).map_err(program_err))
-        .collect()
+pub fn account_reports(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<HealthReports> {
+    priced.health_reports(&account.positions).map_err(program_err)
 }
 
 /// Net value of `account` at oracle spot prices, no haircuts (collateral minus debt), in
-/// quote-native units.
+/// quote-native units (`risk::net_spot_value`).
 pub fn account_spot_value(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<I80F48> {
-    let mut total = I80F48::ZERO;
-    for p in account.active_positions() {
-        let a = priced.get(p.asset_index).map_err(program_err)?;
-        let native = a.lending.native_balance(p.shares()).map_err(program_err)?;
-        total += native.checked_mul(a.template.prices.spot).ok_or(SdkError::Program("overflow".into()))?;
-    }
-    Ok(total)
+    priced.spot_value(&account.positions).map_err(program_err)
 }

@@ -1,6 +1,6 @@
 //! The SDK against the program on the in-process chain: its builders produce instructions the
 //! program accepts, its health is the program's health to the last unit (a borrow sized from it
-//! lands exactly on the margin limit), and the declarative deploy is idempotent.
+//! lands exactly on the margin limit: the SDK's max borrow), and the declarative deploy is idempotent.
 
 use anchor_lang::prelude::Pubkey;
 use ballast::health_accounts::OraclePolicy;
@@ -65,7 +65,9 @@ async fn builders_drive_the_program_and_health_matches_to_the_unit() {
     let init = account_health(&priced, &state).unwrap().init;
     // 10 SOL * $100 * 0.8 = $800 of Init health; each micro-USDT borrowed costs 1.2 of it.
     assert!((init - I80F48::from_num(800_000_000u64)).abs() < I80F48::from_num(0.001), "{init}");
-    let limit: u64 = (init / I80F48::from_num(1.2)).floor().to_num();
+    // the engine's max borrow: by hand, $800 / 1.2 per micro-USDT
+    let limit = snap.max_borrow(&state, 1, u64::MAX, I80F48::ZERO).unwrap().unwrap();
+    assert_eq!(limit, (init / I80F48::from_num(1.2)).floor().to_num::<u64>());
     let ok = snap.borrow(account, &state, 1, usdt_wallet, limit).unwrap();
     chain.send(&[ok], &payer, &[&trader]).await.unwrap();
     let state = account_state(&chain, &account).await;

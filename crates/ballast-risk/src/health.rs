@@ -341,7 +341,7 @@ pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthT
 }
 
 /// Health at the three levels: what clients show and what the liquidation predicates take.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct HealthLevels {
     pub init: I80F48,
     pub liquidation_end: I80F48,
@@ -354,6 +354,14 @@ impl HealthLevels {
             HealthType::Init => self.init,
             HealthType::LiquidationEnd => self.liquidation_end,
             HealthType::Maint => self.maint,
+        }
+    }
+
+    pub fn set(&mut self, level: HealthType, value: I80F48) {
+        match level {
+            HealthType::Init => self.init = value,
+            HealthType::LiquidationEnd => self.liquidation_end = value,
+            HealthType::Maint => self.maint = value,
         }
     }
 }
@@ -382,6 +390,11 @@ impl HealthReports {
             HealthType::LiquidationEnd => &self.liquidation_end,
             HealthType::Maint => &self.maint,
         }
+    }
+
+    /// Init, LiquidationEnd, Maint, in that order.
+    pub fn iter(&self) -> impl Iterator<Item = &HealthReport> {
+        [&self.init, &self.liquidation_end, &self.maint].into_iter()
     }
 
     pub fn levels(&self) -> HealthLevels {

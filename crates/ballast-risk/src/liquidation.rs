@@ -86,6 +86,11 @@ pub fn debt_spot_value(positions: &[PositionInput]) -> crate::math::MathResult<I
     Ok(total)
 }
 
+/// Net value at spot, no haircuts: collateral (rounded down) less debts (rounded up).
+pub fn net_spot_value(positions: &[PositionInput]) -> crate::math::MathResult<I80F48> {
+    collateral_spot_value(positions)?.sub_c(debt_spot_value(positions)?)
+}
+
 /// Bankrupt: the account owes more than its collateral is worth at spot, and that collateral
 /// is worth less than the dust value, so no liquidation can repay the debt and only a write-off
 /// helps (`resolve_bankruptcy`). Dust does not shield an account from it; a small account that is

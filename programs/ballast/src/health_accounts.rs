@@ -44,6 +44,7 @@ impl OraclePolicy {
 
 /// One asset from `remaining_accounts`, priced, with interest since its last touch accrued
 /// exactly (liquidation) or bounded conservatively (margin checks), see `price_asset`.
+#[derive(Clone)]
 pub struct PricedAsset {
     pub key: Pubkey,
     /// Index of the Asset account in `remaining_accounts`.
@@ -61,6 +62,7 @@ pub struct PricedAsset {
     pub publish_time: i64,
 }
 
+#[derive(Clone)]
 pub struct PricedAssets {
     pub assets: Vec<PricedAsset>,
     pub params: HealthParams,
@@ -177,6 +179,44 @@ impl PricedAssets {
             Some(crate::risk::health(&inputs, &self.params, HealthType::LiquidationEnd).ok()?)
         };
         Some((crate::risk::is_liquidatable(maint, le, live), maint))
+    }
+
+    /// Whether `resolve_bankruptcy` would accept this account now, by the program's rule: with
+    /// collateral, oracle faults only on dust, then `risk::is_bankrupt`; without, any debt. `None` when the program would
+    /// refuse to judge (an intolerable oracle fault, a missing asset).
+    pub fn bankrupt(
+        &self,
+        account: &crate::state::MarginAccount,
+        group: &crate::state::GroupConfig,
+    ) -> Option<bool> {
+        // Without collateral the program needs no price: any debt is written off.
+        if !account.active_positions().any(|p| p.shares() > I80F48::ZERO) {
+            return Some(account.active_positions().any(|p| p.shares() < I80F48::ZERO));
+        }
+        let mut inputs = self.inputs(&account.positions, None).ok()?;
+        let dust_value = I80F48::from_num(group.dust_value);
+        if self.intolerable_fault(&mut inputs, dust_value).ok()?.is_some() {
+            return None;
+        }
+        crate::risk::is_bankrupt(&inputs, dust_value).ok()
+    }
+
+    /// Health of the account at the three levels (`risk::health_levels`).
+    pub fn health_levels(&self, positions: &[TokenPosition]) -> Result<crate::risk::HealthLevels> {
+        let inputs = self.inputs(positions, None)?;
+        crate::risk::health_levels(&inputs, &self.params).anchor()
+    }
+
+    /// The breakdowns at the three levels (`risk::health_reports`).
+    pub fn health_reports(&self, positions: &[TokenPosition]) -> Result<crate::risk::HealthReports> {
+        let inputs = self.inputs(positions, None)?;
+        crate::risk::health_reports(&inputs, &self.params).anchor()
+    }
+
+    /// Net value at spot, no haircuts (`risk::net_spot_value`).
+    pub fn spot_value(&self, positions: &[TokenPosition]) -> Result<I80F48> {
+        let inputs = self.inputs(positions, None)?;
+        crate::risk::net_spot_value(&inputs).anchor()
     }
 
     pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {
@@ -408,4 +448,66 @@ pub fn cures_liquidation<'info>(
             false
         }
     }
+}
+
+/// Which token action a maximum is for (`max_token_action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenAction {
+    Borrow,
+    Withdraw,
+}
+
+/// The largest `action` of `asset` (its account state as fetched, and the oracle reading the
+/// instruction will see) that leaves the account's Init health at or above `target`, for
+/// clients: max borrow and max withdraw (Mango's `max_borrow_for_health_ratio`). It replays the
+/// instruction's own steps for each candidate amount (interest accrued exactly to `priced.now`,
+/// the engine's share rounding, the pool's new totals in the asset's factors, the borrow cap) and
+/// searches with `risk::max_amount_for_health`, so the amount returned is accepted and one unit
+/// more is refused. `priced` must be priced for `OraclePolicy::RiskIncreasing`; `liquidity` is
+/// what the vault can pay out (its balance less the insurance fund). `None` when the account is
+/// below the target already, holds the asset on the other side, or the asset is not priced.
+pub fn max_token_action(
+    priced: &PricedAssets,
+    positions: &[TokenPosition],
+    asset: &Asset,
+    reading: &OracleReading,
+    action: TokenAction,
+    liquidity: u64,
+    target: I80F48,
+) -> Option<u64> {
+    use crate::state::PositionSlots;
+    let index = asset.asset_index;
+    let key = priced.get(index).ok()?.key;
+    let account_index = priced.get(index).ok()?.account_index;
+    let mut accrued = *asset;
+    accrued.accrue_interest(priced.now).ok()?;
+    let shares = positions.shares_of(index);
+    let upper = match action {
+        TokenAction::Borrow if shares <= I80F48::ZERO => liquidity,
+        TokenAction::Withdraw if shares > I80F48::ZERO => {
+            let native = accrued.native_balance(shares).ok()?;
+            crate::math::to_u64_floor(native).ok()?.min(liquidity)
+        }
+        _ => return None,
+    };
+    let mut trial = priced.clone();
+    crate::risk::max_amount_for_health(upper, target, |amount: u64| -> Result<I80F48> {
+        let mut lending = accrued.lending_state();
+        let new_shares = match action {
+            TokenAction::Borrow => {
+                let new_shares = lending.borrow(shares, I80F48::from_num(amount)).anchor()?;
+                let cap = I80F48::from_num(accrued.config.borrow_cap);
+                require!(lending.total_borrows().anchor()? <= cap, BallastError::BorrowCapExceeded);
+                new_shares
+            }
+            TokenAction::Withdraw => lending.withdraw(shares, I80F48::from_num(amount)).anchor()?,
+        };
+        let mut changed = accrued;
+        changed.set_lending_state(&lending);
+        let repriced =
+            price_asset(key, account_index, &changed, reading, OraclePolicy::RiskIncreasing, priced.now)?;
+        *trial.get_mut(index)? = repriced;
+        let inputs = trial.inputs(positions, Some((index, new_shares)))?;
+        crate::risk::health(&inputs, &trial.params, HealthType::Init).anchor()
+    })
 }

@@ -2,7 +2,7 @@ use crate::error::{BallastError, IntoAnchor};
 use crate::events::{HealthBreakdown, LevelBreakdown, PositionBreakdown};
 use crate::health_accounts::{OraclePolicy, PricedAssets};
 use crate::math::I80F48;
-use crate::risk::{health_report as engine_report, HealthReport, HealthType};
+use crate::risk::{health_report as engine_report, HealthLevels, HealthReport, HealthType};
 use crate::state::{Group, MarginAccount};
 use anchor_lang::prelude::*;
 
@@ -30,15 +30,19 @@ pub fn health_report<'info>(
         let a = ctx.accounts.account.load()?;
         (a.positions, a.is_being_liquidated())
     };
+    // One level's report at a time: the three breakdowns together would triple the heap.
     let inputs = priced.inputs(&positions, None)?;
-    let mut levels = Vec::with_capacity(3);
-    for level in [HealthType::Init, HealthType::LiquidationEnd, HealthType::Maint] {
-        levels.push(level_breakdown(&engine_report(&inputs, &priced.params, level).anchor()?));
+    let mut totals = HealthLevels::default();
+    let mut levels = Vec::with_capacity(HealthType::ALL.len());
+    for level in HealthType::ALL {
+        let report = engine_report(&inputs, &priced.params, level).anchor()?;
+        totals.set(level, report.health);
+        levels.push(level_breakdown(&report));
     }
     let summary = HealthSummary {
-        init: levels[0].health,
-        liquidation_end: levels[1].health,
-        maint: levels[2].health,
+        init: totals.init.to_bits(),
+        liquidation_end: totals.liquidation_end.to_bits(),
+        maint: totals.maint.to_bits(),
         being_liquidated,
     };
     let mut data = Vec::with_capacity(64);

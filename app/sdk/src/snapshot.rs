@@ -6,7 +6,7 @@ use crate::chain::{AccountFilter, Chain};
 use crate::{decode, SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
-use ballast::health_accounts::{max_token_action, price_asset, OraclePolicy, PricedAssets, TokenAction};
+use ballast::health_accounts::{max_token_action, AssetRetriever, OraclePolicy, PricedAssets, TokenAction};
 use ballast::math::I80F48;
 use ballast::oracle::read_oracle_data;
 use ballast::risk::OracleReading;
@@ -96,22 +96,11 @@ impl GroupSnapshot {
         self.assets.iter().find(|a| a.state.mint == *mint)
     }
 
-    /// Every asset priced for `policy` at the snapshot's time, exactly as the program would.
+    /// Every asset priced for `policy` at the snapshot's time, exactly as the program would
+    /// (`PricedAssets::retrieve` over this snapshot, as the program runs it over its accounts).
     pub fn priced(&self, policy: OraclePolicy) -> SdkResult<PricedAssets> {
-        let mut priced = vec![];
-        for (i, a) in self.assets.iter().enumerate() {
-            let reading = self.reading(a.state.asset_index)?;
-            priced.push(
-                price_asset(a.key, i, &a.state, &reading, policy, self.now)
-                    .map_err(|e| SdkError::Program(e.to_string()))?,
-            );
-        }
-        Ok(PricedAssets {
-            assets: priced,
-            params: self.group.config.health_params(),
-            now: self.now,
-            pending: None,
-        })
+        PricedAssets::retrieve(self, self.group.config.health_params(), policy, self.now, self.assets.len())
+            .map_err(|e| SdkError::Program(e.to_string()))
     }
 
     /// The oracle reading of an asset as the program will read it.
@@ -213,6 +202,25 @@ impl GroupSnapshot {
             out.push((key, decode(&key, &account.data, "MarginAccount")?));
         }
         Ok(out)
+    }
+}
+
+/// The snapshot's assets, in asset-index order, with the readings of their fetched oracles.
+impl AssetRetriever for GroupSnapshot {
+    fn for_each_asset(
+        &self,
+        visit: &mut dyn FnMut(usize, &Pubkey, &Asset, &OracleReading) -> anchor_lang::Result<()>,
+    ) -> anchor_lang::Result<()> {
+        for (i, a) in self.assets.iter().enumerate() {
+            // A missing oracle account is what the program would see as a missing health account.
+            let oracle = a
+                .oracle
+                .as_ref()
+                .ok_or_else(|| anchor_lang::error!(ballast::error::BallastError::InvalidHealthAccounts))?;
+            let reading = read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data)?;
+            visit(i, &a.key, &a.state, &reading)?;
+        }
+        Ok(())
     }
 }
 

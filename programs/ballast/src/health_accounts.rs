@@ -72,9 +72,57 @@ pub struct PricedAssets {
     pub pending: Option<Pubkey>,
 }
 
+/// Where a health computation's assets and oracle readings come from: `remaining_accounts`
+/// inside the program (`RemainingAccounts`), fetched accounts off chain (the SDK's
+/// `GroupSnapshot`). `PricedAssets::retrieve` applies the same rules to either (replayed readings
+/// refused, each asset once), so a client prices exactly what the program will.
+pub trait AssetRetriever {
+    /// Calls `visit` with each asset's position in the list, key, state and oracle reading, in
+    /// order; stops at the first error.
+    fn for_each_asset(
+        &self,
+        visit: &mut dyn FnMut(usize, &Pubkey, &Asset, &OracleReading) -> Result<()>,
+    ) -> Result<()>;
+}
+
+/// The health accounts of an instruction, in the order the module documents. `pending` is an
+/// asset the instruction has already loaded and changed in memory; its in-memory state is used
+/// instead of the account's.
+pub struct RemainingAccounts<'a, 'info> {
+    pub group: &'a Pubkey,
+    pub remaining: &'info [AccountInfo<'info>],
+    pub pending: Option<(&'a Pubkey, &'a Asset)>,
+}
+
+impl AssetRetriever for RemainingAccounts<'_, '_> {
+    fn for_each_asset(
+        &self,
+        visit: &mut dyn FnMut(usize, &Pubkey, &Asset, &OracleReading) -> Result<()>,
+    ) -> Result<()> {
+        require!(self.remaining.len().is_multiple_of(2), BallastError::InvalidHealthAccounts);
+        let n = self.remaining.len() / 2;
+        for i in 0..n {
+            let info = &self.remaining[i];
+            let oracle = &self.remaining[n + i];
+            match self.pending {
+                Some((key, asset)) if key == info.key => {
+                    visit(i, key, asset, &read_oracle(&asset.config, oracle)?)?;
+                }
+                _ => {
+                    let loader = AccountLoader::<Asset>::try_from(info)
+                        .map_err(|_| error!(BallastError::InvalidHealthAccounts))?;
+                    let asset = loader.load()?;
+                    require_keys_eq!(asset.group, *self.group, BallastError::WrongGroup);
+                    visit(i, info.key, &asset, &read_oracle(&asset.config, oracle)?)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl PricedAssets {
-    /// Loads and prices every asset in `remaining`. `pending` is an asset the instruction has
-    /// already loaded and changed in memory; its in-memory state is used instead of the account's.
+    /// Loads and prices every asset in `remaining` (`RemainingAccounts`).
     pub fn load<'info>(
         group: &Pubkey,
         params: HealthParams,
@@ -83,32 +131,42 @@ impl PricedAssets {
         now: i64,
         pending: Option<(&Pubkey, &Asset)>,
     ) -> Result<PricedAssets> {
-        require!(remaining.len().is_multiple_of(2), BallastError::InvalidHealthAccounts);
-        let n = remaining.len() / 2;
-        let mut assets = Vec::with_capacity(n);
-        for i in 0..n {
-            let info = &remaining[i];
-            let oracle = &remaining[n + i];
-            match pending {
-                Some((key, asset)) if key == info.key => {
-                    assets.push(priced_asset(*key, i, asset, oracle, policy, now)?);
-                }
-                _ => {
-                    let loader = AccountLoader::<Asset>::try_from(info)
-                        .map_err(|_| error!(BallastError::InvalidHealthAccounts))?;
-                    let asset = loader.load()?;
-                    require_keys_eq!(asset.group, *group, BallastError::WrongGroup);
-                    assets.push(priced_asset(*info.key, i, &asset, oracle, policy, now)?);
-                }
+        let retriever = RemainingAccounts { group, remaining, pending };
+        let mut priced = PricedAssets::retrieve(&retriever, params, policy, now, remaining.len() / 2)?;
+        priced.pending = pending.map(|(key, _)| *key);
+        Ok(priced)
+    }
+
+    /// Prices every asset `retriever` yields, with interest accrued for `policy`
+    /// (`price_asset`). A reading older than the one the asset last accepted is refused
+    /// (`OracleReadingRegressed`), and so is an asset listed twice (`DuplicateHealthAccount`).
+    pub fn retrieve(
+        retriever: &impl AssetRetriever,
+        params: HealthParams,
+        policy: OraclePolicy,
+        now: i64,
+        capacity: usize,
+    ) -> Result<PricedAssets> {
+        let mut assets: Vec<PricedAsset> = Vec::with_capacity(capacity);
+        retriever.for_each_asset(&mut |i, key, asset, reading| {
+            if reading.publish_time < asset.oracle_last_publish_ts {
+                msg!(
+                    "asset {}: reading published at {} is older than the accepted {}",
+                    asset.asset_index,
+                    reading.publish_time,
+                    asset.oracle_last_publish_ts
+                );
+                return err!(BallastError::OracleReadingRegressed);
             }
             // Asset indexes are unique within a group, so a repeated index is a repeated account.
-            let index = assets[i].asset_index;
-            if assets[..i].iter().any(|p| p.asset_index == index) {
-                msg!("asset {} appears twice in the health accounts", index);
+            if assets.iter().any(|p| p.asset_index == asset.asset_index) {
+                msg!("asset {} appears twice in the health accounts", asset.asset_index);
                 return err!(BallastError::DuplicateHealthAccount);
             }
-        }
-        Ok(PricedAssets { assets, params, now, pending: pending.map(|(key, _)| *key) })
+            assets.push(price_asset(*key, i, asset, reading, policy, now)?);
+            Ok(())
+        })?;
+        Ok(PricedAssets { assets, params, now, pending: None })
     }
 
     /// The oracle rule of instructions a third party chooses to send (liquidation, write-off):
@@ -294,27 +352,6 @@ impl PricedAssets {
 fn missing(asset_index: u16) -> Error {
     msg!("health accounts lack asset {}", asset_index);
     error!(BallastError::InvalidHealthAccounts)
-}
-
-fn priced_asset(
-    key: Pubkey,
-    account_index: usize,
-    asset: &Asset,
-    oracle: &AccountInfo,
-    policy: OraclePolicy,
-    now: i64,
-) -> Result<PricedAsset> {
-    let reading = read_oracle(&asset.config, oracle)?;
-    if reading.publish_time < asset.oracle_last_publish_ts {
-        msg!(
-            "asset {}: reading published at {} is older than the accepted {}",
-            asset.asset_index,
-            reading.publish_time,
-            asset.oracle_last_publish_ts
-        );
-        return err!(BallastError::OracleReadingRegressed);
-    }
-    price_asset(key, account_index, asset, &reading, policy, now)
 }
 
 /// Prices one asset from an oracle reading and accrues its interest to `now` in memory. The

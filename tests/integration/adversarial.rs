@@ -345,7 +345,7 @@ async fn volatility_interval_shorter_than_the_staleness_window_is_refused() {
         ..current
     };
     let r = b.env.update_asset(SOL, bad).await;
-    assert_ballast_error(&r, BallastError::InvalidVolatilityParams);
+    assert_ballast_error(&r, BallastError::VolSampleIntervalBelowStaleness);
     assert_eq!(b.env.snapshot(&keys).await, before);
 }
 
@@ -359,7 +359,7 @@ async fn dust_value_above_its_bound_is_refused() {
     let cfg =
         ballast::state::GroupConfig { dust_value: ballast::validation::MAX_DUST_VALUE + 1, ..group_config() };
     let r = env.update_group(cfg).await;
-    assert_ballast_error(&r, BallastError::InvalidGroupConfig);
+    assert_ballast_error(&r, BallastError::DustValueTooHigh);
     assert_eq!(env.snapshot(&keys).await, before);
     let cfg =
         ballast::state::GroupConfig { dust_value: ballast::validation::MAX_DUST_VALUE, ..group_config() };

@@ -134,7 +134,7 @@ async fn factor_parameters_are_validated() {
     let before = env.snapshot(&keys).await;
     let bad_z = ballast::state::GroupConfig { z_init_bps: 10_000, z_maint_bps: 20_000, ..group_config() };
     let r = env.update_group(bad_z).await;
-    assert_ballast_error(&r, BallastError::InvalidGroupConfig);
+    assert_ballast_error(&r, BallastError::ZMaintAboveZInit);
     let mut groups = [CorrelationGroupConfig::default(); 8];
     groups[2] = CorrelationGroupConfig {
         init_asset_weight_bps: 9_900,
@@ -147,15 +147,15 @@ async fn factor_parameters_are_validated() {
     assert_ballast_error(&r, BallastError::InvalidCorrelationGroup);
     let cfg = env.asset_state(0).await.config;
     let r = env.update_asset(0, AssetConfig { ewma_lambda_bps: 10_000, ..cfg }).await;
-    assert_ballast_error(&r, BallastError::InvalidVolatilityParams);
+    assert_ballast_error(&r, BallastError::EwmaLambdaNotBelowOne);
     let r = env
         .update_asset(0, AssetConfig { liquidation_horizon_secs: 3_600, vol_sample_interval_secs: 0, ..cfg })
         .await;
-    assert_ballast_error(&r, BallastError::InvalidVolatilityParams);
+    assert_ballast_error(&r, BallastError::VolSampleIntervalBelowStaleness);
     let r = env.update_asset(0, AssetConfig { correlation_group: 9, ..cfg }).await;
-    assert_ballast_error(&r, BallastError::InvalidFactorParams);
+    assert_ballast_error(&r, BallastError::UnknownCorrelationGroup);
     let r = env.update_asset(0, AssetConfig { concentration_haircut_bps: 10_001, ..cfg }).await;
-    assert_ballast_error(&r, BallastError::InvalidFactorParams);
+    assert_ballast_error(&r, BallastError::ConcentrationHaircutAboveOne);
     assert_eq!(env.snapshot(&keys).await, before);
 
     // only the admin updates the group

@@ -51,11 +51,11 @@ pub const BALLAST_ERRORS: &[BallastError] = {
         InvalidLiquidationFee,
         InvalidRateCurve,
         InvalidProtocolFee,
-        InvalidOracleLimits,
-        InvalidOracleConfig,
+        ZeroMaxStaleness,
+        OracleAccountUnset,
         UnsupportedMintExtension,
         InvalidFlags,
-        InvalidGroupConfig,
+        BonusRampTooLong,
         NotLiquidatable,
         NotALiability,
         NoLiquidatableCollateral,
@@ -65,8 +65,8 @@ pub const BALLAST_ERRORS: &[BallastError] = {
         SelfLiquidation,
         NotBankrupt,
         AssetNotWritable,
-        InvalidVolatilityParams,
-        InvalidFactorParams,
+        VolSampleIntervalBelowStaleness,
+        ConcentrationHaircutAboveOne,
         InvalidCorrelationGroup,
         VolatilitySampleTooSoon,
         DuplicateHealthAccount,
@@ -75,6 +75,28 @@ pub const BALLAST_ERRORS: &[BallastError] = {
         VolatilityReadingAlreadySampled,
         UnsupportedMintDecimals,
         NotAdminOrGuardian,
+        MaxConfOutOfRange,
+        LiquidationMaxConfOutOfRange,
+        ZeroMaxEmaDeviation,
+        ConfMultiplierTooHigh,
+        PullOracleWithoutFeedId,
+        LegacyOracleWithFeedId,
+        ZeroInitAssetWeight,
+        AssetWeightAboveOne,
+        LiabilityWeightBelowOne,
+        LiabilityWeightTooHigh,
+        LiquidationFeeAboveMax,
+        RatesNotIncreasing,
+        MaxRateTooHigh,
+        SigmaFloorTooHigh,
+        HorizonTooLong,
+        EwmaLambdaNotBelowOne,
+        UnknownCorrelationGroup,
+        InsuranceShareAboveOne,
+        DustValueTooHigh,
+        ZMaintAboveZInit,
+        ZTooHigh,
+        CorrelationWeightOutOfRange,
     ]
 };
 
@@ -254,7 +276,7 @@ mod tests {
             assert_eq!(*e as u32, i as u32, "{}", e.name());
         }
         // the last variant is the last entry (nothing appended to the enum and missed here)
-        assert_eq!(BallastError::NotAdminOrGuardian as usize, BALLAST_ERRORS.len() - 1);
+        assert_eq!(BallastError::CorrelationWeightOutOfRange as usize, BALLAST_ERRORS.len() - 1);
     }
 
     #[test]

@@ -79,26 +79,26 @@ pub enum BallastError {
     OracleNonPositivePrice,
     #[msg("unknown oracle kind")]
     InvalidOracleKind,
-    #[msg("asset weights must satisfy 0 < init <= maint <= 1")]
+    #[msg("init asset weight is above the maintenance asset weight")]
     InvalidAssetWeights,
-    #[msg("liability weights must satisfy init >= maint >= 1")]
+    #[msg("init liability weight is below the maintenance liability weight")]
     InvalidLiabilityWeights,
-    #[msg("liquidation fee must be below the maintenance haircut")]
+    #[msg("max liquidation fee must be below the maintenance haircut (1 - maint asset weight)")]
     InvalidLiquidationFee,
-    #[msg("interest curve must be increasing with 0 <= util0 < util1 < 1")]
+    #[msg("utilisation kinks must satisfy util0 < util1 < 100%")]
     InvalidRateCurve,
     #[msg("protocol fee must be below 100%")]
     InvalidProtocolFee,
-    #[msg("oracle limits must be positive, with liquidation's confidence limit >= the normal one")]
-    InvalidOracleLimits,
-    #[msg("oracle config must pin the price account, and name the feed id exactly when it is a pull oracle")]
-    InvalidOracleConfig,
+    #[msg("max_staleness_secs must be positive")]
+    ZeroMaxStaleness,
+    #[msg("the asset must pin its oracle account")]
+    OracleAccountUnset,
     #[msg("Token-2022 mint has an extension Ballast cannot account for")]
     UnsupportedMintExtension,
     #[msg("unknown flag bits")]
     InvalidFlags,
-    #[msg("group config out of range")]
-    InvalidGroupConfig,
+    #[msg("liquidation bonus ramp longer than a day")]
+    BonusRampTooLong,
     #[msg("account is not liquidatable: maintenance health is not negative")]
     NotLiquidatable,
     #[msg("the named asset is not a liability of the liquidated account")]
@@ -117,11 +117,11 @@ pub enum BallastError {
     NotBankrupt,
     #[msg("an asset that the instruction changes was passed read-only")]
     AssetNotWritable,
-    #[msg("volatility parameters out of range")]
-    InvalidVolatilityParams,
-    #[msg("size, concentration or correlation parameters out of range")]
-    InvalidFactorParams,
-    #[msg("correlation group weights must be ordered like asset weights")]
+    #[msg("volatility samples must be at least the oracle staleness window apart")]
+    VolSampleIntervalBelowStaleness,
+    #[msg("concentration haircut above 100%")]
+    ConcentrationHaircutAboveOne,
+    #[msg("correlation group weights must be ordered like asset weights (init asset <= maint asset, init liab >= maint liab)")]
     InvalidCorrelationGroup,
     #[msg("volatility was sampled less than the sample interval ago")]
     VolatilitySampleTooSoon,
@@ -137,6 +137,51 @@ pub enum BallastError {
     UnsupportedMintDecimals,
     #[msg("signer is neither the group admin nor its risk guardian")]
     NotAdminOrGuardian,
+    // Parameter validation, one error per check (`validation/`).
+    #[msg("max_conf_bps must be in 1..=10_000")]
+    MaxConfOutOfRange,
+    #[msg("liquidation_max_conf_bps must be between max_conf_bps and 10_000")]
+    LiquidationMaxConfOutOfRange,
+    #[msg("max_ema_deviation_bps must be positive")]
+    ZeroMaxEmaDeviation,
+    #[msg("conf_multiplier_bps above 10 confidence intervals")]
+    ConfMultiplierTooHigh,
+    #[msg("a pull oracle must name its feed id")]
+    PullOracleWithoutFeedId,
+    #[msg("a legacy price account has no feed id: leave it zero")]
+    LegacyOracleWithFeedId,
+    #[msg("init asset weight must be positive")]
+    ZeroInitAssetWeight,
+    #[msg("maintenance asset weight above 1")]
+    AssetWeightAboveOne,
+    #[msg("maintenance liability weight below 1")]
+    LiabilityWeightBelowOne,
+    #[msg("init liability weight above 10")]
+    LiabilityWeightTooHigh,
+    #[msg("starting liquidation fee above its cap")]
+    LiquidationFeeAboveMax,
+    #[msg("rates must satisfy rate0 <= rate1 <= max_rate")]
+    RatesNotIncreasing,
+    #[msg("max rate above 1000% a year")]
+    MaxRateTooHigh,
+    #[msg("volatility floor above 1000% a year")]
+    SigmaFloorTooHigh,
+    #[msg("liquidation horizon longer than a year")]
+    HorizonTooLong,
+    #[msg("EWMA lambda must be below 1")]
+    EwmaLambdaNotBelowOne,
+    #[msg("correlation group id above the 8 groups a group defines")]
+    UnknownCorrelationGroup,
+    #[msg("insurance share above 100%")]
+    InsuranceShareAboveOne,
+    #[msg("dust value above $10")]
+    DustValueTooHigh,
+    #[msg("z for maintenance above z for init")]
+    ZMaintAboveZInit,
+    #[msg("z above 10 standard deviations")]
+    ZTooHigh,
+    #[msg("correlation group weight out of range (maint asset <= 1, maint liab >= 1, init liab <= 10)")]
+    CorrelationWeightOutOfRange,
 }
 
 impl From<MathError> for BallastError {

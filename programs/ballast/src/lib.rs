@@ -8,6 +8,7 @@ use anchor_lang::prelude::*;
 #[cfg(target_os = "solana")]
 use solana_compiler_builtins as _;
 
+pub mod constants;
 pub mod error;
 pub mod events;
 pub mod health_accounts;

@@ -1,0 +1,25 @@
+//! Parameter invariants, checked on every change (register and update), per domain, with one
+//! named error per check so governance sees exactly which bound a config broke. The bounds are
+//! in `constants`.
+
+mod factors;
+mod group;
+mod lending;
+mod oracle;
+mod weights;
+
+pub use crate::constants::{MAX_DUST_VALUE, MAX_MINT_DECIMALS};
+pub use group::validate_group_config;
+
+use crate::error::BallastError;
+use crate::state::{AssetConfig, ASSET_FLAG_PAUSED, ASSET_FLAG_REDUCE_ONLY};
+use anchor_lang::prelude::*;
+
+pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
+    oracle::validate(c)?;
+    weights::validate(c)?;
+    lending::validate(c)?;
+    require!(c.flags & !(ASSET_FLAG_REDUCE_ONLY | ASSET_FLAG_PAUSED) == 0, BallastError::InvalidFlags);
+    factors::validate(c)?;
+    Ok(())
+}

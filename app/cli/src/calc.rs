@@ -6,12 +6,12 @@
 //! the same arithmetic as a margin check on chain.
 
 use crate::error::{from_anchor, CliError, CliResult};
-use crate::params::{load_file, register_defaults, GroupParams};
+use crate::params::{load_file, GroupParams};
 use crate::report::{health_view, AssetLabel, HealthView};
 use crate::units::Number;
 use ballast_sdk::ballast::math::{from_bps, I80F48};
 use ballast_sdk::ballast::risk::{health_report, HealthType, OraclePrices, PositionInput};
-use ballast_sdk::ballast::state::{Asset, AssetConfig, CorrelationGroupConfig, GroupConfig};
+use ballast_sdk::ballast::state::{Asset, AssetConfig, GroupConfig};
 use ballast_sdk::ballast::validation::{validate_asset_config, validate_group_config};
 use serde::Deserialize;
 use std::path::Path;
@@ -103,7 +103,7 @@ impl CalcAsset {
             concentration_threshold_bps: self.concentration_threshold_bps.unwrap_or(0),
             concentration_haircut_bps: self.concentration_haircut_bps.unwrap_or(0),
             correlation_group: self.correlation_group.unwrap_or(0),
-            ..register_defaults()
+            ..AssetConfig::template()
         }
     }
 
@@ -165,14 +165,8 @@ pub fn margin_calc(portfolio: &CalcFile, params: Option<&CalcFile>) -> CliResult
         assets.push(a);
     }
     let group_params = portfolio.group.as_ref().or(params.and_then(|p| p.group.as_ref()));
-    let base = GroupConfig {
-        liquidation_bonus_ramp_secs: 0,
-        insurance_share_bps: 0,
-        dust_value: 0,
-        z_init_bps: 0,
-        z_maint_bps: 0,
-        correlation_groups: [CorrelationGroupConfig::default(); 8],
-    };
+    // the health engine reads only z and the correlation groups (both off in the template)
+    let base = GroupConfig::template();
     let group = match group_params {
         Some(g) => g.apply(&base)?,
         None => base,

@@ -2,7 +2,7 @@
 //! the instruction with the SDK's builders, sends it, and returns a structured result.
 
 use crate::error::{from_anchor, CliError, CliResult};
-use crate::params::{diff, parse_pubkey, register_defaults, AssetParams, FieldChange, GroupParams};
+use crate::params::{diff, AssetParams, FieldChange, GroupParams};
 use crate::report::{health_view, AssetLabel, HealthView};
 use crate::units::{format_native, usd, usd_per_token, Amount};
 use anchor_lang::prelude::Pubkey;
@@ -13,7 +13,7 @@ use ballast_sdk::ballast::oracle::read_oracle_data;
 use ballast_sdk::ballast::risk::{
     assess_oracle, health_report, HealthReport, HealthType, OracleFault, RiskError,
 };
-use ballast_sdk::ballast::state::{Asset, MarginAccount};
+use ballast_sdk::ballast::state::{Asset, AssetConfig, MarginAccount};
 use ballast_sdk::ballast::validation::{validate_asset_config, validate_group_config};
 use ballast_sdk::snapshot::AssetEntry;
 use ballast_sdk::{decode, ix, Chain, GroupSnapshot, SdkError};
@@ -68,7 +68,7 @@ impl std::str::FromStr for AssetRef {
         if let Ok(i) = s.parse::<u16>() {
             return Ok(AssetRef::Index(i));
         }
-        s.parse::<Pubkey>()
+        ballast_sdk::config::parse_pubkey(s)
             .map(AssetRef::Address)
             .map_err(|_| format!("`{s}` is neither an asset index nor a mint address"))
     }
@@ -660,7 +660,7 @@ impl<C: Chain> Client<C> {
 
     // ---- governance -----------------------------------------------------------------------
 
-    /// Lists `mint` with the config `register_defaults()` + `params`. The oracle account is the
+    /// Lists `mint` with the config `AssetConfig::template()` + `params`. The oracle account is the
     /// Pyth sponsored feed for a pull asset, the configured account for a legacy one, unless
     /// `oracle_account` says otherwise.
     pub async fn asset_register(
@@ -670,7 +670,7 @@ impl<C: Chain> Client<C> {
         oracle_account: Option<Pubkey>,
         dry_run: bool,
     ) -> CliResult<AssetRegistered> {
-        let mut config = params.apply(&register_defaults())?;
+        let mut config = params.apply(&AssetConfig::template())?;
         // The config pins the oracle account: the one given, else (pull) the sponsored feed.
         if let Some(account) = oracle_account {
             config.oracle = account;
@@ -863,6 +863,6 @@ fn balance_changes(
 pub fn parse_oracle_override(s: &str) -> Result<(u16, Pubkey), String> {
     let (i, a) = s.split_once('=').ok_or_else(|| format!("`{s}`: expected INDEX=ADDRESS"))?;
     let i = i.trim().parse::<u16>().map_err(|_| format!("`{i}` is not an asset index"))?;
-    let a = parse_pubkey(a, "oracle").map_err(|e| e.to_string())?;
+    let a = ballast_sdk::config::parse_pubkey(a).map_err(|e| format!("oracle {e}"))?;
     Ok((i, a))
 }

@@ -222,6 +222,7 @@ impl From<SdkError> for CliError {
                 Some(info) => CliError::Program { info, detail: text },
                 None => CliError::Transaction(text),
             },
+            SdkError::Config(message) => CliError::Input(message),
             other => CliError::Sdk(other),
         }
     }

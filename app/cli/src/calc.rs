@@ -6,13 +6,14 @@
 //! the same arithmetic as a margin check on chain.
 
 use crate::error::{from_anchor, CliError, CliResult};
-use crate::params::{load_file, register_defaults, GroupParams};
+use crate::params::{load_file, AssetParams, GroupParams};
 use crate::report::{health_view, AssetLabel, HealthView};
 use crate::units::Number;
 use ballast_sdk::ballast::math::{from_bps, I80F48};
 use ballast_sdk::ballast::risk::{health_report, HealthType, OraclePrices, PositionInput};
-use ballast_sdk::ballast::state::{Asset, AssetConfig, CorrelationGroupConfig, GroupConfig};
+use ballast_sdk::ballast::state::{Asset, AssetConfig, GroupConfig};
 use ballast_sdk::ballast::validation::{validate_asset_config, validate_group_config};
+use ballast_sdk::config::unset_fields;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -29,8 +30,10 @@ pub struct CalcFile {
     pub positions: Vec<CalcPosition>,
 }
 
-/// One asset: market data plus the risk fields of its config (same names and units as in
-/// `asset register` files).
+/// One asset: market data plus the risk fields of its config, with the names and units of
+/// `asset register` files (`ballast_sdk::config::AssetParams`; the oracle fields excepted). The
+/// four weights are required; everything else defaults to `AssetConfig::template()`, with no
+/// liquidation fee (which the calculator does not use).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalcAsset {
@@ -45,28 +48,22 @@ pub struct CalcAsset {
     /// Whether the oracle passes the action's checks (default true); a failed oracle values
     /// collateral at zero and makes a debt an error.
     pub oracle_usable: Option<bool>,
-    pub init_asset_weight_bps: u32,
-    pub maint_asset_weight_bps: u32,
-    pub init_liab_weight_bps: u32,
-    pub maint_liab_weight_bps: u32,
-    /// k, confidence intervals to shade prices by (default 10000 = 1).
-    pub conf_multiplier_bps: Option<u32>,
-    /// Volatility factor: sigma = max(floor, realised), over the liquidation horizon.
-    pub sigma_floor_bps: Option<u32>,
-    /// Realised annualised volatility (what `update_volatility` would have measured).
+    /// Realised annualised volatility (what `update_volatility` would have measured); the
+    /// volatility factor uses sigma = max(`sigma_floor_bps`, realised) over
+    /// `liquidation_horizon_secs`.
     pub realized_vol_bps: Option<u32>,
-    pub liquidation_horizon_secs: Option<u32>,
-    pub size_imf_ppm: Option<u32>,
-    /// Total-deposit / total-borrow scaling thresholds, quote-native (micro-USD), with the
-    /// asset's totals in whole tokens.
-    pub deposit_weight_scale_start: Option<u64>,
-    pub borrow_weight_scale_start: Option<u64>,
+    /// The asset's totals in whole tokens, for the total-deposit / total-borrow scaling
+    /// thresholds (`deposit_weight_scale_start`, `borrow_weight_scale_start`, quote-native).
     pub total_deposits: Option<Number>,
     pub total_borrows: Option<Number>,
-    pub concentration_threshold_bps: Option<u32>,
-    pub concentration_haircut_bps: Option<u32>,
-    pub correlation_group: Option<u8>,
+    /// The config fields: weights, k (`conf_multiplier_bps`), the factors' parameters.
+    #[serde(flatten)]
+    pub params: AssetParams,
 }
+
+/// The config fields a `margin-calc` asset must name.
+pub const REQUIRED_CALC_FIELDS: &[&str] =
+    &["init_asset_weight_bps", "maint_asset_weight_bps", "init_liab_weight_bps", "maint_liab_weight_bps"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,33 +81,28 @@ fn asset_error(symbol: &str, e: CliError) -> CliError {
 impl CalcAsset {
     /// The config the program would hold for this asset (with a placeholder oracle and no
     /// liquidation fee, which the calculator does not use).
-    pub fn config(&self) -> AssetConfig {
-        AssetConfig {
+    pub fn config(&self) -> CliResult<AssetConfig> {
+        if self.params.names_oracle() {
+            return Err(CliError::input("the calculator takes prices, not oracle_kind, feed_id or oracle"));
+        }
+        let missing = unset_fields(&self.params, REQUIRED_CALC_FIELDS);
+        if !missing.is_empty() {
+            return Err(CliError::input(format!("missing field(s) {}", missing.join(", "))));
+        }
+        let base = AssetConfig {
             feed_id: [1; 32],
             oracle: anchor_lang::prelude::Pubkey::new_from_array([2; 32]),
-            conf_multiplier_bps: self.conf_multiplier_bps.unwrap_or(10_000),
-            init_asset_weight_bps: self.init_asset_weight_bps,
-            maint_asset_weight_bps: self.maint_asset_weight_bps,
-            init_liab_weight_bps: self.init_liab_weight_bps,
-            maint_liab_weight_bps: self.maint_liab_weight_bps,
             liquidation_fee_bps: 0,
             max_liquidation_fee_bps: 0,
-            sigma_floor_bps: self.sigma_floor_bps.unwrap_or(0),
-            liquidation_horizon_secs: self.liquidation_horizon_secs.unwrap_or(0),
-            size_imf_ppm: self.size_imf_ppm.unwrap_or(0),
-            deposit_weight_scale_start: self.deposit_weight_scale_start.unwrap_or(0),
-            borrow_weight_scale_start: self.borrow_weight_scale_start.unwrap_or(0),
-            concentration_threshold_bps: self.concentration_threshold_bps.unwrap_or(0),
-            concentration_haircut_bps: self.concentration_haircut_bps.unwrap_or(0),
-            correlation_group: self.correlation_group.unwrap_or(0),
-            ..register_defaults()
-        }
+            ..AssetConfig::template()
+        };
+        Ok(self.params.apply(&base)?)
     }
 
     /// The engine input for `balance` native units of this asset, as asset `index`.
     pub fn input(&self, index: u16, balance: I80F48) -> CliResult<PositionInput> {
         let err = |e: CliError| asset_error(&self.symbol, e);
-        let config = self.config();
+        let config = self.config().map_err(err)?;
         validate_asset_config(&config).map_err(|e| err(from_anchor(e)))?;
         let mut asset: Asset = bytemuck::Zeroable::zeroed();
         asset.asset_index = index;
@@ -165,14 +157,8 @@ pub fn margin_calc(portfolio: &CalcFile, params: Option<&CalcFile>) -> CliResult
         assets.push(a);
     }
     let group_params = portfolio.group.as_ref().or(params.and_then(|p| p.group.as_ref()));
-    let base = GroupConfig {
-        liquidation_bonus_ramp_secs: 0,
-        insurance_share_bps: 0,
-        dust_value: 0,
-        z_init_bps: 0,
-        z_maint_bps: 0,
-        correlation_groups: [CorrelationGroupConfig::default(); 8],
-    };
+    // the health engine reads only z and the correlation groups (both off in the template)
+    let base = GroupConfig::template();
     let group = match group_params {
         Some(g) => g.apply(&base)?,
         None => base,
@@ -227,4 +213,30 @@ pub fn margin_calc_files(portfolio: &Path, assets: Option<&Path>) -> CliResult<H
     let p: CalcFile = load_file(portfolio)?;
     let a: Option<CalcFile> = assets.map(load_file).transpose()?;
     margin_calc(&p, a.as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOL: &str = "[[assets]]\nsymbol = \"SOL\"\ndecimals = 9\nprice = 100\ninit_asset_weight_bps = 8000\n\
+                       maint_asset_weight_bps = 9000\ninit_liab_weight_bps = 12000\nmaint_liab_weight_bps = 11000\n";
+
+    fn calc(text: &str) -> CliResult<HealthView> {
+        let file: CalcFile = toml::from_str(text).map_err(|e| CliError::input(e.to_string()))?;
+        margin_calc(&file, None)
+    }
+
+    #[test]
+    fn weights_are_required_and_oracles_refused() {
+        let position = "[[positions]]\nasset = \"SOL\"\nbalance = 1\n";
+        assert!(calc(&format!("{SOL}{position}")).is_ok());
+        let e = calc(&(SOL.replace("init_liab_weight_bps = 12000\n", "") + position)).unwrap_err();
+        assert!(e.to_string().contains("missing field(s) init_liab_weight_bps"), "{e}");
+        let e = calc(&format!("{SOL}feed_id = \"0x01\"\n{position}")).unwrap_err();
+        assert!(e.to_string().contains("not oracle_kind"), "{e}");
+        // every config field of an `asset register` file is accepted, and validated
+        let e = calc(&format!("{SOL}max_conf_bps = 0\n{position}")).unwrap_err();
+        assert!(e.to_string().contains("InvalidOracleLimits"), "{e}");
+    }
 }

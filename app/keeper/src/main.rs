@@ -9,40 +9,61 @@
 use anchor_lang::prelude::Pubkey;
 use ballast_keeper::{Keeper, KeeperConfig};
 use ballast_sdk::chain::rpc::RpcChain;
-use std::str::FromStr;
+use ballast_sdk::config::parse_pubkey;
+use clap::Parser;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
-
-fn usage() -> ! {
-    eprintln!("usage: ballast-keeper --url <RPC URL> --keypair <KEYPAIR JSON> --group <GROUP> --account <LIQUIDATOR MARGIN ACCOUNT> [--interval <SECS>] [--rounds <N>] [--lookup-table <ADDRESS>] [--prepare-lookup-table]");
-    std::process::exit(2)
+/// Scans a group's margin accounts with the program's own risk engine and liquidates the
+/// unhealthy ones, one round every `--interval` seconds.
+#[derive(Debug, Parser)]
+#[command(name = "ballast-keeper", version)]
+struct Args {
+    /// RPC URL of the cluster.
+    #[arg(long, value_name = "RPC URL", default_value = "http://127.0.0.1:8899")]
+    url: String,
+    /// The liquidator's keypair file (a Solana CLI JSON keypair); it signs and pays.
+    #[arg(long, value_name = "KEYPAIR JSON")]
+    keypair: String,
+    /// The group to keep.
+    #[arg(long, value_name = "GROUP", value_parser = parse_pubkey)]
+    group: Pubkey,
+    /// The keypair's margin account that takes over liquidated positions.
+    #[arg(long, value_name = "LIQUIDATOR MARGIN ACCOUNT", value_parser = parse_pubkey)]
+    account: Pubkey,
+    /// Seconds between rounds.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    interval: u64,
+    /// Rounds to run (default: until stopped).
+    #[arg(long, value_name = "N", default_value_t = u64::MAX, hide_default_value = true)]
+    rounds: u64,
+    /// Address lookup table of an earlier run to send wide liquidations through.
+    #[arg(long, value_name = "ADDRESS", value_parser = parse_pubkey)]
+    lookup_table: Option<Pubkey>,
+    /// Build or extend the lookup table before the first round.
+    #[arg(long)]
+    prepare_lookup_table: bool,
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let url = arg(&args, "--url").unwrap_or_else(|| "http://127.0.0.1:8899".to_string());
-    let keypair_path = arg(&args, "--keypair").unwrap_or_else(|| usage());
-    let group = arg(&args, "--group").and_then(|s| Pubkey::from_str(&s).ok()).unwrap_or_else(|| usage());
-    let account = arg(&args, "--account").and_then(|s| Pubkey::from_str(&s).ok()).unwrap_or_else(|| usage());
-    let interval: u64 = arg(&args, "--interval").and_then(|s| s.parse().ok()).unwrap_or(5);
-    let rounds: u64 = arg(&args, "--rounds").and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
-    let keypair = std::fs::read_to_string(&keypair_path)
-        .ok()
-        .and_then(|s| serde_json_bytes(&s))
-        .and_then(|b| solana_keypair::Keypair::try_from(&b[..]).ok())
-        .unwrap_or_else(|| {
-            eprintln!("cannot read keypair {keypair_path}");
-            std::process::exit(1)
-        });
-    let lookup_table = arg(&args, "--lookup-table").map(|s| Pubkey::from_str(&s).unwrap_or_else(|_| usage()));
+    let Args {
+        url,
+        keypair: keypair_path,
+        group,
+        account,
+        interval,
+        rounds,
+        lookup_table,
+        prepare_lookup_table,
+    } = Args::parse();
+    let keypair = solana_keypair::read_keypair_file(&keypair_path).unwrap_or_else(|_| {
+        eprintln!("cannot read keypair {keypair_path}");
+        std::process::exit(1)
+    });
     let chain = RpcChain::new(&url);
     let config = KeeperConfig { lookup_table, ..KeeperConfig::default() };
     let mut keeper = Keeper::new(group, keypair, account, config);
     let mut announced = lookup_table;
-    if args.iter().any(|a| a == "--prepare-lookup-table") {
+    if prepare_lookup_table {
         match keeper.prepare_lookup_table(&chain).await {
             Ok(t) => println!(
                 "lookup table {}: {} addresses ({} added in {} transactions)",
@@ -90,7 +111,43 @@ async fn main() {
     }
 }
 
-/// A Solana CLI keypair file: a JSON array of 64 bytes.
-fn serde_json_bytes(s: &str) -> Option<Vec<u8>> {
-    s.trim().strip_prefix('[')?.strip_suffix(']')?.split(',').map(|v| v.trim().parse::<u8>().ok()).collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_and_defaults() {
+        Args::command().debug_assert();
+        let key = "11111111111111111111111111111112";
+        let a =
+            Args::try_parse_from(["ballast-keeper", "--keypair", "k.json", "--group", key, "--account", key])
+                .unwrap();
+        assert_eq!((a.url.as_str(), a.interval, a.rounds), ("http://127.0.0.1:8899", 5, u64::MAX));
+        assert_eq!((a.lookup_table, a.prepare_lookup_table), (None, false));
+        let a = Args::try_parse_from([
+            "ballast-keeper",
+            "--url",
+            "http://x:1",
+            "--keypair",
+            "k.json",
+            "--group",
+            key,
+            "--account",
+            key,
+            "--interval",
+            "1",
+            "--rounds",
+            "3",
+            "--lookup-table",
+            key,
+            "--prepare-lookup-table",
+        ])
+        .unwrap();
+        assert_eq!((a.url.as_str(), a.interval, a.rounds), ("http://x:1", 1, 3));
+        assert!(a.lookup_table.is_some() && a.prepare_lookup_table);
+        assert!(Args::try_parse_from(["ballast-keeper", "--keypair", "k.json", "--group", key]).is_err());
+        assert!(Args::try_parse_from(["ballast-keeper", "--keypair", "k", "--group", "x", "--account", key])
+            .is_err());
+    }
 }

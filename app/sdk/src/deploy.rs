@@ -4,15 +4,16 @@
 //! the sandbox use the same format and the same code.
 
 use crate::chain::Chain;
+pub use crate::config::{parse_feed_id, parse_pubkey};
+use crate::config::{unset_fields, AssetParams, GroupParams};
 use crate::ix;
 use crate::{decode, SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
-use ballast::state::{Asset, AssetConfig, CorrelationGroupConfig, Group, GroupConfig, OracleKind};
+use ballast::state::{Asset, AssetConfig, Group, GroupConfig, OracleKind};
 use serde::Deserialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::collections::HashMap;
-use std::str::FromStr;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct DeploymentConfig {
@@ -20,34 +21,21 @@ pub struct DeploymentConfig {
     pub assets: Vec<AssetSection>,
 }
 
+/// The group: its number and guardian, and its config (the fields of
+/// [`GroupParams`]; `z_init_bps`, `z_maint_bps` and `correlation_groups` may be left out).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSection {
     pub group_num: u16,
     /// Defaults to the admin.
     pub risk_guardian: Option<String>,
-    pub liquidation_bonus_ramp_secs: u32,
-    pub insurance_share_bps: u32,
-    /// Quote-native units (micro-USD).
-    pub dust_value: u64,
-    #[serde(default)]
-    pub z_init_bps: u32,
-    #[serde(default)]
-    pub z_maint_bps: u32,
-    #[serde(default)]
-    pub correlation_groups: Vec<CorrelationSection>,
+    #[serde(flatten)]
+    pub config: GroupParams,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CorrelationSection {
-    /// 1..=8
-    pub group: u8,
-    pub init_asset_weight_bps: u32,
-    pub maint_asset_weight_bps: u32,
-    pub init_liab_weight_bps: u32,
-    pub maint_liab_weight_bps: u32,
-}
+/// Group fields a deployment must name (the rest default to `GroupConfig::template()`).
+pub const REQUIRED_GROUP_FIELDS: &[&str] =
+    &["liquidation_bonus_ramp_secs", "insurance_share_bps", "dust_value"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +47,8 @@ pub struct AssetSection {
     /// "spl-token" or "token-2022".
     pub token_program: String,
     pub oracle: OracleSection,
-    pub risk: RiskSection,
+    /// Every governance parameter but the oracle, as in an `asset register` file.
+    pub risk: AssetParams,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,107 +62,43 @@ pub struct OracleSection {
     pub account: Option<String>,
 }
 
-/// Every governance parameter of an asset (see `ballast::state::AssetConfig` for meanings).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RiskSection {
-    pub init_asset_weight_bps: u32,
-    pub maint_asset_weight_bps: u32,
-    pub init_liab_weight_bps: u32,
-    pub maint_liab_weight_bps: u32,
-    pub liquidation_fee_bps: u32,
-    pub max_liquidation_fee_bps: u32,
-    #[serde(default = "max_u64")]
-    pub deposit_cap: u64,
-    #[serde(default = "max_u64")]
-    pub borrow_cap: u64,
-    pub max_staleness_secs: u32,
-    pub max_conf_bps: u32,
-    pub liquidation_max_conf_bps: u32,
-    pub conf_multiplier_bps: u32,
-    pub max_ema_deviation_bps: u32,
-    pub protocol_fee_bps: u32,
-    pub util0_bps: u32,
-    pub rate0_bps: u32,
-    pub util1_bps: u32,
-    pub rate1_bps: u32,
-    pub max_rate_bps: u32,
-    #[serde(default)]
-    pub reduce_only: bool,
-    #[serde(default)]
-    pub deposit_weight_scale_start: u64,
-    #[serde(default)]
-    pub borrow_weight_scale_start: u64,
-    #[serde(default)]
-    pub sigma_floor_bps: u32,
-    #[serde(default)]
-    pub liquidation_horizon_secs: u32,
-    #[serde(default = "default_interval")]
-    pub vol_sample_interval_secs: u32,
-    #[serde(default = "default_lambda")]
-    pub ewma_lambda_bps: u32,
-    #[serde(default)]
-    pub size_imf_ppm: u32,
-    #[serde(default)]
-    pub concentration_threshold_bps: u32,
-    #[serde(default)]
-    pub concentration_haircut_bps: u32,
-    #[serde(default)]
-    pub correlation_group: u8,
-}
-
-fn max_u64() -> u64 {
-    u64::MAX
-}
-fn default_interval() -> u32 {
-    3_600
-}
-fn default_lambda() -> u32 {
-    9_400
-}
+/// Risk fields a deployment must name; the others (caps, flags, the optional factors, the
+/// volatility sampling) default to `AssetConfig::template()`.
+pub const REQUIRED_RISK_FIELDS: &[&str] = &[
+    "init_asset_weight_bps",
+    "maint_asset_weight_bps",
+    "init_liab_weight_bps",
+    "maint_liab_weight_bps",
+    "liquidation_fee_bps",
+    "max_liquidation_fee_bps",
+    "max_staleness_secs",
+    "max_conf_bps",
+    "liquidation_max_conf_bps",
+    "conf_multiplier_bps",
+    "max_ema_deviation_bps",
+    "protocol_fee_bps",
+    "util0_bps",
+    "rate0_bps",
+    "util1_bps",
+    "rate1_bps",
+    "max_rate_bps",
+];
 
 fn bad(msg: String) -> SdkError {
-    SdkError::Program(msg)
+    SdkError::Config(msg)
 }
 
-pub fn parse_pubkey(s: &str) -> SdkResult<Pubkey> {
-    Pubkey::from_str(s).map_err(|e| bad(format!("bad address {s}: {e}")))
-}
-
-pub fn parse_feed_id(s: &str) -> SdkResult<[u8; 32]> {
-    let hex = s.strip_prefix("0x").unwrap_or(s);
-    if hex.len() != 64 {
-        return Err(bad(format!("feed id must be 32 bytes of hex: {s}")));
+fn require_fields<T: serde::Serialize>(what: &str, params: &T, required: &[&'static str]) -> SdkResult<()> {
+    match unset_fields(params, required).as_slice() {
+        [] => Ok(()),
+        missing => Err(bad(format!("{what}: missing field(s) {}", missing.join(", ")))),
     }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|e| bad(format!("feed id {s}: {e}")))?;
-    }
-    Ok(out)
 }
 
 impl GroupSection {
     pub fn to_config(&self) -> SdkResult<GroupConfig> {
-        let mut groups = [CorrelationGroupConfig::default(); 8];
-        for g in &self.correlation_groups {
-            let slot = groups
-                .get_mut(usize::from(g.group).wrapping_sub(1))
-                .ok_or_else(|| bad(format!("correlation group {} is not in 1..=8", g.group)))?;
-            *slot = CorrelationGroupConfig {
-                init_asset_weight_bps: g.init_asset_weight_bps,
-                maint_asset_weight_bps: g.maint_asset_weight_bps,
-                init_liab_weight_bps: g.init_liab_weight_bps,
-                maint_liab_weight_bps: g.maint_liab_weight_bps,
-            };
-        }
-        Ok(GroupConfig {
-            liquidation_bonus_ramp_secs: self.liquidation_bonus_ramp_secs,
-            insurance_share_bps: self.insurance_share_bps,
-            dust_value: self.dust_value,
-            z_init_bps: self.z_init_bps,
-            z_maint_bps: self.z_maint_bps,
-            correlation_groups: groups,
-        })
+        require_fields("group", &self.config, REQUIRED_GROUP_FIELDS)?;
+        self.config.apply(&GroupConfig::template())
     }
 }
 
@@ -191,6 +116,10 @@ impl AssetSection {
 
     pub fn to_config(&self) -> SdkResult<AssetConfig> {
         let r = &self.risk;
+        if r.names_oracle() {
+            return Err(bad(format!("{}: name the oracle in `oracle`, not in `risk`", self.symbol)));
+        }
+        require_fields(&format!("{} risk", self.symbol), r, REQUIRED_RISK_FIELDS)?;
         let (oracle_kind, oracle, feed_id) = match self.oracle.kind.as_str() {
             "pyth-pull" => {
                 let feed = self
@@ -220,46 +149,9 @@ impl AssetSection {
         Ok(AssetConfig {
             oracle,
             feed_id,
-            deposit_cap: r.deposit_cap,
-            borrow_cap: r.borrow_cap,
-            max_staleness_secs: r.max_staleness_secs,
-            max_conf_bps: r.max_conf_bps,
-            liquidation_max_conf_bps: r.liquidation_max_conf_bps,
-            conf_multiplier_bps: r.conf_multiplier_bps,
-            max_ema_deviation_bps: r.max_ema_deviation_bps,
-            init_asset_weight_bps: r.init_asset_weight_bps,
-            maint_asset_weight_bps: r.maint_asset_weight_bps,
-            init_liab_weight_bps: r.init_liab_weight_bps,
-            maint_liab_weight_bps: r.maint_liab_weight_bps,
-            liquidation_fee_bps: r.liquidation_fee_bps,
-            max_liquidation_fee_bps: r.max_liquidation_fee_bps,
-            protocol_fee_bps: r.protocol_fee_bps,
-            util0_bps: r.util0_bps,
-            rate0_bps: r.rate0_bps,
-            util1_bps: r.util1_bps,
-            rate1_bps: r.rate1_bps,
-            max_rate_bps: r.max_rate_bps,
             oracle_kind: oracle_kind as u8,
-            flags: if r.reduce_only { ballast::state::ASSET_FLAG_REDUCE_ONLY } else { 0 },
-            padding: [0; 2],
-            deposit_weight_scale_start: r.deposit_weight_scale_start,
-            borrow_weight_scale_start: r.borrow_weight_scale_start,
-            sigma_floor_bps: r.sigma_floor_bps,
-            liquidation_horizon_secs: r.liquidation_horizon_secs,
-            vol_sample_interval_secs: r.vol_sample_interval_secs,
-            ewma_lambda_bps: r.ewma_lambda_bps,
-            size_imf_ppm: r.size_imf_ppm,
-            concentration_threshold_bps: r.concentration_threshold_bps,
-            concentration_haircut_bps: r.concentration_haircut_bps,
-            correlation_group: r.correlation_group,
-            padding2: [0; 3],
-            reserved: [0; 16],
+            ..r.apply(&AssetConfig::template())?
         })
-    }
-
-    /// The oracle account passed at registration and update: the one the config pins.
-    pub fn oracle_address(&self, config: &AssetConfig) -> SdkResult<Pubkey> {
-        Ok(config.oracle)
     }
 }
 
@@ -308,7 +200,8 @@ pub async fn apply<C: Chain>(
             None => *mints.get(&a.symbol).ok_or_else(|| bad(format!("{}: no mint", a.symbol)))?,
         };
         let config = a.to_config()?;
-        let oracle = a.oracle_address(&config)?;
+        // the oracle account passed at registration and update: the one the config pins
+        let oracle = config.oracle;
         let asset = ix::asset_address(&group, &mint);
         match chain.account(&asset).await? {
             None => {
@@ -337,4 +230,51 @@ pub async fn apply<C: Chain>(
         report.assets.push((a.symbol.clone(), asset));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sandbox() -> DeploymentConfig {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/sandbox.toml");
+        toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_sandbox_deployment_parses_and_validates() {
+        let cfg = sandbox();
+        let group = cfg.group.to_config().unwrap();
+        assert_eq!((group.dust_value, group.z_init_bps), (10_000, 23_300));
+        assert!(group.correlation_groups[0].is_used());
+        ballast::validation::validate_group_config(&group).unwrap();
+        for a in &cfg.assets {
+            let c = a.to_config().unwrap();
+            ballast::validation::validate_asset_config(&c).unwrap_or_else(|e| panic!("{}: {e}", a.symbol));
+            // what the file leaves out comes from the template
+            assert_eq!(c.vol_sample_interval_secs, a.risk.vol_sample_interval_secs.unwrap_or(3_600));
+            assert_eq!(c.ewma_lambda_bps, a.risk.ewma_lambda_bps.unwrap_or(9_400));
+            if a.oracle.kind == "pyth-pull" && a.oracle.account.is_none() {
+                assert_eq!(c.oracle, crate::sponsored_feed_address(&c.feed_id, 0));
+            }
+        }
+        assert_eq!(cfg.assets[0].to_config().unwrap().deposit_cap, u64::MAX);
+    }
+
+    #[test]
+    fn required_unknown_and_misplaced_fields_are_refused() {
+        let mut cfg = sandbox();
+        cfg.group.config.dust_value = None;
+        assert!(cfg.group.to_config().unwrap_err().to_string().contains("dust_value"));
+        cfg.assets[0].risk.max_conf_bps = None;
+        let e = cfg.assets[0].to_config().unwrap_err().to_string();
+        assert!(e.contains("max_conf_bps"), "{e}");
+        cfg.assets[1].risk.feed_id = Some("0x00".into());
+        assert!(cfg.assets[1].to_config().unwrap_err().to_string().contains("not in `risk`"));
+        let text = "group_num = 0\nliquidation_bonus_ramp_secs = 1\ninsurance_share_bps = 1\n\
+                    dust_value = 1\ndust_valeu = 1\n";
+        assert!(toml::from_str::<GroupSection>(text).is_err(), "typos are refused next to flattened fields");
+        let ok = text.replace("dust_valeu = 1\n", "");
+        assert_eq!(toml::from_str::<GroupSection>(&ok).unwrap().to_config().unwrap().dust_value, 1);
+    }
 }

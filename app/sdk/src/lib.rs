@@ -8,10 +8,13 @@
 //! - [`ix`]: builders for every instruction, with `remaining_accounts` in the documented order.
 //! - [`tx`]: compute budgets, transaction size and lock checks, v0 messages with address lookup
 //!   tables.
+//! - [`config`]: governance parameters as files (`AssetParams`, `GroupParams`) and the parsers
+//!   of addresses and Pyth feed ids; [`deploy`]: whole deployments described in one file.
 //! - [`lookup_table`]: lookup tables on chain: decoding, the addresses a group's wide
 //!   transactions need, and a table kept holding them (`Chain::send_versioned` sends through it).
 
 pub mod chain;
+pub mod config;
 pub mod deploy;
 pub mod ix;
 pub mod lookup_table;
@@ -38,6 +41,9 @@ pub enum SdkError {
     MissingOracle(u16),
     #[error("program error: {0}")]
     Program(String),
+    /// A parameter file, deployment config, address or feed id that cannot be used as written.
+    #[error("{0}")]
+    Config(String),
     #[error("transport: {0}")]
     Transport(String),
     /// `Chain::wait_for_slot` gave up: the chain is still at `current`.

@@ -160,8 +160,8 @@ async fn deploy_config_applies_idempotently() {
 
     // one changed parameter is one update
     let mut changed = cfg.clone();
-    changed.assets[0].risk.init_asset_weight_bps = 9_000;
-    changed.group.insurance_share_bps = 1_500;
+    changed.assets[0].risk.init_asset_weight_bps = Some(9_000);
+    changed.group.config.insurance_share_bps = Some(1_500);
     let third = deploy::apply(&chain, &payer, &admin, &changed, &mints).await.unwrap();
     assert_eq!(third.actions.len(), 2, "{:?}", third.actions);
     chain.track(first.assets[0].1);
@@ -170,7 +170,7 @@ async fn deploy_config_applies_idempotently() {
     assert_eq!(snap.group.config.insurance_share_bps, 1_500);
     // a bad config is refused by the program's validation, with its named error
     let mut bad = changed.clone();
-    bad.assets[0].risk.init_asset_weight_bps = 9_900;
+    bad.assets[0].risk.init_asset_weight_bps = Some(9_900);
     let err = deploy::apply(&chain, &payer, &admin, &bad, &mints).await.unwrap_err();
     assert!(
         err.to_string().contains(&format!("Custom({})", code(BallastError::InvalidAssetWeights))),

@@ -106,6 +106,55 @@ pub struct AssetConfig {
 const _: () = assert!(core::mem::size_of::<AssetConfig>() == 216);
 
 impl AssetConfig {
+    /// The canonical starting point for a new asset's config, which clients (the CLI's
+    /// `asset register`, the SDK's parameter files, test harnesses) fill in: no caps, 60 s
+    /// staleness, 2% confidence (5% for liquidations), k = 1, 10% EMA deviation, a 5%/9% fee
+    /// ramp with 10% of interest to insurance, a 5%/20%/200% rate curve (kinks at 50% and 80%
+    /// utilisation), hourly volatility samples with lambda 0.94, pull oracle, no flags, and every
+    /// optional factor (volatility, size, scaling, concentration, correlation) off.
+    ///
+    /// The oracle (`feed_id` / `oracle`) and the four weights are left zero: they have no sound
+    /// default, so the caller must set them (`validate_asset_config` refuses a config without).
+    pub const fn template() -> AssetConfig {
+        AssetConfig {
+            oracle: Pubkey::new_from_array([0; 32]),
+            feed_id: [0; 32],
+            deposit_cap: u64::MAX,
+            borrow_cap: u64::MAX,
+            max_staleness_secs: 60,
+            max_conf_bps: 200,
+            liquidation_max_conf_bps: 500,
+            conf_multiplier_bps: 10_000,
+            max_ema_deviation_bps: 1_000,
+            init_asset_weight_bps: 0,
+            maint_asset_weight_bps: 0,
+            init_liab_weight_bps: 0,
+            maint_liab_weight_bps: 0,
+            liquidation_fee_bps: 500,
+            max_liquidation_fee_bps: 900,
+            protocol_fee_bps: 1_000,
+            util0_bps: 5_000,
+            rate0_bps: 500,
+            util1_bps: 8_000,
+            rate1_bps: 2_000,
+            max_rate_bps: 20_000,
+            oracle_kind: OracleKind::PythPull as u8,
+            flags: 0,
+            padding: [0; 2],
+            deposit_weight_scale_start: 0,
+            borrow_weight_scale_start: 0,
+            sigma_floor_bps: 0,
+            liquidation_horizon_secs: 0,
+            vol_sample_interval_secs: 3_600,
+            ewma_lambda_bps: 9_400,
+            size_imf_ppm: 0,
+            concentration_threshold_bps: 0,
+            concentration_haircut_bps: 0,
+            correlation_group: 0,
+            padding2: [0; 3],
+            reserved: [0; 16],
+        }
+    }
     pub fn oracle_kind(&self) -> Option<OracleKind> {
         OracleKind::from_u8(self.oracle_kind)
     }

@@ -57,6 +57,26 @@ impl CorrelationGroupConfig {
 }
 
 impl GroupConfig {
+    /// The canonical starting point for a group's config: a liquidation bonus that ramps over an
+    /// hour, 20% of every bonus to the insurance fund, dust of one cent (10_000 micro-USD), and
+    /// the volatility factor (z = 0) and every correlation group off.
+    pub const fn template() -> GroupConfig {
+        const NO_GROUP: CorrelationGroupConfig = CorrelationGroupConfig {
+            init_asset_weight_bps: 0,
+            maint_asset_weight_bps: 0,
+            init_liab_weight_bps: 0,
+            maint_liab_weight_bps: 0,
+        };
+        GroupConfig {
+            liquidation_bonus_ramp_secs: 3_600,
+            insurance_share_bps: 2_000,
+            dust_value: 10_000,
+            z_init_bps: 0,
+            z_maint_bps: 0,
+            correlation_groups: [NO_GROUP; 8],
+        }
+    }
+
     /// The engine's account-independent parameters.
     pub fn health_params(&self) -> HealthParams {
         let mut correlation = [None; MAX_CORRELATION_GROUPS];

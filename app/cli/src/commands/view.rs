@@ -1,0 +1,235 @@
+//! Read-only views: an account's positions and health, the group and its assets.
+
+use super::{account_reports, native_balance, Client, TOKEN_2022};
+use crate::error::{from_anchor, CliResult};
+use crate::params::GroupParams;
+use crate::report::{health_view, AssetLabel, HealthView};
+use crate::units::{format_native, usd, usd_per_token};
+use anchor_lang::prelude::Pubkey;
+use ballast_sdk::ballast::health_accounts::OraclePolicy;
+use ballast_sdk::ballast::math::I80F48;
+use ballast_sdk::ballast::oracle::read_oracle_data;
+use ballast_sdk::ballast::risk::{assess_oracle, HealthReport, OracleFault};
+use ballast_sdk::snapshot::AssetEntry;
+use ballast_sdk::{Chain, GroupSnapshot};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionBalance {
+    pub asset_index: u16,
+    pub mint: String,
+    /// `deposit` or `borrow`.
+    pub kind: &'static str,
+    /// UI units, negative for a debt.
+    pub balance: String,
+    /// At the oracle spot price, when the oracle could be read.
+    pub value_usd: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HealthSummary {
+    pub init_usd: f64,
+    pub liquidation_end_usd: f64,
+    pub maint_usd: f64,
+}
+
+impl HealthSummary {
+    fn of(reports: &[HealthReport]) -> HealthSummary {
+        HealthSummary {
+            init_usd: usd(reports[0].health),
+            liquidation_end_usd: usd(reports[1].health),
+            maint_usd: usd(reports[2].health),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub account: String,
+    pub group: String,
+    pub owner: String,
+    pub delegate: Option<String>,
+    pub account_num: u32,
+    pub being_liquidated: bool,
+    pub positions: Vec<PositionBalance>,
+    /// Health with the oracle checks of withdraw and borrow; absent (with the reason in
+    /// `health_error`) when it cannot be computed.
+    pub health: Option<HealthSummary>,
+    pub health_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetRow {
+    pub index: u16,
+    pub mint: String,
+    pub asset: String,
+    pub decimals: u8,
+    pub token_program: &'static str,
+    pub oracle_account: String,
+    pub price_usd: Option<f64>,
+    /// `ok`, `stale`, `confidence_too_wide`, `ema_deviation`, `non_positive_price`, or what
+    /// went wrong reading it.
+    pub oracle_status: String,
+    pub init_asset_weight_bps: u32,
+    pub maint_asset_weight_bps: u32,
+    pub init_liab_weight_bps: u32,
+    pub maint_liab_weight_bps: u32,
+    pub total_deposits: String,
+    pub total_borrows: String,
+    pub reduce_only: bool,
+    pub paused: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub group: String,
+    pub admin: String,
+    pub risk_guardian: String,
+    pub paused: bool,
+    pub config: GroupParams,
+    pub assets: Vec<AssetRow>,
+}
+
+/// Spot price (USD per token) and the oracle's state under withdraw/borrow checks.
+fn oracle_status(a: &AssetEntry, now: i64) -> (Option<f64>, String) {
+    let Some(oracle) = a.oracle.as_ref() else { return (None, "missing".into()) };
+    let reading = match read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data) {
+        Ok(r) => r,
+        Err(e) => return (None, from_anchor(e).to_string()),
+    };
+    match assess_oracle(&reading, &a.state.config.risk_increasing_limits(), now, a.state.decimals) {
+        Ok((prices, fault)) => {
+            let status = match fault {
+                None => "ok",
+                Some(OracleFault::Stale) => "stale",
+                Some(OracleFault::ConfidenceTooWide) => "confidence_too_wide",
+                Some(OracleFault::EmaDeviation) => "ema_deviation",
+                Some(OracleFault::NonPositivePrice) => "non_positive_price",
+                Some(OracleFault::PriceBelowResolution) => "price_below_resolution",
+            };
+            (Some(usd_per_token(prices.spot, a.state.decimals)), status.into())
+        }
+        Err(e) => (None, format!("{e:?}")),
+    }
+}
+
+impl<C: Chain> Client<C> {
+    pub async fn account_show(&self, key: &Pubkey) -> CliResult<AccountView> {
+        let account = self.margin_account(key).await?;
+        let snap = self.snapshot().await?;
+        let mut positions = vec![];
+        for p in account.active_positions() {
+            let a = snap.asset(p.asset_index)?;
+            let balance = native_balance(&snap, &account, p.asset_index)?;
+            positions.push(PositionBalance {
+                asset_index: p.asset_index,
+                mint: a.state.mint.to_string(),
+                kind: if balance < 0 { "borrow" } else { "deposit" },
+                balance: format_native(balance, a.state.decimals),
+                value_usd: None,
+            });
+        }
+        let (health, health_error) = match account_reports(&snap, &account, OraclePolicy::RiskIncreasing) {
+            Ok(reports) => {
+                for pos in &mut positions {
+                    pos.value_usd = reports[0]
+                        .positions
+                        .iter()
+                        .find(|r| r.asset_index == pos.asset_index)
+                        .map(|r| usd(r.spot_value) * if r.balance < 0 { -1.0 } else { 1.0 });
+                }
+                (Some(HealthSummary::of(&reports)), None)
+            }
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Ok(AccountView {
+            account: key.to_string(),
+            group: account.group.to_string(),
+            owner: account.owner.to_string(),
+            delegate: (account.delegate != Pubkey::default()).then(|| account.delegate.to_string()),
+            account_num: account.account_num,
+            being_liquidated: account.is_being_liquidated(),
+            positions,
+            health,
+            health_error,
+        })
+    }
+
+    /// Health at every level with the factor breakdown. `liquidation_prices` judges the oracles
+    /// as a liquidation does (wider confidence, no EMA check) instead of as withdraw/borrow do,
+    /// like the program's `health_report` instruction.
+    pub async fn health(&self, key: &Pubkey, liquidation_prices: bool) -> CliResult<HealthView> {
+        let account = self.margin_account(key).await?;
+        let snap = self.snapshot().await?;
+        let policy =
+            if liquidation_prices { OraclePolicy::Liquidation } else { OraclePolicy::RiskIncreasing };
+        let reports = account_reports(&snap, &account, policy)?;
+        Ok(health_view(
+            Some(key.to_string()),
+            policy_name(policy),
+            account.is_being_liquidated(),
+            &reports,
+            &labels(&snap),
+        ))
+    }
+
+    /// The group's settings and every asset with its oracle's price and status.
+    pub async fn group_show(&self) -> CliResult<GroupView> {
+        let snap = self.snapshot().await?;
+        let assets = snap
+            .assets
+            .iter()
+            .map(|a| {
+                let s = &a.state;
+                let (price_usd, oracle_status) = oracle_status(a, snap.now);
+                let lending = s.lending_state();
+                let total =
+                    |v: Result<I80F48, _>| v.map(|v| format_native(v, s.decimals)).unwrap_or_default();
+                AssetRow {
+                    index: s.asset_index,
+                    mint: s.mint.to_string(),
+                    asset: a.key.to_string(),
+                    decimals: s.decimals,
+                    token_program: if s.token_program == TOKEN_2022 { "token-2022" } else { "spl-token" },
+                    oracle_account: a.oracle_key.to_string(),
+                    price_usd,
+                    oracle_status,
+                    init_asset_weight_bps: s.config.init_asset_weight_bps,
+                    maint_asset_weight_bps: s.config.maint_asset_weight_bps,
+                    init_liab_weight_bps: s.config.init_liab_weight_bps,
+                    maint_liab_weight_bps: s.config.maint_liab_weight_bps,
+                    total_deposits: total(lending.total_deposits()),
+                    total_borrows: total(lending.total_borrows()),
+                    reduce_only: s.config.is_reduce_only(),
+                    paused: s.config.is_paused(),
+                }
+            })
+            .collect();
+        Ok(GroupView {
+            group: snap.key.to_string(),
+            admin: snap.group.admin.to_string(),
+            risk_guardian: snap.group.risk_guardian.to_string(),
+            paused: snap.group.is_paused(),
+            config: GroupParams::from_config(&snap.group.config),
+            assets,
+        })
+    }
+}
+
+fn policy_name(p: OraclePolicy) -> &'static str {
+    match p {
+        OraclePolicy::RiskIncreasing => "risk_increasing",
+        OraclePolicy::Liquidation => "liquidation",
+    }
+}
+
+fn labels(snap: &GroupSnapshot) -> Vec<AssetLabel> {
+    snap.assets
+        .iter()
+        .map(|a| AssetLabel {
+            index: a.state.asset_index,
+            name: a.state.mint.to_string(),
+            decimals: a.state.decimals,
+        })
+        .collect()
+}

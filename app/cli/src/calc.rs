@@ -10,7 +10,7 @@ use crate::params::{load_file, AssetParams, GroupParams};
 use crate::report::{health_view, AssetLabel, HealthView};
 use crate::units::Number;
 use ballast_sdk::ballast::math::{from_bps, I80F48};
-use ballast_sdk::ballast::risk::{health_report, HealthType, OraclePrices, PositionInput};
+use ballast_sdk::ballast::risk::{health_reports, OraclePrices, PositionInput};
 use ballast_sdk::ballast::state::{Asset, AssetConfig, GroupConfig};
 use ballast_sdk::ballast::validation::{validate_asset_config, validate_group_config};
 use ballast_sdk::config::unset_fields;
@@ -107,11 +107,11 @@ impl CalcAsset {
         let mut asset: Asset = bytemuck::Zeroable::zeroed();
         asset.asset_index = index;
         asset.decimals = self.decimals;
-        asset.apply_config(&config);
+        asset.apply_config(&config).map_err(|e| err(CliError::input(format!("{e:?}"))))?;
         if let Some(v) = self.realized_vol_bps {
             let sigma = from_bps(v);
             asset.realized_variance = (sigma * sigma).into();
-            asset.refresh_horizon_vol();
+            asset.refresh_horizon_vol().map_err(|e| err(CliError::input(format!("{e:?}"))))?;
         }
         let native = |n: &Option<Number>| -> CliResult<I80F48> {
             match n {
@@ -186,25 +186,16 @@ pub fn margin_calc(portfolio: &CalcFile, params: Option<&CalcFile>) -> CliResult
         inputs.push(asset.input(index, I80F48::from_num(units))?);
         labels.push(AssetLabel { index, name: asset.symbol.clone(), decimals: asset.decimals });
     }
-    let reports = HealthType::ALL
-        .iter()
-        .map(|level| {
-            health_report(&inputs, &health_params, *level).map_err(|e| match e {
-                ballast_sdk::ballast::risk::RiskError::LiabilityOracleUnusable { asset_index } => {
-                    CliError::input(format!(
-                        "the debt in {} has an unusable oracle, so its size cannot be bounded \
-                         (the program refuses withdraw and borrow: LiabilityOracleUnusable)",
-                        labels
-                            .iter()
-                            .find(|l| l.index == asset_index)
-                            .map(|l| l.name.as_str())
-                            .unwrap_or("?")
-                    ))
-                }
-                other => CliError::input(format!("risk engine: {other:?}")),
-            })
-        })
-        .collect::<CliResult<Vec<_>>>()?;
+    let reports = health_reports(&inputs, &health_params).map_err(|e| match e {
+        ballast_sdk::ballast::risk::RiskError::LiabilityOracleUnusable { asset_index } => {
+            CliError::input(format!(
+                "the debt in {} has an unusable oracle, so its size cannot be bounded (the program refuses \
+             withdraw and borrow: LiabilityOracleUnusable)",
+                labels.iter().find(|l| l.index == asset_index).map(|l| l.name.as_str()).unwrap_or("?")
+            ))
+        }
+        other => CliError::input(format!("risk engine: {other:?}")),
+    })?;
     Ok(health_view(None, "offline", false, &reports, &labels))
 }
 
@@ -237,6 +228,6 @@ mod tests {
         assert!(e.to_string().contains("not oracle_kind"), "{e}");
         // every config field of an `asset register` file is accepted, and validated
         let e = calc(&format!("{SOL}max_conf_bps = 0\n{position}")).unwrap_err();
-        assert!(e.to_string().contains("InvalidOracleLimits"), "{e}");
+        assert!(e.to_string().contains("MaxConfOutOfRange"), "{e}");
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::units::{format_native, usd, usd_per_token};
 use ballast_sdk::ballast::math::I80F48;
-use ballast_sdk::ballast::risk::{Factor, HealthReport, HealthType, PositionHealth};
+use ballast_sdk::ballast::risk::{Factor, HealthReport, HealthReports, HealthType, PositionHealth};
 use serde::Serialize;
 
 pub fn level_name(level: HealthType) -> &'static str {
@@ -123,7 +123,7 @@ pub struct HealthView {
 
 impl HealthView {
     pub fn level(&self, level: HealthType) -> &LevelView {
-        &self.levels[HealthType::ALL.iter().position(|l| *l == level).expect("every level")]
+        self.levels.iter().find(|l| l.raw.level == level).expect("every level")
     }
 
     /// Exact health (quote-native) at a level.
@@ -166,7 +166,7 @@ pub fn health_view(
     account: Option<String>,
     oracle_policy: &'static str,
     being_liquidated: bool,
-    reports: &[HealthReport],
+    reports: &HealthReports,
     labels: &[AssetLabel],
 ) -> HealthView {
     HealthView {

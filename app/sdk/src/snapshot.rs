@@ -103,6 +103,13 @@ impl GroupSnapshot {
             .map_err(|e| SdkError::Program(e.to_string()))
     }
 
+    /// The assets `indexes` only, priced for `policy` (`SnapshotSubset`).
+    pub fn priced_subset(&self, indexes: &[u16], policy: OraclePolicy) -> SdkResult<PricedAssets> {
+        let subset = SnapshotSubset { snapshot: self, indexes };
+        PricedAssets::retrieve(&subset, self.group.config.health_params(), policy, self.now, indexes.len())
+            .map_err(|e| SdkError::Program(e.to_string()))
+    }
+
     /// The oracle reading of an asset as the program will read it.
     pub fn reading(&self, index: u16) -> SdkResult<OracleReading> {
         let a = self.asset(index)?;
@@ -212,16 +219,43 @@ impl AssetRetriever for GroupSnapshot {
         visit: &mut dyn FnMut(usize, &Pubkey, &Asset, &OracleReading) -> anchor_lang::Result<()>,
     ) -> anchor_lang::Result<()> {
         for (i, a) in self.assets.iter().enumerate() {
-            // A missing oracle account is what the program would see as a missing health account.
-            let oracle = a
-                .oracle
-                .as_ref()
-                .ok_or_else(|| anchor_lang::error!(ballast::error::BallastError::InvalidHealthAccounts))?;
-            let reading = read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data)?;
-            visit(i, &a.key, &a.state, &reading)?;
+            visit(i, &a.key, &a.state, &entry_reading(a)?)?;
         }
         Ok(())
     }
+}
+
+/// Some of a snapshot's assets, in the order given (a client that prices only what one account
+/// holds, as the program does with that account's health accounts).
+pub struct SnapshotSubset<'a> {
+    pub snapshot: &'a GroupSnapshot,
+    pub indexes: &'a [u16],
+}
+
+impl AssetRetriever for SnapshotSubset<'_> {
+    fn for_each_asset(
+        &self,
+        visit: &mut dyn FnMut(usize, &Pubkey, &Asset, &OracleReading) -> anchor_lang::Result<()>,
+    ) -> anchor_lang::Result<()> {
+        for (i, index) in self.indexes.iter().enumerate() {
+            let a = self.snapshot.asset(*index).map_err(|_| {
+                anchor_lang::prelude::msg!("asset {} is not in the group", index);
+                anchor_lang::error!(ballast::error::BallastError::InvalidHealthAccounts)
+            })?;
+            visit(i, &a.key, &a.state, &entry_reading(a)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// A fetched oracle read as the program reads it; a missing oracle account is what the program
+/// would see as a missing health account.
+fn entry_reading(a: &AssetEntry) -> anchor_lang::Result<OracleReading> {
+    let oracle = a
+        .oracle
+        .as_ref()
+        .ok_or_else(|| anchor_lang::error!(ballast::error::BallastError::InvalidHealthAccounts))?;
+    read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data)
 }
 
 fn program_err<E: core::fmt::Debug>(e: E) -> SdkError {

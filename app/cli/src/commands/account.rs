@@ -175,7 +175,7 @@ impl<C: Chain> Client<C> {
         let init_health_after_usd =
             account_reports(&after_snap, &after_account, OraclePolicy::RiskIncreasing)
                 .ok()
-                .map(|r| usd(r[0].health));
+                .map(|r| usd(r.init.health));
         Ok(ActionResult {
             action,
             account: account_key.to_string(),

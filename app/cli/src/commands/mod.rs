@@ -13,10 +13,9 @@ pub use view::*;
 
 use crate::error::{from_anchor, CliError, CliResult};
 use anchor_lang::prelude::Pubkey;
-use ballast_sdk::ballast::health_accounts::{price_asset, OraclePolicy, PricedAssets};
+use ballast_sdk::ballast::health_accounts::{OraclePolicy, PricedAssets};
 use ballast_sdk::ballast::math::I80F48;
-use ballast_sdk::ballast::oracle::read_oracle_data;
-use ballast_sdk::ballast::risk::{health_report, HealthReport, HealthType, RiskError};
+use ballast_sdk::ballast::risk::{health_reports, HealthReports, RiskError};
 use ballast_sdk::ballast::state::{Asset, MarginAccount};
 use ballast_sdk::snapshot::AssetEntry;
 use ballast_sdk::{decode, ix, Chain, GroupSnapshot};
@@ -112,21 +111,19 @@ fn risk_error(snap: &GroupSnapshot, e: RiskError) -> CliError {
 /// Prices just the assets in `indexes` (an unrelated asset with a missing or broken oracle
 /// does not stop a command), exactly as the program prices health accounts.
 pub fn price_assets(snap: &GroupSnapshot, indexes: &[u16], policy: OraclePolicy) -> CliResult<PricedAssets> {
-    let mut assets = vec![];
-    for (i, index) in indexes.iter().enumerate() {
+    for index in indexes {
         let a = snap.asset(*index)?;
-        let oracle = a.oracle.as_ref().ok_or_else(|| {
-            CliError::input(format!(
+        if a.oracle.is_none() {
+            return Err(CliError::input(format!(
                 "asset {index}: no oracle account at {} (pass --oracle {index}=<ADDRESS> if its price \
                  lives elsewhere)",
                 a.oracle_key
-            ))
-        })?;
-        let reading = read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data)
-            .map_err(from_anchor)?;
-        assets.push(price_asset(a.key, i, &a.state, &reading, policy, snap.now).map_err(from_anchor)?);
+            )));
+        }
     }
-    Ok(PricedAssets { assets, params: snap.group.config.health_params(), now: snap.now, pending: None })
+    let subset = ballast_sdk::snapshot::SnapshotSubset { snapshot: snap, indexes };
+    PricedAssets::retrieve(&subset, snap.group.config.health_params(), policy, snap.now, indexes.len())
+        .map_err(from_anchor)
 }
 
 /// The engine's reports at the three levels for `account`.
@@ -134,14 +131,11 @@ pub fn account_reports(
     snap: &GroupSnapshot,
     account: &MarginAccount,
     policy: OraclePolicy,
-) -> CliResult<Vec<HealthReport>> {
+) -> CliResult<HealthReports> {
     let indexes: Vec<u16> = account.active_positions().map(|p| p.asset_index).collect();
     let priced = price_assets(snap, &indexes, policy)?;
     let inputs = priced.inputs(&account.positions, None).map_err(from_anchor)?;
-    HealthType::ALL
-        .iter()
-        .map(|l| health_report(&inputs, &priced.params, *l).map_err(|e| risk_error(snap, e)))
-        .collect()
+    health_reports(&inputs, &priced.params).map_err(|e| risk_error(snap, e))
 }
 
 /// Native balance of `account` in asset `index` with interest accrued to the snapshot's time

@@ -9,7 +9,7 @@ use anchor_lang::prelude::Pubkey;
 use ballast_sdk::ballast::health_accounts::OraclePolicy;
 use ballast_sdk::ballast::math::I80F48;
 use ballast_sdk::ballast::oracle::read_oracle_data;
-use ballast_sdk::ballast::risk::{assess_oracle, HealthReport, OracleFault};
+use ballast_sdk::ballast::risk::{assess_oracle, HealthReports, OracleFault};
 use ballast_sdk::snapshot::AssetEntry;
 use ballast_sdk::{Chain, GroupSnapshot};
 use serde::Serialize;
@@ -34,11 +34,11 @@ pub struct HealthSummary {
 }
 
 impl HealthSummary {
-    fn of(reports: &[HealthReport]) -> HealthSummary {
+    fn of(reports: &HealthReports) -> HealthSummary {
         HealthSummary {
-            init_usd: usd(reports[0].health),
-            liquidation_end_usd: usd(reports[1].health),
-            maint_usd: usd(reports[2].health),
+            init_usd: usd(reports.init.health),
+            liquidation_end_usd: usd(reports.liquidation_end.health),
+            maint_usd: usd(reports.maint.health),
         }
     }
 }
@@ -132,7 +132,8 @@ impl<C: Chain> Client<C> {
         let (health, health_error) = match account_reports(&snap, &account, OraclePolicy::RiskIncreasing) {
             Ok(reports) => {
                 for pos in &mut positions {
-                    pos.value_usd = reports[0]
+                    pos.value_usd = reports
+                        .init
                         .positions
                         .iter()
                         .find(|r| r.asset_index == pos.asset_index)

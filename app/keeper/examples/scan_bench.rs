@@ -8,7 +8,7 @@
 use anchor_lang::prelude::Pubkey;
 use ballast::health_accounts::OraclePolicy;
 use ballast::math::I80F48;
-use ballast::state::{Asset, Group, MarginAccount, TokenPosition, MAX_TOKEN_POSITIONS};
+use ballast::state::{Asset, AssetConfig, Group, MarginAccount, TokenPosition, MAX_TOKEN_POSITIONS};
 use ballast_keeper::rank_liquidatable;
 use ballast_sdk::pyth::{price_update_account, to_pyth_int};
 use ballast_sdk::snapshot::{AssetEntry, GroupSnapshot};
@@ -45,28 +45,23 @@ fn main() {
     for i in 0..MAX_TOKEN_POSITIONS as u16 {
         let mut a: Asset = Zeroable::zeroed();
         let feed_id = [i as u8 + 1; 32];
-        let mut c = a.config;
-        c.feed_id = feed_id;
-        c.max_staleness_secs = 60;
-        c.max_conf_bps = 200;
-        c.liquidation_max_conf_bps = 500;
-        c.conf_multiplier_bps = 10_000;
-        c.max_ema_deviation_bps = 1_000;
-        c.init_asset_weight_bps = 8_000;
-        c.maint_asset_weight_bps = 9_000;
-        c.init_liab_weight_bps = 12_000;
-        c.maint_liab_weight_bps = 11_000;
-        c.sigma_floor_bps = 6_000;
-        c.liquidation_horizon_secs = 14_400;
-        c.size_imf_ppm = 1_000;
-        c.concentration_threshold_bps = 8_000;
-        c.concentration_haircut_bps = 500;
-        c.correlation_group = u8::from(i < 3);
-        c.util0_bps = 5_000;
-        c.util1_bps = 8_000;
-        c.rate0_bps = 500;
-        c.rate1_bps = 2_000;
-        c.max_rate_bps = 20_000;
+        // the program's template with every factor on
+        let oracle_key = Pubkey::new_unique();
+        let c = AssetConfig {
+            feed_id,
+            oracle: oracle_key,
+            init_asset_weight_bps: 8_000,
+            maint_asset_weight_bps: 9_000,
+            init_liab_weight_bps: 12_000,
+            maint_liab_weight_bps: 11_000,
+            sigma_floor_bps: 6_000,
+            liquidation_horizon_secs: 14_400,
+            size_imf_ppm: 1_000,
+            concentration_threshold_bps: 8_000,
+            concentration_haircut_bps: 500,
+            correlation_group: u8::from(i < 3),
+            ..AssetConfig::template()
+        };
         a.asset_index = i;
         a.decimals = 6 + (i % 4) as u8;
         a.deposit_index = I80F48::ONE.into();
@@ -74,7 +69,7 @@ fn main() {
         a.deposit_shares = I80F48::from_num(1e15).into();
         a.borrow_shares = I80F48::from_num(3e14).into();
         a.last_accrual_ts = now - 30;
-        a.apply_config(&c);
+        a.apply_config(&c).expect("a valid config");
         let price = 1.0 + 10.0 * f64::from(i);
         let oracle = price_update_account(
             feed_id,
@@ -86,7 +81,7 @@ fn main() {
         assets.push(AssetEntry {
             key: Pubkey::new_unique(),
             state: a,
-            oracle_key: Pubkey::new_unique(),
+            oracle_key,
             oracle: Some(oracle),
         });
     }

@@ -147,7 +147,16 @@ impl HealthParams {
     }
 }
 
-/// Everything the engine needs about one token position.
+/// What a position is, across kinds: the key an account's slots, the engine's inputs and the
+/// breakdown share. Token positions are the only kind today; dated futures and options will be
+/// keyed by their market, with inputs of their own (the scan per underlying), beside
+/// `PositionInput`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PositionKey {
+    Token { asset_index: u16 },
+}
+
+/// Everything the engine needs about one token position (the token kind's input).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PositionInput {
     pub asset_index: u16,
@@ -161,6 +170,12 @@ pub struct PositionInput {
     /// values collateral at zero and makes a liability an error.
     pub oracle_usable: bool,
     pub factors: RiskFactors,
+}
+
+impl PositionInput {
+    pub fn key(&self) -> PositionKey {
+        PositionKey::Token { asset_index: self.asset_index }
+    }
 }
 
 /// The factors that can move a position's contribution away from its value at the oracle spot

@@ -1,4 +1,5 @@
 use crate::math::{FixedBits, I80F48};
+pub use crate::risk::PositionKey;
 use anchor_lang::prelude::*;
 
 /// Token positions per margin account. 16 matches marginfi and keeps the account under 1 KiB.
@@ -22,6 +23,10 @@ pub struct TokenPosition {
 const _: () = assert!(core::mem::size_of::<TokenPosition>() == 32);
 
 impl TokenPosition {
+    pub fn key(&self) -> PositionKey {
+        PositionKey::Token { asset_index: self.asset_index }
+    }
+
     pub fn is_active(&self) -> bool {
         self.in_use != 0
     }
@@ -105,13 +110,6 @@ impl MarginAccount {
     }
 }
 
-/// What a slot of a margin account holds. Token positions are the only kind today; dated
-/// futures and options will be keyed by their market in slots of their own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PositionKey {
-    Token { asset_index: u16 },
-}
-
 /// The one slot search over an account's token slots (the account's array or a copy of it that
 /// an instruction changes before writing back). A slot is free when not in use; an active slot
 /// is found by asset index (an account holds at most one position per asset).
@@ -119,9 +117,14 @@ pub trait PositionSlots {
     fn slots(&self) -> &[TokenPosition];
     fn slots_mut(&mut self) -> &mut [TokenPosition];
 
-    /// Slot of the active position in `asset_index`, if any.
+    /// Slot of the active position with `key`, if any.
+    fn find_key(&self, key: PositionKey) -> Option<usize> {
+        self.slots().iter().position(|p| p.is_active() && p.key() == key)
+    }
+
+    /// Slot of the active token position in `asset_index`, if any.
     fn find(&self, asset_index: u16) -> Option<usize> {
-        self.slots().iter().position(|p| p.is_active() && p.asset_index == asset_index)
+        self.find_key(PositionKey::Token { asset_index })
     }
 
     /// Slot of the position in `asset_index`, or the first free slot for it.

@@ -1,16 +1,17 @@
 //! Test harness: a solana-program-test chain with the Ballast program (native, via `processor!`),
 //! the real SPL Token and Token-2022 programs that program-test ships, and Pyth accounts built
-//! byte for byte in their real formats under their real owners.
+//! byte for byte in their real formats under their real owners (the chain itself is
+//! `ballast-testkit`'s, shared with the sandbox).
 
-pub mod pyth;
+pub use ballast_testkit::pyth;
+pub use ballast_testkit::{sbf_so_dir, BPF_LOADER, SPL_TOKEN, TOKEN_2022};
 
 use anchor_lang::{InstructionData, ToAccountMetas};
 use ballast::state::{Asset, AssetConfig, Group, MarginAccount};
 use solana_account::Account;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
-use solana_program_pack::Pack;
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
@@ -20,8 +21,6 @@ pub use ballast::health_accounts::OraclePolicy;
 pub use ballast::math::I80F48;
 pub use ballast::risk::HealthType;
 
-pub const SPL_TOKEN: Pubkey = spl_token_interface::ID;
-pub const TOKEN_2022: Pubkey = spl_token_2022_interface::ID;
 /// Deterministic start time for every test chain.
 pub const T0: i64 = 1_700_000_000;
 
@@ -58,41 +57,8 @@ impl TestEnv {
     /// holding `ballast.so`, as `scripts/sbf/build.sh` makes), the program runs from that SBF
     /// build instead, in the chain's real virtual machine with compute metering.
     pub async fn new() -> TestEnv {
-        let pt = match sbf_so_dir() {
-            Some(dir) => {
-                let so = dir.join("ballast.so");
-                let data = std::fs::read(&so)
-                    .unwrap_or_else(|e| panic!("BALLAST_SBF_SO_DIR: cannot read {}: {e}", so.display()));
-                // As program-test's own `add_program` loads an .so: an executable account owned by
-                // the BPF loader.
-                let mut pt = ProgramTest::default();
-                pt.prefer_bpf(true);
-                pt.add_account(
-                    ballast::ID,
-                    Account {
-                        lamports: anchor_lang::prelude::Rent::default().minimum_balance(data.len()).max(1),
-                        data,
-                        owner: BPF_LOADER,
-                        executable: true,
-                        rent_epoch: 0,
-                    },
-                );
-                pt
-            }
-            None => {
-                let mut pt = ProgramTest::new(
-                    "ballast",
-                    ballast::ID,
-                    processor!(ballast_sdk::chain::banks::native_entry),
-                );
-                pt.prefer_bpf(false);
-                pt
-            }
-        };
-        let ctx = pt.start_with_context().await;
-        let mut clock: Clock = ctx.banks_client.get_sysvar().await.unwrap();
-        clock.unix_timestamp = T0;
-        ctx.set_sysvar(&clock);
+        let mut ctx = ballast_testkit::start(sbf_so_dir().as_deref()).await;
+        ballast_testkit::set_unix_time(&mut ctx, T0).await;
         let admin = Keypair::new();
         let mut env = TestEnv {
             ctx,
@@ -117,8 +83,7 @@ impl TestEnv {
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
         self.nonce += 1;
         let payer = self.ctx.payer.pubkey();
-        let mut all = ixs.to_vec();
-        all.push(solana_system_interface::instruction::transfer(&payer, &payer, self.nonce));
+        let all = ballast_testkit::unique_instructions(ixs, &payer, self.nonce);
         let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
         keys.extend_from_slice(signers);
         let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
@@ -142,9 +107,9 @@ impl TestEnv {
     ) -> Result<SendMetadata, SendFailure> {
         self.nonce += 1;
         let payer = self.ctx.payer.pubkey();
-        let mut all = vec![set_compute_unit_limit_ix(1_400_000)];
-        all.extend_from_slice(ixs);
-        all.push(solana_system_interface::instruction::transfer(&payer, &payer, self.nonce));
+        let mut limited = vec![set_compute_unit_limit_ix(1_400_000)];
+        limited.extend_from_slice(ixs);
+        let all = ballast_testkit::unique_instructions(&limited, &payer, self.nonce);
         let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
         keys.extend_from_slice(signers);
         let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
@@ -165,18 +130,12 @@ impl TestEnv {
     }
 
     pub async fn now(&mut self) -> i64 {
-        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
-        clock.unix_timestamp
+        ballast_testkit::now(&mut self.ctx).await
     }
 
     /// Moves the chain's clock forward by `secs` (and one slot, for a fresh blockhash).
     pub async fn advance_time(&mut self, secs: i64) {
-        let before: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
-        self.ctx.warp_to_slot(before.slot + 1).unwrap();
-        // Warping recomputes the timestamp from the wall clock; put it back on the test's timeline.
-        let mut clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
-        clock.unix_timestamp = before.unix_timestamp + secs;
-        self.ctx.set_sysvar(&clock);
+        ballast_testkit::advance_time(&mut self.ctx, secs).await
     }
 
     pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
@@ -200,19 +159,16 @@ impl TestEnv {
 
     pub async fn create_mint(&mut self, token_program: Pubkey, decimals: u8) -> Pubkey {
         let mint = Keypair::new();
-        let rent = self.ctx.banks_client.get_rent().await.unwrap();
-        let len = spl_token_interface::state::Mint::LEN;
+        let rent = ballast_testkit::rent(&self.ctx).await;
         let payer = self.payer();
-        let ixs = [
-            solana_system_interface::instruction::create_account(
-                &payer,
-                &mint.pubkey(),
-                rent.minimum_balance(len),
-                len as u64,
-                &token_program,
-            ),
-            mint_init_ix(token_program, mint.pubkey(), payer, decimals),
-        ];
+        let ixs = ballast_testkit::token::create_mint_ixs(
+            &rent,
+            payer,
+            mint.pubkey(),
+            token_program,
+            payer,
+            decimals,
+        );
         self.send(&ixs, &[&mint]).await.unwrap();
         mint.pubkey()
     }
@@ -220,36 +176,15 @@ impl TestEnv {
     pub async fn create_token_account(&mut self, mint: Pubkey, owner: Pubkey) -> Pubkey {
         let token_program = self.account(mint).await.unwrap().owner;
         let acc = Keypair::new();
-        let rent = self.ctx.banks_client.get_rent().await.unwrap();
-        let len = spl_token_interface::state::Account::LEN;
-        let payer = self.payer();
-        let init = if token_program == SPL_TOKEN {
-            spl_token_interface::instruction::initialize_account3(
-                &token_program,
-                &acc.pubkey(),
-                &mint,
-                &owner,
-            )
-            .unwrap()
-        } else {
-            spl_token_2022_interface::instruction::initialize_account3(
-                &token_program,
-                &acc.pubkey(),
-                &mint,
-                &owner,
-            )
-            .unwrap()
-        };
-        let ixs = [
-            solana_system_interface::instruction::create_account(
-                &payer,
-                &acc.pubkey(),
-                rent.minimum_balance(len),
-                len as u64,
-                &token_program,
-            ),
-            init,
-        ];
+        let rent = ballast_testkit::rent(&self.ctx).await;
+        let ixs = ballast_testkit::token::create_token_account_ixs(
+            &rent,
+            self.payer(),
+            acc.pubkey(),
+            mint,
+            owner,
+            token_program,
+        );
         self.send(&ixs, &[&acc]).await.unwrap();
         acc.pubkey()
     }
@@ -257,25 +192,12 @@ impl TestEnv {
     /// Mints `amount` to `dest`; the payer is every test mint's authority.
     pub async fn mint_to(&mut self, mint: Pubkey, dest: Pubkey, amount: u64) {
         let token_program = self.account(mint).await.unwrap().owner;
-        let payer = self.payer();
-        let ix = if token_program == SPL_TOKEN {
-            spl_token_interface::instruction::mint_to(&token_program, &mint, &dest, &payer, &[], amount)
-                .unwrap()
-        } else {
-            spl_token_2022_interface::instruction::mint_to(&token_program, &mint, &dest, &payer, &[], amount)
-                .unwrap()
-        };
+        let ix = ballast_testkit::token::mint_to_ix(token_program, mint, dest, self.payer(), amount);
         self.send(&[ix], &[]).await.unwrap();
     }
 
     pub async fn token_balance(&mut self, account: Pubkey) -> u64 {
-        let data = self.account(account).await.unwrap().data;
-        // The base layout is the same in SPL Token and Token-2022.
-        spl_token_interface::state::Account::unpack_from_slice(
-            &data[..spl_token_interface::state::Account::LEN],
-        )
-        .unwrap()
-        .amount
+        ballast_testkit::token::token_amount(&self.account(account).await.unwrap().data)
     }
 
     /// A wallet with a funded token account for `asset`.
@@ -862,14 +784,7 @@ impl TestEnv {
     }
 }
 
-/// The BPF loader that program-test loads an .so under.
-pub const BPF_LOADER: Pubkey = Pubkey::from_str_const("BPFLoader2111111111111111111111111111111111");
 pub const COMPUTE_BUDGET: Pubkey = Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
-
-/// The folder of the SBF build to run instead of the native program, from `BALLAST_SBF_SO_DIR`.
-pub fn sbf_so_dir() -> Option<std::path::PathBuf> {
-    std::env::var_os("BALLAST_SBF_SO_DIR").filter(|v| !v.is_empty()).map(std::path::PathBuf::from)
-}
 
 /// Whether the program runs from an SBF build (see `TestEnv::new`).
 pub fn is_sbf() -> bool {
@@ -918,22 +833,6 @@ pub fn program_compute_units(logs: &[String], program: &Pubkey) -> Vec<u64> {
         }
     }
     out
-}
-
-fn mint_init_ix(token_program: Pubkey, mint: Pubkey, authority: Pubkey, decimals: u8) -> Instruction {
-    if token_program == SPL_TOKEN {
-        spl_token_interface::instruction::initialize_mint2(&token_program, &mint, &authority, None, decimals)
-            .unwrap()
-    } else {
-        spl_token_2022_interface::instruction::initialize_mint2(
-            &token_program,
-            &mint,
-            &authority,
-            None,
-            decimals,
-        )
-        .unwrap()
-    }
 }
 
 pub use ballast_sdk::ix::{asset_address, margin_account_address, vault_address};

@@ -14,7 +14,7 @@
 mod chart;
 mod prices;
 
-use anchor_lang::prelude::{Clock, Pubkey};
+use anchor_lang::prelude::Pubkey;
 use ballast::health_accounts::OraclePolicy;
 use ballast::math::I80F48;
 use ballast::risk::HealthType;
@@ -22,13 +22,13 @@ use ballast::state::MarginAccount;
 use ballast_keeper::{Keeper, KeeperConfig};
 use ballast_sdk::chain::banks::BanksChain;
 use ballast_sdk::deploy::{self, DeploymentConfig};
-use ballast_sdk::pyth::{price_update_account, to_pyth_int};
 use ballast_sdk::snapshot::account_health;
 use ballast_sdk::{ix, sponsored_feed_address, Chain, GroupSnapshot};
+use ballast_testkit::pyth::{price_update_account, to_pyth_int};
+use ballast_testkit::token::{create_mint_ixs, create_token_account_ixs, mint_to_ix};
 use serde::Deserialize;
 use solana_keypair::Keypair;
-use solana_program_pack::Pack;
-use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_program_test::ProgramTestContext;
 use solana_signer::Signer;
 use std::collections::{BTreeMap, HashMap};
 
@@ -92,11 +92,7 @@ impl Sim {
     }
 
     async fn set_time(&mut self, unix_timestamp: i64) {
-        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
-        self.ctx.warp_to_slot(clock.slot + 1).unwrap();
-        let mut clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
-        clock.unix_timestamp = unix_timestamp;
-        self.ctx.set_sysvar(&clock);
+        ballast_testkit::warp_to_time(&mut self.ctx, unix_timestamp).await;
     }
 
     fn set_price(&mut self, feed_id: [u8; 32], price: f64, ema: f64, conf_bps: u32, now: i64) {
@@ -107,93 +103,22 @@ impl Sim {
 
     async fn create_mint(&self, token_program: Pubkey, decimals: u8) -> Pubkey {
         let mint = Keypair::new();
-        let len = spl_token_interface::state::Mint::LEN;
-        let rent = self.ctx.banks_client.get_rent().await.unwrap().minimum_balance(len);
+        let rent = ballast_testkit::rent(&self.ctx).await;
         let payer = self.payer.pubkey();
-        let init = if token_program == spl_token_interface::ID {
-            spl_token_interface::instruction::initialize_mint2(
-                &token_program,
-                &mint.pubkey(),
-                &payer,
-                None,
-                decimals,
-            )
-        } else {
-            spl_token_2022_interface::instruction::initialize_mint2(
-                &token_program,
-                &mint.pubkey(),
-                &payer,
-                None,
-                decimals,
-            )
-        }
-        .unwrap();
-        let create = solana_system_interface::instruction::create_account(
-            &payer,
-            &mint.pubkey(),
-            rent,
-            len as u64,
-            &token_program,
-        );
-        self.send(&[create, init], &[&mint]).await;
+        let ixs = create_mint_ixs(&rent, payer, mint.pubkey(), token_program, payer, decimals);
+        self.send(&ixs, &[&mint]).await;
         mint.pubkey()
     }
 
     /// A token account of `owner` holding `amount` freshly minted.
     async fn funded(&self, mint: Pubkey, token_program: Pubkey, owner: Pubkey, amount: u64) -> Pubkey {
         let acc = Keypair::new();
-        let len = spl_token_interface::state::Account::LEN;
-        let rent = self.ctx.banks_client.get_rent().await.unwrap().minimum_balance(len);
+        let rent = ballast_testkit::rent(&self.ctx).await;
         let payer = self.payer.pubkey();
-        let create = solana_system_interface::instruction::create_account(
-            &payer,
-            &acc.pubkey(),
-            rent,
-            len as u64,
-            &token_program,
-        );
-        let (init, mint_to) = if token_program == spl_token_interface::ID {
-            (
-                spl_token_interface::instruction::initialize_account3(
-                    &token_program,
-                    &acc.pubkey(),
-                    &mint,
-                    &owner,
-                )
-                .unwrap(),
-                spl_token_interface::instruction::mint_to(
-                    &token_program,
-                    &mint,
-                    &acc.pubkey(),
-                    &payer,
-                    &[],
-                    amount,
-                )
-                .unwrap(),
-            )
-        } else {
-            (
-                spl_token_2022_interface::instruction::initialize_account3(
-                    &token_program,
-                    &acc.pubkey(),
-                    &mint,
-                    &owner,
-                )
-                .unwrap(),
-                spl_token_2022_interface::instruction::mint_to(
-                    &token_program,
-                    &mint,
-                    &acc.pubkey(),
-                    &payer,
-                    &[],
-                    amount,
-                )
-                .unwrap(),
-            )
-        };
-        let mut ixs = vec![create, init];
+        let mut ixs =
+            create_token_account_ixs(&rent, payer, acc.pubkey(), mint, owner, token_program).to_vec();
         if amount > 0 {
-            ixs.push(mint_to);
+            ixs.push(mint_to_ix(token_program, mint, acc.pubkey(), payer, amount));
         }
         self.send(&ixs, &[&acc]).await;
         acc.pubkey()
@@ -259,10 +184,7 @@ async fn main() {
     );
 
     // ---- chain ----
-    let mut pt =
-        ProgramTest::new("ballast", ballast::ID, processor!(ballast_sdk::chain::banks::native_entry));
-    pt.prefer_bpf(false);
-    let ctx = pt.start_with_context().await;
+    let ctx = ballast_testkit::start(None).await;
     let chain = BanksChain::new(ctx.banks_client.clone());
     let payer = ctx.payer.insecure_clone();
     let mut sim = Sim { ctx, chain, payer };

@@ -325,14 +325,7 @@ impl Env {
         }
         let asset = ballast_sdk::ix::asset_address(&self.group, &mint);
         let index = self.assets.len() as u16;
-        self.assets.push(Listed {
-            mint,
-            asset,
-            oracle,
-            feed_id,
-            index,
-            price,
-        });
+        self.assets.push(Listed { mint, asset, oracle, feed_id, index, price });
         self.assets.len() - 1
     }
 

@@ -268,7 +268,7 @@ async fn a_deposit_without_health_accounts_keeps_the_flag() {
     b.env.set_price(ETH, 1_500.0, 0.0).await;
     b.env.liquidate(&liquidator, liq_account, b.account, USDT, 100_000_000, 10_000).await.unwrap();
     let w = b.env.funded_token_account(b.trader.pubkey(), USDC, 1_000_000_000).await;
-    let ix = b.env.deposit_ix(b.trader.pubkey(), b.account, USDC, w, 1_000_000_000);
+    let ix = b.env.deposit_ix(b.trader.pubkey(), b.account, USDC, w, 1_000_000_000).await;
     let trader = b.trader.insecure_clone();
     b.env.send(&[ix], &[&trader]).await.unwrap();
     // The program could not judge the cure: the flag stays (a later withdraw, borrow, deposit

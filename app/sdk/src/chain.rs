@@ -258,6 +258,16 @@ pub mod banks {
         ballast::entry(program_id, accounts, data)
     }
 
+    /// `ixs` then a self-transfer of `nonce` lamports by `payer`. The in-process bank answers a
+    /// repeated transaction (same instructions, same blockhash) from its status cache instead of
+    /// running it; a fresh `nonce` per send makes every transaction unique, so retries really
+    /// retry (and a test repeating an instruction is never deduplicated).
+    pub fn unique_instructions(ixs: &[Instruction], payer: &Pubkey, nonce: u64) -> Vec<Instruction> {
+        let mut all = ixs.to_vec();
+        all.push(solana_system_interface::instruction::transfer(payer, payer, nonce));
+        all
+    }
+
     /// The in-process chain of solana-program-test. BanksClient has no program-account scan,
     /// so the chain scans the accounts registered with `track` (the sandbox registers every
     /// margin account and asset it creates); everything else is the real runtime.
@@ -316,12 +326,8 @@ pub mod banks {
             let blockhash = client.get_latest_blockhash().await.map_err(transport)?;
             let mut keys: Vec<&Keypair> = vec![payer];
             keys.extend_from_slice(signers);
-            // The in-process bank answers a repeated transaction (same instructions, same
-            // blockhash) from its status cache instead of running it; a self-transfer of a fresh
-            // number of lamports makes every send unique, so retries really retry.
             let n = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            let mut all = ixs.to_vec();
-            all.push(solana_system_interface::instruction::transfer(&payer.pubkey(), &payer.pubkey(), n));
+            let all = unique_instructions(ixs, &payer.pubkey(), n);
             // A program at static index 38 or more would panic the bank's thread (and hang every
             // later call); refuse instead.
             if crate::tx::program_index_overflows(&payer.pubkey(), &all) {
@@ -353,8 +359,7 @@ pub mod banks {
             // Unique like `send`'s (the self-transfer's System program stays static: programs
             // are never loaded from a table).
             let n = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            let mut all = ixs.to_vec();
-            all.push(solana_system_interface::instruction::transfer(&payer.pubkey(), &payer.pubkey(), n));
+            let all = unique_instructions(ixs, &payer.pubkey(), n);
             let message = crate::tx::checked_v0_message(&payer.pubkey(), &all, tables, blockhash)?;
             let tx = crate::tx::sign(message, &keys)?;
             let sig = tx.signatures[0].to_string();

@@ -1,5 +1,6 @@
 //! Pyth accounts in their real byte layout, for the sandbox and tests: a fully verified
-//! `PriceUpdateV2` owned by the Pyth receiver program.
+//! `PriceUpdateV2` owned by the Pyth receiver program (`ballast-testkit` adds the legacy v2
+//! account and USD-denominated shorthands on top).
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountSerialize;
@@ -22,9 +23,21 @@ pub fn price_update_account(
     ema_price: i64,
     publish_time: i64,
 ) -> Account {
+    price_update_account_with(feed_id, price, conf, ema_price, publish_time, VerificationLevel::Full)
+}
+
+/// `price_update_account` at any verification level (tests post partially verified updates).
+pub fn price_update_account_with(
+    feed_id: [u8; 32],
+    price: i64,
+    conf: u64,
+    ema_price: i64,
+    publish_time: i64,
+    verification_level: VerificationLevel,
+) -> Account {
     let update = PriceUpdateV2 {
         write_authority: Pubkey::default(),
-        verification_level: VerificationLevel::Full,
+        verification_level,
         price_message: PriceFeedMessage {
             feed_id,
             price,

@@ -147,7 +147,7 @@ impl Bench {
         let assets: Vec<usize> = (0..n).collect();
         let (user, account, wallets) = self.trader_with_deposits(&assets, 100 * UNIT).await;
         self.refresh().await;
-        let ix = self.env.deposit_ix(user.pubkey(), account, n - 1, wallets[n - 1], UNIT);
+        let ix = self.env.deposit_ix(user.pubkey(), account, n - 1, wallets[n - 1], UNIT).await;
         self.measure("deposit", n, ix, &user).await
     }
 

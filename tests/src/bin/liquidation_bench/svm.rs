@@ -7,13 +7,13 @@
 //! 1232-byte packet limit, so callers compute sizes with `ballast_sdk::tx`.
 
 use anchor_lang::prelude::{Clock, Pubkey};
-use anchor_lang::{InstructionData, ToAccountMetas};
 use ballast::state::{AssetConfig, MarginAccount};
-use ballast_sdk::tx;
+use ballast_sdk::snapshot::AssetEntry;
+use ballast_sdk::{tx, GroupSnapshot};
 use ballast_tests::{default_config, group_config, program_compute_units, pyth, BPF_LOADER, SPL_TOKEN, T0};
 use litesvm::LiteSVM;
 use solana_account::Account;
-use solana_instruction::{AccountMeta, Instruction};
+use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_message::VersionedMessage;
 use solana_program_pack::Pack;
@@ -29,7 +29,6 @@ pub const UNIT: u64 = 1_000_000;
 pub struct Listed {
     pub mint: Pubkey,
     pub asset: Pubkey,
-    pub vault: Pubkey,
     pub oracle: Pubkey,
     pub feed_id: [u8; 32],
     pub index: u16,
@@ -326,15 +325,7 @@ impl Env {
         }
         let asset = ballast_sdk::ix::asset_address(&self.group, &mint);
         let index = self.assets.len() as u16;
-        self.assets.push(Listed {
-            mint,
-            asset,
-            vault: ballast_sdk::ix::vault_address(&asset),
-            oracle,
-            feed_id,
-            index,
-            price,
-        });
+        self.assets.push(Listed { mint, asset, oracle, feed_id, index, price });
         self.assets.len() - 1
     }
 
@@ -355,73 +346,38 @@ impl Env {
         (user, account)
     }
 
-    fn token_move(
-        &self,
-        account: Pubkey,
-        i: usize,
-        user_token_account: Pubkey,
-    ) -> ballast::accounts::TokenMove {
-        let a = &self.assets[i];
-        ballast::accounts::TokenMove {
-            group: self.group,
-            account,
-            asset: a.asset,
-            vault: a.vault,
-            mint: a.mint,
-            user_token_account,
-            token_program: SPL_TOKEN,
-        }
+    fn decode<T: bytemuck::Pod + anchor_lang::Discriminator>(&self, key: &Pubkey, what: &'static str) -> T {
+        ballast_sdk::decode(key, &self.account(key).expect("account exists").data, what).unwrap()
+    }
+
+    /// The group as the SDK's builders take it, from the chain's accounts (LiteSVM has no
+    /// program-account scan; the bench knows its assets). Oracle accounts are not loaded: the
+    /// builders only need their addresses.
+    pub fn snapshot(&self) -> GroupSnapshot {
+        let assets = self
+            .assets
+            .iter()
+            .map(|a| AssetEntry {
+                key: a.asset,
+                state: self.decode(&a.asset, "Asset"),
+                oracle_key: a.oracle,
+                oracle: None,
+            })
+            .collect();
+        GroupSnapshot { key: self.group, group: self.decode(&self.group, "Group"), assets, now: self.now() }
     }
 
     /// Deposits `amount` of asset `i` from a freshly funded wallet of `user`.
     pub fn deposit(&mut self, user: &Keypair, account: Pubkey, i: usize, amount: u64) {
         let from = self.token_account(user.pubkey(), i, amount);
-        let ix = Instruction {
-            program_id: ballast::ID,
-            accounts: ballast::accounts::Deposit {
-                token: self.token_move(account, i, from),
-                authority: user.pubkey(),
-            }
-            .to_account_metas(None),
-            data: ballast::instruction::Deposit { amount }.data(),
-        };
+        let ix = self.snapshot().deposit(account, self.assets[i].index, from, user.pubkey(), amount).unwrap();
         self.send(&[ix], &[user]).expect("deposit");
     }
 
-    /// Health accounts in the documented order: the assets of `indexes` (each once), then their
-    /// oracles.
-    pub fn health_metas(&self, indexes: &[usize], writable: bool) -> Vec<AccountMeta> {
-        let mut metas: Vec<AccountMeta> = indexes
-            .iter()
-            .map(|&i| {
-                if writable {
-                    AccountMeta::new(self.assets[i].asset, false)
-                } else {
-                    AccountMeta::new_readonly(self.assets[i].asset, false)
-                }
-            })
-            .collect();
-        metas.extend(indexes.iter().map(|&i| AccountMeta::new_readonly(self.assets[i].oracle, false)));
-        metas
-    }
-
-    /// The assets of `accounts`' positions, in slot order, each once, plus `touching`.
-    pub fn position_assets(&self, accounts: &[Pubkey], touching: Option<usize>) -> Vec<usize> {
-        let mut out: Vec<usize> = vec![];
-        for key in accounts {
-            for p in self.margin_account(key).active_positions() {
-                let i = p.asset_index as usize;
-                if !out.contains(&i) {
-                    out.push(i);
-                }
-            }
-        }
-        if let Some(t) = touching {
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-        out
+    /// The account's state with `owner` as the instruction's signer (the SDK takes the owner
+    /// from the account).
+    fn signed_by(&self, account: Pubkey, owner: Pubkey) -> MarginAccount {
+        MarginAccount { owner, ..self.margin_account(&account) }
     }
 
     pub fn withdraw_ix(
@@ -432,14 +388,8 @@ impl Env {
         to: Pubkey,
         amount: u64,
     ) -> Instruction {
-        let mut accounts = ballast::accounts::Withdraw { token: self.token_move(account, i, to), owner }
-            .to_account_metas(None);
-        accounts.extend(self.health_metas(&self.position_assets(&[account], Some(i)), false));
-        Instruction {
-            program_id: ballast::ID,
-            accounts,
-            data: ballast::instruction::Withdraw { amount }.data(),
-        }
+        let state = self.signed_by(account, owner);
+        self.snapshot().withdraw(account, &state, self.assets[i].index, to, amount).unwrap()
     }
 
     pub fn borrow_ix(
@@ -450,17 +400,12 @@ impl Env {
         to: Pubkey,
         amount: u64,
     ) -> Instruction {
-        let mut accounts = ballast::accounts::Borrow { token: self.token_move(account, i, to), owner }
-            .to_account_metas(None);
-        accounts.extend(self.health_metas(&self.position_assets(&[account], Some(i)), false));
-        Instruction {
-            program_id: ballast::ID,
-            accounts,
-            data: ballast::instruction::Borrow { amount }.data(),
-        }
+        let state = self.signed_by(account, owner);
+        self.snapshot().borrow(account, &state, self.assets[i].index, to, amount).unwrap()
     }
 
-    /// Liquidate: the health accounts are the union of both accounts' assets, writable.
+    /// Liquidate: the health accounts are the union of both accounts' assets (the liquidatee's,
+    /// then the liquidator's others), writable.
     pub fn liquidate_ix(
         &self,
         liquidator: Pubkey,
@@ -469,24 +414,17 @@ impl Env {
         liab: usize,
         max_liab_amount: u64,
     ) -> Instruction {
-        let mut accounts = ballast::accounts::Liquidate {
-            group: self.group,
-            liquidator,
-            liquidator_account,
-            liquidatee_account,
-        }
-        .to_account_metas(None);
-        let union = self.position_assets(&[liquidatee_account, liquidator_account], None);
-        accounts.extend(self.health_metas(&union, true));
-        Instruction {
-            program_id: ballast::ID,
-            accounts,
-            data: ballast::instruction::Liquidate {
-                liab_asset_index: self.assets[liab].index,
+        self.snapshot()
+            .liquidate(
+                liquidator,
+                liquidator_account,
+                &self.margin_account(&liquidator_account),
+                liquidatee_account,
+                &self.margin_account(&liquidatee_account),
+                self.assets[liab].index,
                 max_liab_amount,
-                min_value_ratio_bps: 10_000,
-            }
-            .data(),
-        }
+                10_000,
+            )
+            .unwrap()
     }
 }

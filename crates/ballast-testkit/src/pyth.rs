@@ -1,15 +1,18 @@
-//! Pyth accounts in their real byte formats, under their real owner programs.
+//! Pyth accounts in their real byte formats, under their real owner programs: the SDK's
+//! `PriceUpdateV2` builder (one implementation for the sandbox, the tests and the keeper's
+//! bench), USD shorthands for it, and the legacy v2 price account.
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::AccountSerialize;
-use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_account::Account;
 
+pub use ballast_sdk::pyth::{price_update_account, price_update_account_with, to_pyth_int, PYTH_EXPONENT};
+
 /// Prices are published with this exponent (as Pyth's crypto feeds are).
-pub const EXPONENT: i32 = -8;
+pub const EXPONENT: i32 = PYTH_EXPONENT;
 
 fn to_int(usd: f64) -> i64 {
-    (usd * 1e8).round() as i64
+    to_pyth_int(usd)
 }
 
 /// A fully verified `PriceUpdateV2` with spot = EMA = `price_usd`, owned by the receiver program.
@@ -24,6 +27,7 @@ pub fn pull_account(feed_id: [u8; 32], price_usd: f64, conf_usd: f64, publish_ti
     )
 }
 
+/// A `PriceUpdateV2` in Pyth integers at [`EXPONENT`], at any verification level.
 pub fn pull_account_with(
     feed_id: [u8; 32],
     price: i64,
@@ -32,32 +36,7 @@ pub fn pull_account_with(
     publish_time: i64,
     verification_level: VerificationLevel,
 ) -> Account {
-    let update = PriceUpdateV2 {
-        write_authority: Pubkey::new_unique(),
-        verification_level,
-        price_message: PriceFeedMessage {
-            feed_id,
-            price,
-            conf,
-            exponent: EXPONENT,
-            publish_time,
-            prev_publish_time: publish_time - 1,
-            ema_price,
-            ema_conf: conf,
-        },
-        posted_slot: 1,
-    };
-    let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
-    update.try_serialize(&mut data).unwrap();
-    // The receiver allocates LEN bytes; a Full level serialises one byte shorter than Partial.
-    data.resize(PriceUpdateV2::LEN, 0);
-    Account {
-        lamports: 10_000_000,
-        data,
-        owner: pyth_solana_receiver_sdk::ID,
-        executable: false,
-        rent_epoch: 0,
-    }
+    price_update_account_with(feed_id, price, conf, ema_price, publish_time, verification_level)
 }
 
 /// A legacy Pyth v2 price account (3312 bytes) in Trading status, owned by the mainnet oracle program.

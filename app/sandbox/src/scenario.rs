@@ -1,0 +1,208 @@
+//! Setting the scene: mints and oracles, the deployment config applied as a real deployment
+//! applies it, then the LP, the keeper's liquidator account and the config's traders.
+
+use crate::config::SandboxSection;
+use crate::die;
+use crate::sim::Sim;
+use anchor_lang::prelude::Pubkey;
+use ballast::health_accounts::OraclePolicy;
+use ballast::math::I80F48;
+use ballast::risk::HealthType;
+use ballast::state::MarginAccount;
+use ballast_sdk::deploy::{self, DeploymentConfig};
+use ballast_sdk::snapshot::account_health;
+use ballast_sdk::{ix, Chain, GroupSnapshot};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use std::collections::{BTreeMap, HashMap};
+
+/// A trader of the config, and what the replay records of it.
+pub struct Trader {
+    pub name: String,
+    pub account: Pubkey,
+    /// Maint health in USD after every step.
+    pub health: Vec<f64>,
+    pub liquidations: u32,
+}
+
+/// The deployed group and its participants.
+pub struct Scene {
+    pub group: Pubkey,
+    /// The group right after deployment (the assets do not change after).
+    pub snapshot: GroupSnapshot,
+    /// Asset symbols by asset index.
+    pub symbols: Vec<String>,
+    /// Each asset's feed id and the price it starts at, by asset index.
+    pub feeds: Vec<[u8; 32]>,
+    pub prices_now: Vec<f64>,
+    /// The asset index whose price the replay moves.
+    pub replayed: u16,
+    pub liquidator: Keypair,
+    pub liquidator_account: Pubkey,
+    pub traders: Vec<Trader>,
+}
+
+pub fn native(amount: f64, decimals: u8) -> u64 {
+    (amount * 10f64.powi(i32::from(decimals))).round() as u64
+}
+
+/// The asset index of `s` among the deployment's symbols.
+pub fn index_of(symbols: &[String], s: &str) -> u16 {
+    symbols.iter().position(|x| x == s).unwrap_or_else(|| die(format!("unknown asset {s}"))) as u16
+}
+
+async fn open(sim: &Sim, group: Pubkey, owner: &Keypair) -> Pubkey {
+    let (account, i) = ix::create_account(group, owner.pubkey(), sim.payer.pubkey(), 0);
+    sim.send(&[i], &[owner]).await;
+    sim.chain.track(account);
+    account
+}
+
+async fn deposit_all(
+    sim: &Sim,
+    snapshot: &GroupSnapshot,
+    symbols: &[String],
+    account: Pubkey,
+    owner: &Keypair,
+    amounts: &BTreeMap<String, f64>,
+) {
+    for (symbol, amount) in amounts {
+        let a = snapshot.asset(index_of(symbols, symbol)).unwrap();
+        let n = native(*amount, a.state.decimals);
+        let w = sim.funded(a.state.mint, a.state.token_program, owner.pubkey(), n).await;
+        sim.send(&[snapshot.deposit(account, a.state.asset_index, w, owner.pubkey(), n).unwrap()], &[owner])
+            .await;
+    }
+}
+
+/// Deploys `deployment` with every oracle at its starting price (`first_price` for the replayed
+/// asset, the config's constant prices for the others) at time `now`, and opens the accounts.
+pub async fn set_up(
+    sim: &mut Sim,
+    deployment: &DeploymentConfig,
+    sandbox: &SandboxSection,
+    first_price: f64,
+    now: i64,
+) -> Scene {
+    let symbols: Vec<String> = deployment.assets.iter().map(|a| a.symbol.clone()).collect();
+    let replayed = index_of(&symbols, &sandbox.replayed_asset);
+
+    // ---- deployment: mints, oracles, then the config applied like a real deployment ----
+    let admin = Keypair::new();
+    let mut mints = HashMap::new();
+    let mut feeds = vec![];
+    let mut prices_now = vec![];
+    for a in &deployment.assets {
+        let tp = a.token_program_id().unwrap_or_else(|e| die(e));
+        let mint = match &a.mint {
+            Some(m) => deploy::parse_pubkey(m).unwrap_or_else(|e| die(e)),
+            None => sim.create_mint(tp, a.decimals).await,
+        };
+        mints.insert(a.symbol.clone(), mint);
+        let cfg = a.to_config().unwrap_or_else(|e| die(e));
+        let price = if a.symbol == sandbox.replayed_asset {
+            first_price
+        } else {
+            *sandbox
+                .constant_prices
+                .get(&a.symbol)
+                .unwrap_or_else(|| die(format!("no constant price for {}", a.symbol)))
+        };
+        sim.set_price(cfg.feed_id, price, price, sandbox.conf_bps, now);
+        feeds.push(cfg.feed_id);
+        prices_now.push(price);
+    }
+    let report =
+        deploy::apply(&sim.chain, &sim.payer, &admin, deployment, &mints).await.unwrap_or_else(|e| die(e));
+    for a in &report.actions {
+        println!("  deploy  {a}");
+    }
+    let again =
+        deploy::apply(&sim.chain, &sim.payer, &admin, deployment, &mints).await.unwrap_or_else(|e| die(e));
+    println!("  deploy  re-applied the same config: {} changes", again.actions.len());
+    let group = report.group;
+    for (_, key) in &report.assets {
+        sim.chain.track(*key);
+    }
+    let snapshot = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap_or_else(|e| die(e));
+
+    // ---- participants ----
+    let lp = Keypair::new();
+    let lp_account = open(sim, group, &lp).await;
+    deposit_all(sim, &snapshot, &symbols, lp_account, &lp, &sandbox.lp_deposits).await;
+    let liquidator = Keypair::new();
+    let liquidator_account = open(sim, group, &liquidator).await;
+    deposit_all(sim, &snapshot, &symbols, liquidator_account, &liquidator, &sandbox.liquidator_deposits)
+        .await;
+    sim.send(
+        &[solana_system_interface::instruction::transfer(
+            &sim.payer.pubkey(),
+            &liquidator.pubkey(),
+            10_000_000_000,
+        )],
+        &[],
+    )
+    .await;
+
+    let mut traders = vec![];
+    for t in &sandbox.traders {
+        let owner = Keypair::new();
+        let account = open(sim, group, &owner).await;
+        deposit_all(sim, &snapshot, &symbols, account, &owner, &t.deposits).await;
+        for (symbol, amount) in &t.borrows {
+            borrow(sim, group, &symbols, &t.name, account, &owner, symbol, *amount).await;
+        }
+        traders.push(Trader { name: t.name.clone(), account, health: vec![], liquidations: 0 });
+    }
+    Scene { group, snapshot, symbols, feeds, prices_now, replayed, liquidator, liquidator_account, traders }
+}
+
+/// A trader's borrow of `amount` `symbol`. The config's amounts suit the default path's first
+/// price; on another window or CSV the same borrow may exceed the account's Init health. Then
+/// the borrow is retried at 98% of what the engine says the margin check allows there (ignoring
+/// correlation credit, so it is conservative), and the sandbox says so.
+#[allow(clippy::too_many_arguments)]
+async fn borrow(
+    sim: &Sim,
+    group: Pubkey,
+    symbols: &[String],
+    name: &str,
+    account: Pubkey,
+    owner: &Keypair,
+    symbol: &str,
+    amount: f64,
+) {
+    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    let a = snap.asset(index_of(symbols, symbol)).unwrap().clone();
+    let state: MarginAccount = ballast_sdk::decode(
+        &account,
+        &sim.chain.account(&account).await.unwrap().unwrap().data,
+        "MarginAccount",
+    )
+    .unwrap();
+    let to = sim.funded(a.state.mint, a.state.token_program, owner.pubkey(), 0).await;
+    let wanted = native(amount, a.state.decimals);
+    let i = snap.borrow(account, &state, a.state.asset_index, to, wanted).unwrap();
+    if sim.chain.send(&[i], &sim.payer, &[owner]).await.is_err() {
+        // TODO(engine max_borrow): replace this approximation with the engine's max_borrow.
+        let priced = snap.priced(OraclePolicy::RiskIncreasing).unwrap();
+        let room = account_health(&priced, &state).map(|h| h.init).unwrap_or(I80F48::ZERO);
+        let p = priced.get(a.state.asset_index).unwrap();
+        let per_unit =
+            ballast::risk::liability_price(&p.template.prices, p.template.conf_multiplier, HealthType::Init)
+                .unwrap()
+                * p.template.weights.init_liab;
+        let cap: u64 = (room.max(I80F48::ZERO) * I80F48::from_num(0.98) / per_unit).floor().to_num();
+        println!(
+            "  note    {}'s borrow capped at {:.2} {symbol} (of {amount}): Init health at the replay's first price",
+            name,
+            cap as f64 / 10f64.powi(i32::from(a.state.decimals))
+        );
+        if cap > 0 {
+            let i = snap.borrow(account, &state, a.state.asset_index, to, cap).unwrap();
+            if let Err(e) = sim.chain.send(&[i], &sim.payer, &[owner]).await {
+                die(format!("trader {} cannot borrow {amount} {symbol}: {e}", name));
+            }
+        }
+    }
+}

@@ -78,12 +78,7 @@ fn main() {
             to_pyth_int(price),
             now,
         );
-        assets.push(AssetEntry {
-            key: Pubkey::new_unique(),
-            state: a,
-            oracle_key,
-            oracle: Some(oracle),
-        });
+        assets.push(AssetEntry { key: Pubkey::new_unique(), state: a, oracle_key, oracle: Some(oracle) });
     }
     let snapshot = GroupSnapshot { key: Pubkey::new_unique(), group, assets, now };
 

@@ -5,12 +5,9 @@ use crate::config::SandboxSection;
 use crate::die;
 use crate::sim::Sim;
 use anchor_lang::prelude::Pubkey;
-use ballast::health_accounts::OraclePolicy;
 use ballast::math::I80F48;
-use ballast::risk::HealthType;
 use ballast::state::MarginAccount;
 use ballast_sdk::deploy::{self, DeploymentConfig};
-use ballast_sdk::snapshot::account_health;
 use ballast_sdk::{ix, Chain, GroupSnapshot};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -159,8 +156,8 @@ pub async fn set_up(
 
 /// A trader's borrow of `amount` `symbol`. The config's amounts suit the default path's first
 /// price; on another window or CSV the same borrow may exceed the account's Init health. Then
-/// the borrow is retried at 98% of what the engine says the margin check allows there (ignoring
-/// correlation credit, so it is conservative), and the sandbox says so.
+/// the borrow is retried at 98% of the engine's max borrow there (`GroupSnapshot::max_borrow`),
+/// and the sandbox says so.
 #[allow(clippy::too_many_arguments)]
 async fn borrow(
     sim: &Sim,
@@ -184,15 +181,11 @@ async fn borrow(
     let wanted = native(amount, a.state.decimals);
     let i = snap.borrow(account, &state, a.state.asset_index, to, wanted).unwrap();
     if sim.chain.send(&[i], &sim.payer, &[owner]).await.is_err() {
-        // TODO(engine max_borrow): replace this approximation with the engine's max_borrow.
-        let priced = snap.priced(OraclePolicy::RiskIncreasing).unwrap();
-        let room = account_health(&priced, &state).map(|h| h.init).unwrap_or(I80F48::ZERO);
-        let p = priced.get(a.state.asset_index).unwrap();
-        let per_unit =
-            ballast::risk::liability_price(&p.template.prices, p.template.conf_multiplier, HealthType::Init)
-                .unwrap()
-                * p.template.weights.init_liab;
-        let cap: u64 = (room.max(I80F48::ZERO) * I80F48::from_num(0.98) / per_unit).floor().to_num();
+        // 98% of the engine's max borrow there (the largest amount the margin check accepts, with
+        // every factor), so the trader starts just inside its limit.
+        let liquidity = snap.available_liquidity(&sim.chain, a.state.asset_index).await.unwrap();
+        let max = snap.max_borrow(&state, a.state.asset_index, liquidity, I80F48::ZERO).unwrap().unwrap_or(0);
+        let cap = max / 50 * 49;
         println!(
             "  note    {}'s borrow capped at {:.2} {symbol} (of {amount}): Init health at the replay's first price",
             name,

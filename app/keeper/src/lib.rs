@@ -22,7 +22,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use ballast::health_accounts::{OraclePolicy, PricedAssets};
 use ballast::math::I80F48;
-use ballast::state::{GroupConfig, MarginAccount};
+use ballast::state::{GroupConfig, MarginAccount, PositionSlots};
 use ballast_sdk::lookup_table::{self, EnsuredTable};
 use ballast_sdk::snapshot::account_spot_value;
 use ballast_sdk::{tx, Chain, GroupSnapshot, SdkError, SdkResult};
@@ -189,9 +189,9 @@ impl Keeper {
             .filter(|p| p.shares() < I80F48::ZERO)
             .filter_map(|p| {
                 let a = priced.get(p.asset_index).ok()?;
-                let value =
-                    (-a.lending.native_balance(p.shares()).ok()?).checked_mul(a.template.prices.spot)?;
-                Some((p.asset_index, value))
+                let mut input = a.template;
+                input.balance = a.lending.native_balance(p.shares()).ok()?;
+                Some((p.asset_index, ballast::risk::debt_spot_value(&[input]).ok()?))
             })
             .max_by(|a, b| a.1.cmp(&b.1))
             .map(|(i, _)| i)
@@ -310,10 +310,14 @@ impl Keeper {
                 match self.send(chain, &snapshot, &[i]).await {
                     Ok(_) => {
                         self.stats.bankruptcies_resolved += 1;
-                        for q in current.positions.iter_mut() {
-                            if q.shares() > I80F48::ZERO || q.asset_index == p.asset_index {
-                                q.in_use = 0;
-                            }
+                        // the program swept the dust collateral and wrote off this debt
+                        let gone: Vec<u16> = current
+                            .active_positions()
+                            .filter(|q| q.shares() > I80F48::ZERO || q.asset_index == p.asset_index)
+                            .map(|q| q.asset_index)
+                            .collect();
+                        for index in gone {
+                            current.positions.set_shares(index, I80F48::ZERO).ok();
                         }
                         if !report.bankrupt.contains(&key) {
                             report.bankrupt.push(key);

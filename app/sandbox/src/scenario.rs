@@ -183,7 +183,7 @@ async fn borrow(
     if sim.chain.send(&[i], &sim.payer, &[owner]).await.is_err() {
         // 98% of the engine's max borrow there (the largest amount the margin check accepts, with
         // every factor), so the trader starts just inside its limit.
-        let liquidity = snap.available_liquidity(&sim.chain, a.state.asset_index).await.unwrap();
+        let liquidity = snap.vault_amount(&sim.chain, a.state.asset_index).await.unwrap();
         let max = snap.max_borrow(&state, a.state.asset_index, liquidity, I80F48::ZERO).unwrap().unwrap_or(0);
         let cap = max / 50 * 49;
         println!(

@@ -113,63 +113,70 @@ impl GroupSnapshot {
     /// The oracle reading of an asset as the program will read it.
     pub fn reading(&self, index: u16) -> SdkResult<OracleReading> {
         let a = self.asset(index)?;
-        let oracle = a.oracle.as_ref().ok_or(SdkError::MissingOracle(index))?;
-        read_oracle_data(&a.state.config, &a.oracle_key, &oracle.owner, &oracle.data)
-            .map_err(|e| SdkError::Program(e.to_string()))
+        if a.oracle.is_none() {
+            return Err(SdkError::MissingOracle(index));
+        }
+        entry_reading(a).map_err(|e| SdkError::Program(e.to_string()))
     }
 
     /// The largest borrow of asset `index` that leaves `account` at Init health >= `target`
     /// (zero for the margin limit), by the program's own steps (`max_token_action`): a borrow of
-    /// it lands, one unit more is refused. `liquidity` caps it (`available_liquidity`). `None`
-    /// when the account is below the target already or holds a deposit of the asset.
+    /// it lands, one unit more is refused. `vault_amount` is the asset's vault balance
+    /// (`vault_amount`). `None` when the program would refuse any borrow of it now (paused,
+    /// reduce-only, no free slot, a deposit held, in liquidation, below the target).
     pub fn max_borrow(
         &self,
         account: &MarginAccount,
         index: u16,
-        liquidity: u64,
+        vault_amount: u64,
         target: I80F48,
     ) -> SdkResult<Option<u64>> {
-        self.max_action(account, index, TokenAction::Borrow, liquidity, target)
+        self.max_action(account, index, TokenAction::Borrow, vault_amount, target)
     }
 
     /// The largest withdrawal of asset `index` that leaves `account` at Init health >= `target`
-    /// (see `max_borrow`); at most the deposit. `None` without a deposit of the asset.
+    /// (see `max_borrow`); at most the deposit. `None` when the program would refuse any.
     pub fn max_withdraw(
         &self,
         account: &MarginAccount,
         index: u16,
-        liquidity: u64,
+        vault_amount: u64,
         target: I80F48,
     ) -> SdkResult<Option<u64>> {
-        self.max_action(account, index, TokenAction::Withdraw, liquidity, target)
+        self.max_action(account, index, TokenAction::Withdraw, vault_amount, target)
     }
 
+    /// Prices only what the instruction's health accounts would hold (the account's assets and
+    /// this one), so an unrelated asset's oracle cannot stop the answer.
     fn max_action(
         &self,
         account: &MarginAccount,
         index: u16,
         action: TokenAction,
-        liquidity: u64,
+        vault_amount: u64,
         target: I80F48,
     ) -> SdkResult<Option<u64>> {
-        let priced = self.priced(OraclePolicy::RiskIncreasing)?;
+        let mut indexes: Vec<u16> = account.active_positions().map(|p| p.asset_index).collect();
+        if !indexes.contains(&index) {
+            indexes.push(index);
+        }
+        let priced = self.priced_subset(&indexes, OraclePolicy::RiskIncreasing)?;
         let reading = self.reading(index)?;
         let asset = &self.asset(index)?.state;
-        Ok(max_token_action(&priced, &account.positions, asset, &reading, action, liquidity, target))
+        Ok(max_token_action(&priced, &self.group, account, asset, &reading, action, vault_amount, target))
     }
 
-    /// What the asset's vault can pay out now: its token balance less the insurance fund.
-    pub async fn available_liquidity<C: Chain>(&self, chain: &C, index: u16) -> SdkResult<u64> {
+    /// The token balance of asset `index`'s vault (SPL Token and Token-2022 accounts share the
+    /// base layout: the amount at offset 64). The program pays out this less the insurance fund
+    /// after accrual (`Asset::available_liquidity`).
+    pub async fn vault_amount<C: Chain>(&self, chain: &C, index: u16) -> SdkResult<u64> {
         let a = self.asset(index)?;
         let vault = chain.account(&a.state.vault).await?.ok_or(SdkError::AccountNotFound(a.state.vault))?;
-        // SPL Token and Token-2022 accounts share the base layout: the amount at offset 64.
-        let amount = vault
+        vault
             .data
             .get(64..72)
             .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
-            .ok_or(SdkError::WrongAccountType(a.state.vault, "token account"))?;
-        let reserved = ballast::math::to_u64_ceil(a.state.insurance_fund.get()).map_err(program_err)?;
-        Ok(amount.saturating_sub(reserved))
+            .ok_or(SdkError::WrongAccountType(a.state.vault, "token account"))
     }
 
     /// Health accounts (`remaining_accounts`) for an account holding `positions` plus the

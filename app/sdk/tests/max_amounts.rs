@@ -82,7 +82,7 @@ async fn max_borrow_and_max_withdraw_land_on_the_limit_with_every_factor_on() {
     env.set_price(usdt, 1.0, 0.0).await;
     let snap = GroupSnapshot::load(&chain, env.group, &overrides(&env)).await.unwrap();
     let state = account_state(&chain, &account).await;
-    let liquidity = snap.available_liquidity(&chain, 1).await.unwrap();
+    let liquidity = snap.vault_amount(&chain, 1).await.unwrap();
     let max = snap.max_borrow(&state, 1, liquidity, I80F48::ZERO).unwrap().expect("room to borrow");
     // 30 SOL at $100 with every factor: well under the base-weight figure of $2,400 / 1.2
     assert!(max > 100_000_000 && max < 2_000_000_000, "{max}");
@@ -112,7 +112,7 @@ async fn max_borrow_and_max_withdraw_land_on_the_limit_with_every_factor_on() {
     chain.send(&[repay], &payer, &[&trader]).await.unwrap();
     let snap = GroupSnapshot::load(&chain, env.group, &overrides(&env)).await.unwrap();
     let state = account_state(&chain, &account).await;
-    let liquidity = snap.available_liquidity(&chain, 0).await.unwrap();
+    let liquidity = snap.vault_amount(&chain, 0).await.unwrap();
     let max_w = snap.max_withdraw(&state, 0, liquidity, I80F48::ZERO).unwrap().expect("room to withdraw");
     assert!(max_w > 0 && max_w < 30_000_000_000, "{max_w}");
     let before = env.snapshot(&keys).await;
@@ -131,4 +131,61 @@ async fn max_borrow_and_max_withdraw_land_on_the_limit_with_every_factor_on() {
     let snap = GroupSnapshot::load(&chain, env.group, &overrides(&env)).await.unwrap();
     let state = account_state(&chain, &account).await;
     assert_eq!(snap.max_borrow(&state, 1, u64::MAX, I80F48::from_num(1)).unwrap(), None);
+}
+
+/// When the vault binds (little liquidity, plenty of collateral) the maximum is what the vault
+/// can pay out: a borrow of it lands, one unit more is refused with `InsufficientLiquidity`; a
+/// paused asset has no maximum at all.
+#[tokio::test]
+async fn max_borrow_is_bounded_by_the_vault_and_absent_when_paused() {
+    let mut env = TestEnv::new().await;
+    let sol = env.list_asset(TOKEN_2022, 9, 100.0, default_config()).await;
+    let usdt = env.list_asset(SPL_TOKEN, 6, 1.0, default_config()).await;
+    let chain = BanksChain::new(env.ctx.banks_client.clone());
+    for a in &env.assets {
+        chain.track(a.asset);
+    }
+    let payer = env.ctx.payer.insecure_clone();
+    let lp = Keypair::new();
+    let (lp_account, create) = ballast_sdk::ix::create_account(env.group, lp.pubkey(), payer.pubkey(), 0);
+    chain.send(&[create], &payer, &[&lp]).await.unwrap();
+    let lp_wallet = env.funded_token_account(lp.pubkey(), usdt, 50_000_000).await;
+    let snap = GroupSnapshot::load(&chain, env.group, &overrides(&env)).await.unwrap();
+    chain
+        .send(&[snap.deposit(lp_account, 1, lp_wallet, lp.pubkey(), 50_000_000).unwrap()], &payer, &[&lp])
+        .await
+        .unwrap();
+
+    let trader = Keypair::new();
+    let (account, create) = ballast_sdk::ix::create_account(env.group, trader.pubkey(), payer.pubkey(), 0);
+    chain.send(&[create], &payer, &[&trader]).await.unwrap();
+    let sol_wallet = env.funded_token_account(trader.pubkey(), sol, 10_000_000_000).await;
+    let deposit = snap.deposit(account, 0, sol_wallet, trader.pubkey(), 10_000_000_000).unwrap();
+    chain.send(&[deposit], &payer, &[&trader]).await.unwrap();
+    let usdt_wallet = env.funded_token_account(trader.pubkey(), usdt, 0).await;
+
+    let snap = GroupSnapshot::load(&chain, env.group, &overrides(&env)).await.unwrap();
+    let state = account_state(&chain, &account).await;
+    let vault = snap.vault_amount(&chain, 1).await.unwrap();
+    assert_eq!(vault, 50_000_000);
+    let max = snap.max_borrow(&state, 1, vault, I80F48::ZERO).unwrap().unwrap();
+    assert_eq!(max, 50_000_000, "the vault binds, not health ($800 of room)");
+    let keys = [env.assets[usdt].asset, account];
+    let before = env.snapshot(&keys).await;
+    let over = snap.borrow(account, &state, 1, usdt_wallet, max + 1).unwrap();
+    let refused = chain.send(&[over], &payer, &[&trader]).await.unwrap_err();
+    assert!(
+        refused.to_string().contains(&format!("Custom({})", code(BallastError::InsufficientLiquidity))),
+        "{refused}"
+    );
+    assert_eq!(env.snapshot(&keys).await, before);
+
+    // paused: no amount is accepted, so there is no maximum (the harness checks its invariants
+    // over these accounts too)
+    env.margin_accounts.extend([lp_account, account]);
+    let paused =
+        AssetConfig { flags: ballast::state::ASSET_FLAG_PAUSED, ..env.asset_state(usdt).await.config };
+    env.update_asset(usdt, paused).await.unwrap();
+    let snap = GroupSnapshot::load(&chain, env.group, &overrides(&env)).await.unwrap();
+    assert_eq!(snap.max_borrow(&state, 1, vault, I80F48::ZERO).unwrap(), None);
 }

@@ -110,6 +110,9 @@ pub fn cross_totals(positions: &[PositionInput], level: HealthType) -> RiskResul
 
 /// Drift's size-discount numerator, 1.1 (to the last bit of I80F48).
 const SIZE_NUMERATOR: I80F48 = I80F48::from_bits((11i128 << 48) / 10);
+/// 0.8, the share of the base liability weight the size factor keeps (Drift's), as the exact
+/// bits `I80F48::from_num(0.8)` gives (the nearest to 0.8 * 2^48); no floating point on chain.
+const SIZE_LIAB_BASE_SHARE: I80F48 = I80F48::from_bits(225_179_981_368_525);
 
 /// Whether any position uses a cross-position factor at this level; when none does, the totals
 /// pass (which prices every position a second time) is skipped.
@@ -208,7 +211,7 @@ fn liability_weight(
         step(Factor::Volatility, &mut w, floor)?;
     }
     if f.imf > I80F48::ZERO {
-        let floor = base.mul_c(I80F48::from_num(0.8))?.add_c(f.imf.mul_c(sqrt_tokens(pos)?)?)?;
+        let floor = base.mul_c(SIZE_LIAB_BASE_SHARE)?.add_c(f.imf.mul_c(sqrt_tokens(pos)?)?)?;
         step(Factor::Size, &mut w, floor)?;
     }
     if level == HealthType::Init && f.borrow_scale > I80F48::ONE {
@@ -543,6 +546,11 @@ pub(crate) mod tests {
         liab.prices.spot = I80F48::DELTA;
         liab.prices.ema = I80F48::DELTA;
         assert!(h(&[liab], HealthType::Maint).unwrap() < I80F48::ZERO);
+    }
+
+    #[test]
+    fn size_liab_base_share_is_the_float_literal() {
+        assert_eq!(SIZE_LIAB_BASE_SHARE, I80F48::from_num(0.8));
     }
 
     #[test]

@@ -495,29 +495,60 @@ pub enum TokenAction {
 }
 
 /// The largest `action` of `asset` (its account state as fetched, and the oracle reading the
-/// instruction will see) that leaves the account's Init health at or above `target`, for
-/// clients: max borrow and max withdraw (Mango's `max_borrow_for_health_ratio`). It replays the
-/// instruction's own steps for each candidate amount (interest accrued exactly to `priced.now`,
+/// instruction will see) that leaves the account's Init health at or above `target` (at least
+/// zero, the margin check's own bound), for clients: max borrow and max withdraw (Mango's
+/// `max_borrow_for_health_ratio`). It replays the instruction's own steps for each candidate
+/// amount (interest accrued exactly to `priced.now`, the vault's liquidity after that accrual,
 /// the engine's share rounding, the pool's new totals in the asset's factors, the borrow cap) and
-/// searches with `risk::max_amount_for_health`, so the amount returned is accepted and one unit
-/// more is refused. `priced` must be priced for `OraclePolicy::RiskIncreasing`; `liquidity` is
-/// what the vault can pay out (its balance less the insurance fund). `None` when the account is
-/// below the target already, holds the asset on the other side, or the asset is not priced.
+/// searches with `risk::max_amount_for_health`, so the amount returned is accepted at `priced.now`
+/// and one unit more is refused (a later second accrues more interest). `priced` must be priced
+/// for `OraclePolicy::RiskIncreasing` and hold the account's assets and this one;
+/// `vault_amount` is the vault's token balance.
+///
+/// `None` when the instruction would refuse any amount: the group or asset is paused, a borrow
+/// of a reduce-only asset, no free slot for a new borrow, a deposit held where a borrow is asked
+/// (or no deposit to withdraw), an account in liquidation that has not cured, or one already
+/// below the target. `Some(0)` when nothing is available (the program refuses a zero amount).
+#[allow(clippy::too_many_arguments)]
 pub fn max_token_action(
     priced: &PricedAssets,
-    positions: &[TokenPosition],
+    group: &crate::state::Group,
+    account: &crate::state::MarginAccount,
     asset: &Asset,
     reading: &OracleReading,
     action: TokenAction,
-    liquidity: u64,
+    vault_amount: u64,
     target: I80F48,
 ) -> Option<u64> {
     use crate::state::PositionSlots;
+    let positions = &account.positions;
     let index = asset.asset_index;
+    if group.is_paused() || asset.config.is_paused() {
+        return None;
+    }
+    if action == TokenAction::Borrow
+        && (asset.config.is_reduce_only() || positions.find_or_free(index).is_none())
+    {
+        return None;
+    }
+    // A flagged account acts only once LiquidationEnd health is back at zero (the handlers'
+    // `BeingLiquidated`).
+    if account.is_being_liquidated() {
+        let le = crate::risk::health(
+            &priced.inputs(positions, None).ok()?,
+            &priced.params,
+            HealthType::LiquidationEnd,
+        );
+        if le.ok()? < I80F48::ZERO {
+            return None;
+        }
+    }
+    let target = target.max(I80F48::ZERO);
     let key = priced.get(index).ok()?.key;
     let account_index = priced.get(index).ok()?.account_index;
     let mut accrued = *asset;
     accrued.accrue_interest(priced.now).ok()?;
+    let liquidity = accrued.available_liquidity(vault_amount).ok()?;
     let shares = positions.shares_of(index);
     let upper = match action {
         TokenAction::Borrow if shares <= I80F48::ZERO => liquidity,
@@ -544,7 +575,7 @@ pub fn max_token_action(
         let repriced =
             price_asset(key, account_index, &changed, reading, OraclePolicy::RiskIncreasing, priced.now)?;
         *trial.get_mut(index)? = repriced;
-        let inputs = trial.inputs(positions, Some((index, new_shares)))?;
+        let inputs = trial.inputs(positions.as_slice(), Some((index, new_shares)))?;
         crate::risk::health(&inputs, &trial.params, HealthType::Init).anchor()
     })
 }

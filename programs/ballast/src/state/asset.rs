@@ -332,6 +332,13 @@ impl Asset {
         Ok(rate)
     }
 
+    /// Tokens a vault holding `vault_amount` can pay out: its balance less the insurance fund
+    /// (rounded up), which stays in the vault.
+    pub fn available_liquidity(&self, vault_amount: u64) -> MathResult<u64> {
+        let reserved = crate::math::to_u64_ceil(self.insurance_fund.get())?;
+        Ok(vault_amount.saturating_sub(reserved))
+    }
+
     /// Native balance of a position with `shares`, rounded against the account.
     pub fn native_balance(&self, shares: I80F48) -> MathResult<I80F48> {
         self.lending_state().native_balance(shares)

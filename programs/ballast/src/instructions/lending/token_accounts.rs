@@ -29,8 +29,7 @@ pub struct TokenMove<'info> {
 impl<'info> TokenMove<'info> {
     /// Tokens the vault can pay out: its balance less the insurance fund.
     pub fn available_liquidity(&self, asset: &Asset) -> Result<u64> {
-        let reserved = crate::math::to_u64_ceil(asset.insurance_fund.get()).map_err(BallastError::from)?;
-        Ok(self.vault.amount.saturating_sub(reserved))
+        Ok(asset.available_liquidity(self.vault.amount).map_err(BallastError::from)?)
     }
 
     /// Writes the accrued asset and the position's new shares (freeing the slot at zero).

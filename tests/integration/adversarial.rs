@@ -613,39 +613,40 @@ async fn total_socialisation_floors_the_deposit_index_and_records_the_rest_as_ba
 
 #[tokio::test]
 async fn admin_and_guardian_pause_only_the_admin_unpauses() {
+    use ballast::risk::governance::PAUSE_RISK;
     let (mut b, liquidator, liq_account) = setup().await;
     let group = b.env.group;
     let stranger = Keypair::new();
     let before = b.env.snapshot(&[group]).await;
     let r =
-        b.env.send(&[ballast_sdk::ix::set_group_paused(group, stranger.pubkey(), true)], &[&stranger]).await;
+        b.env.send(&[ballast_sdk::ix::pause(group, stranger.pubkey(), None, PAUSE_RISK)], &[&stranger]).await;
     assert_ballast_error(&r, BallastError::NotAdminOrGuardian);
     assert_eq!(b.env.snapshot(&[group]).await, before);
     let guardian = b.env.guardian.insecure_clone();
     b.env
-        .send(&[ballast_sdk::ix::set_group_paused(group, guardian.pubkey(), true)], &[&guardian])
+        .send(&[ballast_sdk::ix::pause(group, guardian.pubkey(), None, PAUSE_RISK)], &[&guardian])
         .await
         .unwrap();
-    assert!(b.env.group_state().await.is_paused());
+    let now = b.env.now().await;
+    assert!(b.env.group_state().await.pause_blocks(PAUSE_RISK, now));
     let paused = b.env.snapshot(&[group]).await;
-    let r =
-        b.env.send(&[ballast_sdk::ix::set_group_paused(group, guardian.pubkey(), false)], &[&guardian]).await;
-    assert_ballast_error(&r, BallastError::NotAdmin);
+    let r = b.env.send(&[ballast_sdk::ix::unpause(group, guardian.pubkey(), None)], &[&guardian]).await;
+    assert_ballast_error(&r, BallastError::GuardianCannotUnpause);
     assert_eq!(b.env.snapshot(&[group]).await, paused);
-    // paused: deposit and borrow refused; repay and liquidation stay open
+    // paused: borrow refused; deposit, repay and liquidation stay open
     let w = b.env.funded_token_account(b.trader.pubkey(), USDC, 1_000_000).await;
     let trader = b.trader.insecure_clone();
-    let r = b.env.deposit(&trader, b.account, USDC, w, 1_000_000).await;
-    assert_ballast_error(&r, BallastError::GroupPaused);
     let r = b.env.borrow(&trader, b.account, USDT, b.wallets[USDT], 1_000_000).await;
     assert_ballast_error(&r, BallastError::GroupPaused);
+    b.env.deposit(&trader, b.account, USDC, w, 1_000_000).await.unwrap();
     b.env.repay(&trader, b.account, USDT, b.wallets[USDT], 1_000_000).await.unwrap();
     b.env.set_price(SOL, 70.0, 0.0).await;
     b.env.set_price(ETH, 1_500.0, 0.0).await;
     b.env.liquidate(&liquidator, liq_account, b.account, USDT, 100_000_000, 10_000).await.unwrap();
     let admin = b.env.admin.insecure_clone();
-    b.env.send(&[ballast_sdk::ix::set_group_paused(group, admin.pubkey(), false)], &[&admin]).await.unwrap();
-    assert!(!b.env.group_state().await.is_paused());
+    b.env.send(&[ballast_sdk::ix::unpause(group, admin.pubkey(), None)], &[&admin]).await.unwrap();
+    let now = b.env.now().await;
+    assert!(!b.env.group_state().await.pause_blocks(PAUSE_RISK, now));
 }
 
 #[tokio::test]
@@ -668,6 +669,15 @@ async fn the_owner_sets_a_delegate_who_may_deposit_and_repay_only() {
     let ix = env.withdraw_ix(delegate.pubkey(), account, USDC, w, 1_000_000).await;
     let r = env.send(&[ix], &[&delegate]).await;
     assert_ballast_error(&r, BallastError::NotOwner);
+    // the owner clears it: the former delegate can no longer deposit
+    env.send(&[ballast_sdk::ix::set_delegate(account, trader.pubkey(), Pubkey::default())], &[&trader])
+        .await
+        .unwrap();
+    assert_eq!(env.margin_account(account).await.delegate, Pubkey::default());
+    let before = env.snapshot(&[account, w]).await;
+    let r = env.deposit(&delegate, account, USDC, w, 1_000_000).await;
+    assert_ballast_error(&r, BallastError::NotOwnerOrDelegate);
+    assert_eq!(env.snapshot(&[account, w]).await, before);
     let _ = wallets;
 }
 

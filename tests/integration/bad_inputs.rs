@@ -25,7 +25,7 @@ fn keys_of(b: &Basket, asset: usize) -> Vec<Pubkey> {
     vec![b.account, b.env.assets[asset].asset, b.env.assets[asset].vault, b.wallets[asset], b.env.group]
 }
 
-// ---- register_asset / update_asset ------------------------------------------------------------
+// ---- register_asset / apply_asset_patch ---------------------------------------------------------
 
 #[tokio::test]
 async fn register_asset_rejects_bad_input() {
@@ -131,36 +131,35 @@ async fn update_asset_rejects_bad_input() {
 
     // signed by someone else
     let impostor = Keypair::new();
-    let ix = Instruction {
-        program_id: ballast::ID,
-        accounts: ballast::accounts::UpdateAsset {
-            group: env.group,
-            admin: impostor.pubkey(),
-            asset: env.assets[SOL].asset,
-            oracle: env.assets[SOL].oracle,
-        }
-        .to_account_metas(None),
-        data: ballast::instruction::UpdateAsset { config: current }.data(),
-    };
+    let patch = vec![ballast::state::PatchEntry::new(
+        ballast::risk::governance::AssetField::BorrowCap as u16,
+        ballast::risk::governance::value_from_u64(1),
+    )];
+    let (asset, oracle) = (env.assets[SOL].asset, env.assets[SOL].oracle);
+    let ix = ballast_sdk::ix::apply_asset_patch(env.group, impostor.pubkey(), asset, oracle, patch.clone());
     let r = env.send(&[ix], &[&impostor]).await;
-    assert_refused(env, r, BallastError::NotAdmin, &keys, &before).await;
+    assert_refused(env, r, BallastError::NotAdminOrGuardian, &keys, &before).await;
 
     // an asset of this group through another group the same admin runs
     let other_group = env.init_group(1).await.unwrap();
     let admin = env.admin.insecure_clone();
-    let ix = Instruction {
-        program_id: ballast::ID,
-        accounts: ballast::accounts::UpdateAsset {
-            group: other_group,
-            admin: admin.pubkey(),
-            asset: env.assets[SOL].asset,
-            oracle: env.assets[SOL].oracle,
-        }
-        .to_account_metas(None),
-        data: ballast::instruction::UpdateAsset { config: current }.data(),
-    };
+    let ix = ballast_sdk::ix::apply_asset_patch(other_group, admin.pubkey(), asset, oracle, patch);
     let r = env.send(&[ix], &[&admin]).await;
     assert_refused(env, r, BallastError::WrongGroup, &keys, &before).await;
+
+    // an oracle account the patched config does not pin
+    let ix = ballast_sdk::ix::apply_asset_patch(
+        env.group,
+        admin.pubkey(),
+        asset,
+        env.assets[USDC].oracle,
+        vec![ballast::state::PatchEntry::new(
+            ballast::risk::governance::AssetField::BorrowCap as u16,
+            ballast::risk::governance::value_from_u64(1),
+        )],
+    );
+    let r = env.send(&[ix], &[&admin]).await;
+    assert_refused(env, r, BallastError::OracleMismatch, &keys, &before).await;
 
     // a valid tightening applies
     env.update_asset(SOL, AssetConfig { init_asset_weight_bps: 7_000, ..current }).await.unwrap();
@@ -263,11 +262,11 @@ async fn paused_and_reduce_only_assets() {
     let before = env.snapshot(&keys).await;
     let r = env.borrow(&trader, account, USDT, w, 1).await;
     assert_refused(env, r, BallastError::AssetReduceOnly, &keys, &before).await;
-    env.update_asset(USDT, AssetConfig { flags: ballast::state::ASSET_FLAG_PAUSED, ..cfg }).await.unwrap();
+    env.update_asset(USDT, AssetConfig { flags: ballast::state::ASSET_FLAG_FROZEN, ..cfg }).await.unwrap();
     let before = env.snapshot(&keys).await;
     let r = env.borrow(&trader, account, USDT, w, 1).await;
-    assert_refused(env, r, BallastError::AssetPaused, &keys, &before).await;
-    // repaying still works while paused
+    assert_refused(env, r, BallastError::AssetFrozen, &keys, &before).await;
+    // repaying still works while frozen
     env.repay(&trader, account, USDT, w, u64::MAX).await.unwrap();
 }
 

@@ -158,20 +158,18 @@ async fn factor_parameters_are_validated() {
     assert_ballast_error(&r, BallastError::ConcentrationHaircutAboveOne);
     assert_eq!(env.snapshot(&keys).await, before);
 
-    // only the admin updates the group
+    // only the admin (or the guardian, tightening) patches the group
     let impostor = Keypair::new();
-    let ix = solana_instruction::Instruction {
-        program_id: ballast::ID,
-        accounts: anchor_lang::ToAccountMetas::to_account_metas(
-            &ballast::accounts::UpdateGroup { group: env.group, admin: impostor.pubkey() },
-            None,
-        ),
-        data: anchor_lang::InstructionData::data(&ballast::instruction::UpdateGroup {
-            config: group_config(),
-        }),
-    };
+    let ix = ballast_sdk::ix::apply_group_patch(
+        env.group,
+        impostor.pubkey(),
+        vec![ballast::state::PatchEntry::new(
+            ballast::risk::governance::GroupField::ZInitBps as u16,
+            ballast::risk::governance::value_from_u64(30_000),
+        )],
+    );
     let r = env.send(&[ix], &[&impostor]).await;
-    assert_ballast_error(&r, BallastError::NotAdmin);
+    assert_ballast_error(&r, BallastError::NotAdminOrGuardian);
     assert_eq!(env.snapshot(&keys).await, before);
 }
 

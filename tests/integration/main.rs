@@ -4,6 +4,7 @@ mod adversarial;
 mod bad_inputs;
 mod factors;
 mod fuzz;
+mod governance;
 mod lending;
 mod liquidation;
 mod margin;

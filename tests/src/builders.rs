@@ -182,11 +182,33 @@ impl TestEnv {
         self.send(&[ix], &[user]).await
     }
 
+    /// Sets the asset's whole config as the admin, as one patch of the fields that differ (the
+    /// harness's groups have no timelock, so loosenings apply at once too).
     pub async fn update_asset(&mut self, asset: usize, config: AssetConfig) -> TxResult {
-        let a = self.assets[asset].clone();
-        let ix = ballast_sdk::ix::update_asset(self.group, self.admin.pubkey(), a.asset, a.oracle, config);
         let admin = self.admin.insecure_clone();
-        self.send(&[ix], &[&admin]).await
+        self.patch_asset_as(&admin, asset, config).await
+    }
+
+    /// Sets the asset's config to `config` by one `apply_asset_patch` signed by `authority`.
+    pub async fn patch_asset_as(
+        &mut self,
+        authority: &Keypair,
+        asset: usize,
+        config: AssetConfig,
+    ) -> TxResult {
+        let a = self.assets[asset].clone();
+        let current = self.asset_state(asset).await.config;
+        let mut desired = config;
+        ballast::oracle::pyth_pull::pin_default_account(&mut desired);
+        let entries = ballast::patch::diff(&current, &desired);
+        let ix = ballast_sdk::ix::apply_asset_patch(
+            self.group,
+            authority.pubkey(),
+            a.asset,
+            desired.oracle,
+            entries,
+        );
+        self.send(&[ix], &[authority]).await
     }
 
     pub async fn close_margin_account(&mut self, owner: &Keypair, account: Pubkey) -> TxResult {
@@ -243,10 +265,25 @@ impl TestEnv {
         self.send(&[ix], &[liquidator]).await
     }
 
+    /// Sets the group's config as the admin, as one patch of the fields that differ.
     pub async fn update_group(&mut self, config: ballast::state::GroupConfig) -> TxResult {
-        let ix = ballast_sdk::ix::update_group(self.group, self.admin.pubkey(), config);
         let admin = self.admin.insecure_clone();
-        self.send(&[ix], &[&admin]).await
+        self.patch_group_as(&admin, config).await
+    }
+
+    /// Sets the group's config to `config` by one `apply_group_patch` signed by `authority`.
+    pub async fn patch_group_as(
+        &mut self,
+        authority: &Keypair,
+        config: ballast::state::GroupConfig,
+    ) -> TxResult {
+        let group = self.group_state().await;
+        let current =
+            ballast::patch::GroupSettings { config: group.config, risk_guardian: group.risk_guardian };
+        let desired = ballast::patch::GroupSettings { config, ..current };
+        let entries = ballast::patch::diff(&current, &desired);
+        let ix = ballast_sdk::ix::apply_group_patch(self.group, authority.pubkey(), entries);
+        self.send(&[ix], &[authority]).await
     }
 
     pub async fn update_volatility(&mut self, asset: usize) -> TxResult {

@@ -137,7 +137,8 @@ impl CalcAsset {
         Ok(PositionInput {
             asset_index: index,
             balance,
-            weights: asset.weights(),
+            // an asset from a file has no glide in progress: its weights hold at any time
+            weights: asset.weights_at(0).map_err(|e| err(CliError::input(format!("{e:?}"))))?,
             conf_multiplier: asset.conf_multiplier.get(),
             prices,
             oracle_usable: self.oracle_usable.unwrap_or(true),

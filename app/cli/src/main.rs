@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use ballast_cli::calc::margin_calc_files;
-use ballast_cli::commands::{parse_oracle_override, AssetRef, Client};
+use ballast_cli::commands::{parse_oracle_override, AssetRef, Client, PauseCommand, UpdateMode};
 use ballast_cli::config::{load_config, read_keypair, resolve};
 use ballast_cli::params::{load_file, AssetParams, GroupParams};
 use ballast_cli::render::Human;
@@ -120,6 +120,12 @@ enum Command {
     /// Governance: show or change the group
     #[command(subcommand)]
     Group(GroupCmd),
+    /// Governance through the timelock: propose, execute, cancel, show; admin handover
+    #[command(subcommand)]
+    Gov(GovCmd),
+    /// The risk guardian (and the admin): tighten at once, pause, unpause
+    #[command(subcommand)]
+    Guardian(GuardianCmd),
     /// Offline: health of a portfolio from files, with the program's engine (no network)
     MarginCalc {
         /// Portfolio file (TOML, or JSON if it ends in .json); may hold the assets too
@@ -160,7 +166,8 @@ enum AssetCmd {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Change the fields FILE names in an asset's config; admin only
+    /// Change the fields FILE names in an asset's config at once (tightenings; loosenings too
+    /// in a group without a timelock); admin or guardian
     Update {
         /// Asset index or mint
         asset: AssetRef,
@@ -176,11 +183,76 @@ enum AssetCmd {
 enum GroupCmd {
     /// The group's settings and its assets with oracle prices
     Show,
-    /// Change the fields FILE names in the group's config; admin only
+    /// Change the fields FILE names in the group's config at once (as `asset update`)
     Update {
         file: PathBuf,
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PatchTargetCmd {
+    /// An asset's config: the fields FILE names
+    Asset {
+        asset: AssetRef,
+        file: PathBuf,
+        #[arg(long, value_name = "ADDRESS")]
+        oracle_account: Option<Pubkey>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The group's config: the fields FILE names (and the guardian, with --risk-guardian)
+    Group {
+        file: PathBuf,
+        #[arg(long, value_name = "ADDRESS")]
+        risk_guardian: Option<Pubkey>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GovCmd {
+    /// Propose a change, executable by anyone after the group's timelock; admin only
+    #[command(subcommand)]
+    Propose(PatchTargetCmd),
+    /// Execute a proposal whose timelock has passed; anyone
+    Execute { proposal: Pubkey },
+    /// Cancel a pending proposal; admin or guardian
+    Cancel { proposal: Pubkey },
+    /// The group's proposals (or one), each entry as current -> proposed
+    Show { proposal: Option<Pubkey> },
+    /// Offer the admin role to ADDRESS (a multisig vault or DAO PDA); the default address
+    /// withdraws the offer
+    ProposeAdmin { new_admin: Pubkey },
+    /// Take the admin role offered to the signer
+    AcceptAdmin,
+}
+
+#[derive(Subcommand)]
+enum GuardianCmd {
+    /// Apply a tightening at once (refused, naming the fields, if anything in it loosens)
+    #[command(subcommand)]
+    Tighten(PatchTargetCmd),
+    /// Pause actions for 30 minutes (renewable once in a row, 3 times a day)
+    Pause {
+        /// Asset index or mint [default: group-wide, where only withdraw and borrow pause]
+        #[arg(long)]
+        asset: Option<AssetRef>,
+        /// Comma-separated: deposit, withdraw, borrow, or risk (= withdraw,borrow)
+        #[arg(long, default_value = "risk", value_parser = ballast_cli::commands::parse_pause_actions)]
+        actions: u8,
+    },
+    /// Lift a pause early; admin only
+    Unpause {
+        #[arg(long)]
+        asset: Option<AssetRef>,
+    },
+    /// Forget an expired pause; anyone
+    ClearExpired {
+        #[arg(long)]
+        asset: Option<AssetRef>,
     },
 }
 
@@ -201,11 +273,12 @@ async fn run(cli: Cli) -> CliResult<()> {
     let config = load_config(cli.config.as_deref())?;
     let (url, keypair_path) = resolve(&config, cli.url.as_deref(), cli.keypair.as_deref());
     // Read-only commands given an explicit account do not need a keypair.
-    let read_only_with_address = matches!(
-        &cli.command,
-        Command::Health { account: Some(_), .. }
-            | Command::Account(AccountCmd::Show { account: Some(_), .. })
-    ) || matches!(&cli.command, Command::Group(GroupCmd::Show));
+    let read_only_with_address =
+        matches!(
+            &cli.command,
+            Command::Health { account: Some(_), .. }
+                | Command::Account(AccountCmd::Show { account: Some(_), .. })
+        ) || matches!(&cli.command, Command::Group(GroupCmd::Show) | Command::Gov(GovCmd::Show { .. }));
     let signer = match read_keypair(&keypair_path) {
         Ok(k) => k,
         Err(_) if read_only_with_address && cli.keypair.is_none() => solana_keypair::Keypair::new(),
@@ -266,12 +339,52 @@ async fn run(cli: Cli) -> CliResult<()> {
         }
         Command::Asset(AssetCmd::Update { asset, file, oracle_account, dry_run }) => {
             let params: AssetParams = load_file(&file)?;
-            emit(&client.asset_update(&asset, &params, oracle_account, dry_run).await?, json)
+            emit(
+                &client.asset_update(&asset, &params, oracle_account, UpdateMode::Apply, dry_run).await?,
+                json,
+            )
         }
         Command::Group(GroupCmd::Show) => emit(&client.group_show().await?, json),
         Command::Group(GroupCmd::Update { file, dry_run }) => {
             let params: GroupParams = load_file(&file)?;
-            emit(&client.group_update(&params, dry_run).await?, json)
+            emit(&client.group_update(&params, None, UpdateMode::Apply, dry_run).await?, json)
+        }
+        Command::Gov(GovCmd::Propose(t)) => emit(&patch(&client, t, UpdateMode::Propose).await?, json),
+        Command::Guardian(GuardianCmd::Tighten(t)) => {
+            emit(&patch(&client, t, UpdateMode::Apply).await?, json)
+        }
+        Command::Gov(GovCmd::Execute { proposal }) => emit(&client.gov_execute(&proposal).await?, json),
+        Command::Gov(GovCmd::Cancel { proposal }) => emit(&client.gov_cancel(&proposal).await?, json),
+        Command::Gov(GovCmd::Show { proposal }) => emit(&client.gov_show(proposal).await?, json),
+        Command::Gov(GovCmd::ProposeAdmin { new_admin }) => {
+            emit(&client.gov_propose_admin(&new_admin).await?, json)
+        }
+        Command::Gov(GovCmd::AcceptAdmin) => emit(&client.gov_accept_admin().await?, json),
+        Command::Guardian(GuardianCmd::Pause { asset, actions }) => {
+            emit(&client.guardian_pause(asset.as_ref(), PauseCommand::Pause(actions)).await?, json)
+        }
+        Command::Guardian(GuardianCmd::Unpause { asset }) => {
+            emit(&client.guardian_pause(asset.as_ref(), PauseCommand::Unpause).await?, json)
+        }
+        Command::Guardian(GuardianCmd::ClearExpired { asset }) => {
+            emit(&client.guardian_pause(asset.as_ref(), PauseCommand::ClearExpired).await?, json)
+        }
+    }
+}
+
+async fn patch(
+    client: &Client<RpcChain>,
+    target: PatchTargetCmd,
+    mode: UpdateMode,
+) -> CliResult<ballast_cli::commands::ConfigUpdate> {
+    match target {
+        PatchTargetCmd::Asset { asset, file, oracle_account, dry_run } => {
+            let params: AssetParams = load_file(&file)?;
+            client.asset_update(&asset, &params, oracle_account, mode, dry_run).await
+        }
+        PatchTargetCmd::Group { file, risk_guardian, dry_run } => {
+            let params: GroupParams = load_file(&file)?;
+            client.group_update(&params, risk_guardian, mode, dry_run).await
         }
     }
 }

@@ -54,11 +54,11 @@ mod tests {
     fn diff_names_only_changed_fields() {
         let base = AssetConfig { feed_id: [7; 32], init_asset_weight_bps: 8_000, ..AssetConfig::template() };
         let p: AssetParams =
-            toml::from_str("init_asset_weight_bps = 7500\npaused = true\ndeposit_cap = 5").unwrap();
+            toml::from_str("init_asset_weight_bps = 7500\nfrozen = true\ndeposit_cap = 5").unwrap();
         let c = p.apply(&base).unwrap();
         let changes = diff(&AssetParams::from_config(&base), &AssetParams::from_config(&c));
         let names: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-        assert_eq!(names, ["deposit_cap", "init_asset_weight_bps", "paused"]);
+        assert_eq!(names, ["deposit_cap", "frozen", "init_asset_weight_bps"]);
         assert_eq!(changes[0].new, serde_json::json!(5));
         assert_eq!(changes[0].old, serde_json::json!("max"));
     }

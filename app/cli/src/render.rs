@@ -291,11 +291,48 @@ impl Human for ConfigUpdate {
             .map(|c| vec![c.field.clone(), json_cell(&c.old), json_cell(&c.new)])
             .collect();
         out.push_str(&table(&["field", "old", "new"], &rows));
+        if let Some(p) = &self.proposal {
+            out.push_str(&format!("proposal   {p}\n"));
+        }
+        if let Some(t) = self.executable_at {
+            out.push_str(&format!("executable from {t} (unix time); `ballast gov execute` then\n"));
+        }
         out.push_str(&format!(
-            "signature  {}\n",
-            self.signature.clone().unwrap_or_else(|| "(dry run: not sent)".into())
+            "{:<10} {}\n",
+            self.mode,
+            self.signature.clone().unwrap_or_else(|| "(not sent)".into())
         ));
         out
+    }
+}
+
+impl Human for ProposalList {
+    fn human(&self) -> String {
+        let mut out =
+            fields(&[("group", self.group.clone()), ("timelock", format!("{} s", self.timelock_delay_secs))]);
+        if self.proposals.is_empty() {
+            out.push_str("no proposals\n");
+        }
+        for p in &self.proposals {
+            out.push_str(&format!(
+                "\n#{} {} [{}] target {}\n  executable {} .. {}\n",
+                p.number, p.proposal, p.status, p.target, p.executable_at, p.lapses_at
+            ));
+            for e in &p.entries {
+                out.push_str(&format!("  {e}\n"));
+            }
+        }
+        out
+    }
+}
+
+impl Human for GovAction {
+    fn human(&self) -> String {
+        fields(&[
+            ("action", self.action.clone()),
+            ("target", self.target.clone()),
+            ("signature", self.signature.clone()),
+        ])
     }
 }
 
@@ -305,7 +342,9 @@ impl Human for GroupView {
             ("group", self.group.clone()),
             ("admin", self.admin.clone()),
             ("risk guardian", self.risk_guardian.clone()),
-            ("paused", self.paused.to_string()),
+            ("pending admin", self.pending_admin.clone().unwrap_or_else(|| "none".into())),
+            ("pause", self.pause.clone()),
+            ("proposals", self.proposal_count.to_string()),
         ]);
         out.push_str("\nconfig:\n");
         out.push_str(&params_lines(&self.config));
@@ -329,8 +368,14 @@ impl Human for GroupView {
                     ),
                     a.total_deposits.clone(),
                     a.total_borrows.clone(),
-                    match (a.paused, a.reduce_only) {
-                        (true, _) => "paused".into(),
+                    match (a.frozen || a.paused, a.reduce_only) {
+                        (true, _) => {
+                            if a.frozen {
+                                "frozen".into()
+                            } else {
+                                "paused".into()
+                            }
+                        }
                         (_, true) => "reduce-only".into(),
                         _ => String::new(),
                     },

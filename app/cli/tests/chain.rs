@@ -1,6 +1,7 @@
 //! The CLI's commands on the in-process chain (solana-program-test with the program, SPL Token,
 //! Token-2022 and Pyth accounts), through the same library code the binary calls.
 
+use ballast_cli::commands::UpdateMode::{Apply, Propose};
 use ballast_cli::commands::{associated_token_address, AssetRef, Client};
 use ballast_cli::params::{load_file, AssetParams, GroupParams};
 use ballast_cli::units::Amount;
@@ -231,41 +232,109 @@ async fn governance_register_update_group() {
 
     // update: only the file's fields change (by mint here)
     let update: AssetParams = load_file(&examples.join("asset-update.toml")).unwrap();
-    let r = cli.asset_update(&AssetRef::Address(mint), &update, None, true).await.unwrap();
+    let r = cli.asset_update(&AssetRef::Address(mint), &update, None, Apply, true).await.unwrap();
     let fields: Vec<&str> = r.changes.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["borrow_cap", "init_asset_weight_bps"]);
     assert!(r.signature.is_none());
-    cli.asset_update(&AssetRef::Address(mint), &update, None, false).await.unwrap();
+    cli.asset_update(&AssetRef::Address(mint), &update, None, Apply, false).await.unwrap();
     let updated: ballast::state::Asset = env.load(asset).await;
     assert_eq!(updated.config.init_asset_weight_bps, 7_500);
     assert_eq!(updated.config.borrow_cap, 20_000_000_000_000);
     assert_eq!(updated.config.maint_asset_weight_bps, 9_000);
     // nothing left to change: nothing sent
-    assert!(cli.asset_update(&AssetRef::Index(3), &update, None, false).await.unwrap().signature.is_none());
+    assert!(cli
+        .asset_update(&AssetRef::Index(3), &update, None, Apply, false)
+        .await
+        .unwrap()
+        .signature
+        .is_none());
     // an invalid config is refused locally with the program's error name
     let bad = AssetParams { init_asset_weight_bps: Some(9_500), ..AssetParams::default() };
-    let e = cli.asset_update(&AssetRef::Index(1), &bad, None, false).await.unwrap_err();
+    let e = cli.asset_update(&AssetRef::Index(1), &bad, None, Apply, false).await.unwrap_err();
     assert_eq!(e.program_error().map(|i| i.name.as_str()), Some("InvalidAssetWeights"), "{e}");
 
     // update an existing asset through its override oracle
     let params = AssetParams { reduce_only: Some(true), ..AssetParams::default() };
-    cli.asset_update(&AssetRef::Index(1), &params, None, false).await.unwrap();
+    cli.asset_update(&AssetRef::Index(1), &params, None, Apply, false).await.unwrap();
     assert!(env.asset_state(SOL).await.config.is_reduce_only());
 
     // group update from the example JSON
     let gp: GroupParams = load_file(&examples.join("group-update.json")).unwrap();
-    let r = cli.group_update(&gp, false).await.unwrap();
+    let r = cli.group_update(&gp, None, Apply, false).await.unwrap();
     let fields: Vec<&str> = r.changes.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["correlation_groups", "z_init_bps", "z_maint_bps"]);
     let g = env.group_state().await;
     assert_eq!((g.config.z_init_bps, g.config.z_maint_bps), (20_000, 10_000));
     assert_eq!(g.config.correlation_groups[0].maint_asset_weight_bps, 9_700);
 
-    // someone else is refused by the program, by name
+    // someone else is refused before anything is sent
     let stranger = Keypair::new();
     let other = client(&env, &stranger);
     let gp = GroupParams { dust_value: Some(1), ..GroupParams::default() };
-    let e = other.group_update(&gp, false).await.unwrap_err();
-    let info = e.program_error().unwrap_or_else(|| panic!("{e}"));
-    assert_eq!((info.code, info.name.as_str()), (6001, "NotAdmin"));
+    let e = other.group_update(&gp, None, Apply, false).await.unwrap_err();
+    assert!(e.to_string().contains("neither the admin"), "{e}");
+}
+
+/// The timelock from the CLI: a loosening is refused at once and proposed instead, shown,
+/// refused before its time and executed after it; the guardian tightens and pauses but cannot
+/// loosen or unpause; the admin role changes hands in two steps.
+#[tokio::test]
+async fn governance_timelock_guardian_pause_and_handover() {
+    use ballast_cli::commands::PauseCommand;
+    use ballast_sdk::ballast::risk::governance::{PAUSE_BORROW, PAUSE_DURATION_SECS};
+    let mut env = env().await;
+    let admin = env.admin.insecure_clone();
+    let guardian = env.guardian.insecure_clone();
+    let cli = client(&env, &admin);
+    let guard = client(&env, &guardian);
+    // the harness's group has no timelock: setting one applies at once
+    let gp = GroupParams { timelock_delay_secs: Some(3_600), ..GroupParams::default() };
+    cli.group_update(&gp, None, Apply, false).await.unwrap();
+    assert_eq!(env.group_state().await.config.timelock_delay_secs, 3_600);
+
+    // a loosening cannot apply at once any more
+    let looser = AssetParams { init_asset_weight_bps: Some(8_500), ..AssetParams::default() };
+    let current = env.asset_state(SOL).await.config.init_asset_weight_bps;
+    assert!(current < 8_500, "the test needs a loosening, SOL init weight is {current}");
+    let e = cli.asset_update(&AssetRef::Index(1), &looser, None, Apply, false).await.unwrap_err();
+    assert!(e.to_string().contains("gov propose"), "{e}");
+    // nor can the guardian send it
+    let e = guard.asset_update(&AssetRef::Index(1), &looser, None, Apply, false).await.unwrap_err();
+    assert!(e.to_string().contains("may only tighten"), "{e}");
+
+    // proposed instead; listed; too early; executed after the delay
+    let p = cli.asset_update(&AssetRef::Index(1), &looser, None, Propose, false).await.unwrap();
+    let proposal: Pubkey = p.proposal.as_deref().unwrap().parse().unwrap();
+    let listed = cli.gov_show(None).await.unwrap();
+    assert_eq!(listed.proposals.len(), 1);
+    assert_eq!(listed.proposals[0].status, "pending");
+    assert_eq!(listed.proposals[0].entries, [format!("init_asset_weight_bps: {current} -> 8500")]);
+    let e = cli.gov_execute(&proposal).await.unwrap_err();
+    assert_eq!(e.program_error().map(|i| i.name.as_str()), Some("ProposalTooEarly"), "{e}");
+    env.advance_time(3_600).await;
+    // anyone executes
+    let stranger = Keypair::new();
+    client(&env, &stranger).gov_execute(&proposal).await.unwrap();
+    assert_eq!(env.asset_state(SOL).await.config.init_asset_weight_bps, 8_500);
+    assert_eq!(cli.gov_show(Some(proposal)).await.unwrap().proposals[0].status, "executed");
+
+    // the guardian tightens at once and pauses; it cannot unpause; nobody clears early
+    let tighter = AssetParams { init_asset_weight_bps: Some(6_500), ..AssetParams::default() };
+    guard.asset_update(&AssetRef::Index(1), &tighter, None, Apply, false).await.unwrap();
+    assert_eq!(env.asset_state(SOL).await.config.init_asset_weight_bps, 6_500);
+    guard.guardian_pause(Some(&AssetRef::Index(1)), PauseCommand::Pause(PAUSE_BORROW)).await.unwrap();
+    let e = guard.guardian_pause(Some(&AssetRef::Index(1)), PauseCommand::Unpause).await.unwrap_err();
+    assert_eq!(e.program_error().map(|i| i.name.as_str()), Some("GuardianCannotUnpause"), "{e}");
+    let e = guard.guardian_pause(Some(&AssetRef::Index(1)), PauseCommand::ClearExpired).await.unwrap_err();
+    assert_eq!(e.program_error().map(|i| i.name.as_str()), Some("PauseNotExpired"), "{e}");
+    env.advance_time(PAUSE_DURATION_SECS).await;
+    guard.guardian_pause(Some(&AssetRef::Index(1)), PauseCommand::ClearExpired).await.unwrap();
+    assert_eq!(env.asset_state(SOL).await.pause.actions, 0);
+
+    // the admin role changes hands in two steps
+    let next = Keypair::new();
+    cli.gov_propose_admin(&next.pubkey()).await.unwrap();
+    assert_eq!(env.group_state().await.admin, admin.pubkey());
+    client(&env, &next).gov_accept_admin().await.unwrap();
+    assert_eq!(env.group_state().await.admin, next.pubkey());
 }

@@ -11,7 +11,7 @@
 use crate::{SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use ballast::state::{
-    AssetConfig, CorrelationGroupConfig, GroupConfig, ASSET_FLAG_PAUSED, ASSET_FLAG_REDUCE_ONLY,
+    AssetConfig, CorrelationGroupConfig, GroupConfig, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY,
 };
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -113,7 +113,8 @@ pub struct AssetParams {
     pub rate1_bps: Option<u32>,
     pub max_rate_bps: Option<u32>,
     pub reduce_only: Option<bool>,
-    pub paused: Option<bool>,
+    /// Indefinite freeze (admin only); the guardian's halts are `ballast guardian pause`.
+    pub frozen: Option<bool>,
     pub deposit_weight_scale_start: Option<u64>,
     pub borrow_weight_scale_start: Option<u64>,
     pub sigma_floor_bps: Option<u32>,
@@ -124,6 +125,7 @@ pub struct AssetParams {
     pub concentration_threshold_bps: Option<u32>,
     pub concentration_haircut_bps: Option<u32>,
     pub correlation_group: Option<u8>,
+    pub maint_weight_glide_secs: Option<u32>,
 }
 
 /// The names among `fields` whose value `params` leaves unset (null when serialized).
@@ -163,7 +165,7 @@ impl AssetParams {
             rate1_bps: Some(c.rate1_bps),
             max_rate_bps: Some(c.max_rate_bps),
             reduce_only: Some(c.is_reduce_only()),
-            paused: Some(c.is_paused()),
+            frozen: Some(c.is_frozen()),
             deposit_weight_scale_start: Some(c.deposit_weight_scale_start),
             borrow_weight_scale_start: Some(c.borrow_weight_scale_start),
             sigma_floor_bps: Some(c.sigma_floor_bps),
@@ -174,6 +176,7 @@ impl AssetParams {
             concentration_threshold_bps: Some(c.concentration_threshold_bps),
             concentration_haircut_bps: Some(c.concentration_haircut_bps),
             correlation_group: Some(c.correlation_group),
+            maint_weight_glide_secs: Some(c.maint_weight_glide_secs),
         }
     }
 
@@ -217,7 +220,8 @@ impl AssetParams {
             size_imf_ppm,
             concentration_threshold_bps,
             concentration_haircut_bps,
-            correlation_group
+            correlation_group,
+            maint_weight_glide_secs
         );
         if let Some(cap) = self.deposit_cap {
             c.deposit_cap = cap.0;
@@ -231,7 +235,7 @@ impl AssetParams {
             None => {}
         };
         set_flag(&mut c.flags, ASSET_FLAG_REDUCE_ONLY, self.reduce_only);
-        set_flag(&mut c.flags, ASSET_FLAG_PAUSED, self.paused);
+        set_flag(&mut c.flags, ASSET_FLAG_FROZEN, self.frozen);
         let feed = self.feed_id.as_deref().map(parse_feed_id).transpose()?;
         let oracle = self
             .oracle
@@ -287,6 +291,8 @@ pub struct GroupParams {
     pub dust_value: Option<u64>,
     pub z_init_bps: Option<u32>,
     pub z_maint_bps: Option<u32>,
+    /// Seconds a loosening waits (0: no timelock).
+    pub timelock_delay_secs: Option<u32>,
     pub correlation_groups: Option<Vec<CorrelationGroupParams>>,
 }
 
@@ -299,6 +305,7 @@ impl GroupParams {
             dust_value: Some(c.dust_value),
             z_init_bps: Some(c.z_init_bps),
             z_maint_bps: Some(c.z_maint_bps),
+            timelock_delay_secs: Some(c.timelock_delay_secs),
             correlation_groups: Some(
                 c.correlation_groups
                     .iter()
@@ -322,7 +329,14 @@ impl GroupParams {
         macro_rules! set {
             ($($f:ident),*) => { $( if let Some(v) = self.$f { c.$f = v; } )* };
         }
-        set!(liquidation_bonus_ramp_secs, insurance_share_bps, dust_value, z_init_bps, z_maint_bps);
+        set!(
+            liquidation_bonus_ramp_secs,
+            insurance_share_bps,
+            dust_value,
+            z_init_bps,
+            z_maint_bps,
+            timelock_delay_secs
+        );
         for g in self.correlation_groups.iter().flatten() {
             let slot = usize::from(g.group)
                 .checked_sub(1)
@@ -347,10 +361,10 @@ mod tests {
     fn update_applies_only_named_fields() {
         let base = AssetConfig { feed_id: [7; 32], init_asset_weight_bps: 8_000, ..AssetConfig::template() };
         let p: AssetParams =
-            toml::from_str("init_asset_weight_bps = 7500\npaused = true\ndeposit_cap = 5").unwrap();
+            toml::from_str("init_asset_weight_bps = 7500\nfrozen = true\ndeposit_cap = 5").unwrap();
         let c = p.apply(&base).unwrap();
         assert_eq!(c.init_asset_weight_bps, 7_500);
-        assert!(c.is_paused());
+        assert!(c.is_frozen());
         assert_eq!(c.deposit_cap, 5);
         assert_eq!(c.feed_id, [7; 32]);
         assert!(toml::from_str::<AssetParams>("init_asset_weigth_bps = 1").is_err(), "typos are refused");
@@ -358,7 +372,7 @@ mod tests {
         let c = legacy.apply(&base).unwrap();
         assert_eq!((c.oracle_kind, c.feed_id), (1, [0; 32]));
         assert_eq!(
-            unset_fields(&p, &["paused", "borrow_cap", "init_asset_weight_bps", "util0_bps"]),
+            unset_fields(&p, &["frozen", "borrow_cap", "init_asset_weight_bps", "util0_bps"]),
             ["borrow_cap", "util0_bps"]
         );
     }

@@ -1,15 +1,21 @@
 //! Declarative deployment: a group and its assets described in a config file (TOML in
 //! `migrations/`), applied idempotently. Applying the same config twice does nothing the second
-//! time; a changed parameter becomes one `update_group` / `update_asset`. Real deployments and
-//! the sandbox use the same format and the same code.
+//! time. A changed parameter becomes a patch by the program's rules (`crate::governance`):
+//! tightenings (and, in a group without a timelock, loosenings) are applied at once; loosenings
+//! in a timelocked group are proposed, unless a pending proposal already holds the same patch;
+//! the report says which. Real deployments and the sandbox use the same format and the same code.
 
 use crate::chain::Chain;
 pub use crate::config::{parse_feed_id, parse_pubkey};
 use crate::config::{unset_fields, AssetParams, GroupParams};
+use crate::governance;
 use crate::ix;
 use crate::{decode, SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
-use ballast::state::{Asset, AssetConfig, Group, GroupConfig, OracleKind};
+use ballast::risk::governance::Role;
+use ballast::state::{
+    Asset, AssetConfig, Group, GroupConfig, OracleKind, PatchEntry, Proposal, ProposalStatus,
+};
 use serde::Deserialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -155,6 +161,57 @@ impl AssetSection {
     }
 }
 
+/// The group's proposals as `apply` found them, so a second run does not propose again what a
+/// pending proposal already holds.
+struct Proposals {
+    /// The group's `proposal_count` (the next proposal's number).
+    next: u64,
+    pending: Vec<(u64, Proposal)>,
+}
+
+impl Proposals {
+    async fn load<C: Chain>(chain: &C, group: &Pubkey) -> SdkResult<Proposals> {
+        let Some(raw) = chain.account(group).await? else {
+            return Ok(Proposals { next: 0, pending: Vec::new() });
+        };
+        let g: Group = decode(group, &raw.data, "Group")?;
+        let mut pending = Vec::new();
+        for n in 0..g.proposal_count {
+            let key = ix::proposal_address(group, n);
+            if let Some(raw) = chain.account(&key).await? {
+                let p: Proposal = decode(&key, &raw.data, "Proposal")?;
+                if p.status() == ProposalStatus::Pending {
+                    pending.push((n, p));
+                }
+            }
+        }
+        Ok(Proposals { next: g.proposal_count, pending })
+    }
+
+    /// Proposes `patch` for `target` unless a pending proposal holds exactly it; says which.
+    async fn propose<C: Chain>(
+        &mut self,
+        chain: &C,
+        payer: &Keypair,
+        admin: &Keypair,
+        group: Pubkey,
+        target: Pubkey,
+        patch: Vec<PatchEntry>,
+    ) -> SdkResult<String> {
+        if let Some((n, p)) =
+            self.pending.iter().find(|(_, p)| p.target == target && p.entries() == patch.as_slice())
+        {
+            return Ok(format!("already proposed as #{n} (executable from {})", p.eta));
+        }
+        let n = self.next;
+        let asset = (target != group).then_some(target);
+        let i = ix::propose_patch(group, admin.pubkey(), payer.pubkey(), asset, n, patch);
+        chain.send(&[i], payer, &[admin]).await?;
+        self.next += 1;
+        Ok(format!("proposed #{n} {}", ix::proposal_address(&group, n)))
+    }
+}
+
 /// What `apply` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeployReport {
@@ -178,22 +235,37 @@ pub async fn apply<C: Chain>(
     let group = ix::group_address(&admin_key, cfg.group.group_num);
     let mut report = DeployReport { group, ..DeployReport::default() };
     let group_config = cfg.group.to_config()?;
+    let guardian = cfg.group.risk_guardian.as_deref().map(parse_pubkey).transpose()?;
+    let mut proposals = Proposals::load(chain, &group).await?;
+    let mut current_group: Option<Group> = None;
     match chain.account(&group).await? {
         None => {
-            let guardian =
-                cfg.group.risk_guardian.as_deref().map(parse_pubkey).transpose()?.unwrap_or(admin_key);
+            let guardian = guardian.unwrap_or(admin_key);
             let i = ix::init_group(payer.pubkey(), admin_key, cfg.group.group_num, guardian, group_config);
             chain.send(&[i], payer, &[admin]).await?;
             report.actions.push(format!("init_group {group}"));
         }
         Some(raw) => {
             let current: Group = decode(&group, &raw.data, "Group")?;
-            if current.config != group_config {
-                chain.send(&[ix::update_group(group, admin_key, group_config)], payer, &[admin]).await?;
-                report.actions.push(format!("update_group {group}"));
+            let guardian = guardian.unwrap_or(current.risk_guardian);
+            let plan = governance::group_plan(&current, &group_config, guardian, Role::Admin);
+            let describe = |e: &PatchEntry| governance::describe_group_entry(&current, e);
+            if !plan.apply_now.is_empty() {
+                for patch in governance::chunks(&plan.apply_now) {
+                    let lines: Vec<String> = patch.iter().map(describe).collect();
+                    chain.send(&[ix::apply_group_patch(group, admin_key, patch)], payer, &[admin]).await?;
+                    report.actions.push(format!("applied to group: {}", lines.join(", ")));
+                }
             }
+            for patch in governance::chunks(&plan.propose) {
+                let lines: Vec<String> = patch.iter().map(describe).collect();
+                let line = proposals.propose(chain, payer, admin, group, group, patch).await?;
+                report.actions.push(format!("{line} for group: {}", lines.join(", ")));
+            }
+            current_group = Some(current);
         }
     }
+    let delay = current_group.map_or(group_config.timelock_delay_secs, |g| g.config.timelock_delay_secs);
     for a in &cfg.assets {
         let mint = match &a.mint {
             Some(m) => parse_pubkey(m)?,
@@ -219,11 +291,18 @@ pub async fn apply<C: Chain>(
             }
             Some(raw) => {
                 let current: Asset = decode(&asset, &raw.data, "Asset")?;
-                if current.config != config {
-                    chain
-                        .send(&[ix::update_asset(group, admin_key, asset, oracle, config)], payer, &[admin])
-                        .await?;
-                    report.actions.push(format!("update_asset {} {asset}", a.symbol));
+                let plan = governance::asset_plan(&current.config, &config, Role::Admin, delay);
+                let describe = |e: &PatchEntry| governance::describe_asset_entry(&current.config, e);
+                for patch in governance::chunks(&plan.apply_now) {
+                    let lines: Vec<String> = patch.iter().map(describe).collect();
+                    let i = ix::apply_asset_patch(group, admin_key, asset, oracle, patch);
+                    chain.send(&[i], payer, &[admin]).await?;
+                    report.actions.push(format!("applied to {}: {}", a.symbol, lines.join(", ")));
+                }
+                for patch in governance::chunks(&plan.propose) {
+                    let lines: Vec<String> = patch.iter().map(describe).collect();
+                    let line = proposals.propose(chain, payer, admin, group, asset, patch).await?;
+                    report.actions.push(format!("{line} for {}: {}", a.symbol, lines.join(", ")));
                 }
             }
         }

@@ -8,7 +8,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use ballast::math::I80F48;
 use ballast::state::{
-    AssetConfig, GroupConfig, MarginAccount, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED, VAULT_SEED,
+    AssetConfig, GroupConfig, MarginAccount, PatchEntry, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED, PROPOSAL_SEED,
+    VAULT_SEED,
 };
 use solana_instruction::{AccountMeta, Instruction};
 
@@ -51,19 +52,118 @@ pub fn init_group(
     )
 }
 
-pub fn update_group(group: Pubkey, admin: Pubkey, config: GroupConfig) -> Instruction {
+pub fn proposal_address(group: &Pubkey, proposal_num: u64) -> Pubkey {
+    Pubkey::find_program_address(&[PROPOSAL_SEED, group.as_ref(), &proposal_num.to_le_bytes()], &ballast::ID)
+        .0
+}
+
+/// Change some of an asset's fields at once (`authority`: the admin or the guardian). The
+/// entries come from [`crate::governance::asset_patch`].
+pub fn apply_asset_patch(
+    group: Pubkey,
+    authority: Pubkey,
+    asset: Pubkey,
+    oracle: Pubkey,
+    entries: Vec<PatchEntry>,
+) -> Instruction {
     ix(
-        ballast::accounts::UpdateGroup { group, admin }.to_account_metas(None),
-        ballast::instruction::UpdateGroup { config }.data(),
+        ballast::accounts::ApplyAssetPatch { group, authority, asset, oracle }.to_account_metas(None),
+        ballast::instruction::ApplyAssetPatch { entries }.data(),
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-/// Pause (`true`) or unpause the group; `authority` is the admin, or the guardian to pause.
-pub fn set_group_paused(group: Pubkey, authority: Pubkey, paused: bool) -> Instruction {
+/// Change some of the group's settings at once.
+pub fn apply_group_patch(group: Pubkey, authority: Pubkey, entries: Vec<PatchEntry>) -> Instruction {
     ix(
-        ballast::accounts::SetGroupPaused { group, authority }.to_account_metas(None),
-        ballast::instruction::SetGroupPaused { paused }.data(),
+        ballast::accounts::ApplyGroupPatch { group, authority }.to_account_metas(None),
+        ballast::instruction::ApplyGroupPatch { entries }.data(),
+    )
+}
+
+/// Propose a patch of `asset` (or of the group's settings when `None`) as proposal number
+/// `proposal_num` (the group's `proposal_count` now).
+pub fn propose_patch(
+    group: Pubkey,
+    admin: Pubkey,
+    payer: Pubkey,
+    asset: Option<Pubkey>,
+    proposal_num: u64,
+    entries: Vec<PatchEntry>,
+) -> Instruction {
+    let proposal = proposal_address(&group, proposal_num);
+    ix(
+        ballast::accounts::ProposePatch {
+            group,
+            admin,
+            payer,
+            proposal,
+            asset,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        ballast::instruction::ProposePatch { entries }.data(),
+    )
+}
+
+/// Execute a proposal (anyone). An asset patch: `Some((asset, oracle))` with the oracle account
+/// the patched config pins; a group patch: `None`.
+pub fn execute_proposal(
+    group: Pubkey,
+    proposal: Pubkey,
+    asset_and_oracle: Option<(Pubkey, Pubkey)>,
+    executor: Pubkey,
+) -> Instruction {
+    let (asset, oracle) = (asset_and_oracle.map(|a| a.0), asset_and_oracle.map(|a| a.1));
+    ix(
+        ballast::accounts::ExecuteProposal { group, proposal, asset, oracle, executor }
+            .to_account_metas(None),
+        ballast::instruction::ExecuteProposal {}.data(),
+    )
+}
+
+pub fn cancel_proposal(group: Pubkey, proposal: Pubkey, authority: Pubkey) -> Instruction {
+    ix(
+        ballast::accounts::CancelProposal { group, proposal, authority }.to_account_metas(None),
+        ballast::instruction::CancelProposal {}.data(),
+    )
+}
+
+/// Offer the admin role to `new_admin` (`Pubkey::default()` withdraws the offer).
+pub fn propose_admin(group: Pubkey, admin: Pubkey, new_admin: Pubkey) -> Instruction {
+    ix(
+        ballast::accounts::ProposeAdmin { group, admin }.to_account_metas(None),
+        ballast::instruction::ProposeAdmin { new_admin }.data(),
+    )
+}
+
+pub fn accept_admin(group: Pubkey, new_admin: Pubkey) -> Instruction {
+    ix(
+        ballast::accounts::AcceptAdmin { group, new_admin }.to_account_metas(None),
+        ballast::instruction::AcceptAdmin {}.data(),
+    )
+}
+
+/// Pause `actions` (`risk::governance::PAUSE_*`) on `asset`, or group-wide when `None`.
+pub fn pause(group: Pubkey, authority: Pubkey, asset: Option<Pubkey>, actions: u8) -> Instruction {
+    ix(
+        ballast::accounts::Pause { group, authority, asset }.to_account_metas(None),
+        ballast::instruction::Pause { actions }.data(),
+    )
+}
+
+/// Lift a pause early (admin only).
+pub fn unpause(group: Pubkey, admin: Pubkey, asset: Option<Pubkey>) -> Instruction {
+    ix(
+        ballast::accounts::Unpause { group, admin, asset }.to_account_metas(None),
+        ballast::instruction::Unpause {}.data(),
+    )
+}
+
+/// Forget an expired pause (anyone).
+pub fn clear_expired_pause(group: Pubkey, asset: Option<Pubkey>, caller: Pubkey) -> Instruction {
+    ix(
+        ballast::accounts::ClearExpiredPause { group, asset, caller }.to_account_metas(None),
+        ballast::instruction::ClearExpiredPause {}.data(),
     )
 }
 
@@ -99,19 +199,6 @@ pub fn register_asset(
         }
         .to_account_metas(None),
         ballast::instruction::RegisterAsset { config }.data(),
-    )
-}
-
-pub fn update_asset(
-    group: Pubkey,
-    admin: Pubkey,
-    asset: Pubkey,
-    oracle: Pubkey,
-    config: AssetConfig,
-) -> Instruction {
-    ix(
-        ballast::accounts::UpdateAsset { group, admin, asset, oracle }.to_account_metas(None),
-        ballast::instruction::UpdateAsset { config }.data(),
     )
 }
 

@@ -16,6 +16,7 @@
 pub mod chain;
 pub mod config;
 pub mod deploy;
+pub mod governance;
 pub mod ix;
 pub mod lookup_table;
 pub mod pyth;

@@ -180,11 +180,11 @@ async fn max_borrow_is_bounded_by_the_vault_and_absent_when_paused() {
     );
     assert_eq!(env.snapshot(&keys).await, before);
 
-    // paused: no amount is accepted, so there is no maximum (the harness checks its invariants
+    // frozen: no amount is accepted, so there is no maximum (the harness checks its invariants
     // over these accounts too)
     env.margin_accounts.extend([lp_account, account]);
     let paused =
-        AssetConfig { flags: ballast::state::ASSET_FLAG_PAUSED, ..env.asset_state(usdt).await.config };
+        AssetConfig { flags: ballast::state::ASSET_FLAG_FROZEN, ..env.asset_state(usdt).await.config };
     env.update_asset(usdt, paused).await.unwrap();
     let snap = GroupSnapshot::load(&chain, env.group, &overrides(&env)).await.unwrap();
     assert_eq!(snap.max_borrow(&state, 1, vault, I80F48::ZERO).unwrap(), None);

@@ -9,10 +9,12 @@
 //! inputs from its parameters and pool), `price` (oracle readings to conservative
 //! prices), `interest` (rate curve, indices, the only share rounding), `volatility` (the EWMA
 //! crank), `health` (portfolio health with the cross-position factors), `limits` (max borrow / withdraw for a target health), `liquidation` (planning,
-//! bonus, bankruptcy arithmetic), `types` (the engine's inputs).
+//! bonus, bankruptcy arithmetic), `types` (the engine's inputs), `governance` (which changes tighten, glides, pauses, the
+//! timelock).
 
 pub mod constants;
 pub mod factors;
+pub mod governance;
 pub mod health;
 pub mod interest;
 pub mod limits;

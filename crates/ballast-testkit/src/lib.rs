@@ -1,11 +1,13 @@
 //! The in-process chain that the integration tests (`ballast-tests`) and the sandbox both run
 //! on: solana-program-test with the Ballast program (natively, or from an SBF build), the real
 //! SPL Token and Token-2022 programs that program-test ships, Pyth accounts built byte for byte
-//! in their real formats ([`pyth`]), SPL token plumbing ([`token`]) and clock control.
+//! in their real formats ([`pyth`]), SPL token plumbing ([`token`]), clock control, and a
+//! stand-in DAO program whose PDA can sign as an admin ([`dao`]).
 //!
 //! Only the plumbing lives here; what each side does on the chain (the tests' harness with its
 //! invariants, the sandbox's replay) stays with it.
 
+pub mod dao;
 pub mod pyth;
 pub mod token;
 
@@ -60,9 +62,21 @@ pub fn program_test(sbf_so_dir: Option<&Path>) -> ProgramTest {
     }
 }
 
-/// Starts [`program_test`]'s chain.
+/// Starts [`program_test`]'s chain, with the stand-in DAO program ([`dao`]) beside Ballast.
 pub async fn start(sbf_so_dir: Option<&Path>) -> ProgramTestContext {
-    program_test(sbf_so_dir).start_with_context().await
+    let mut pt = program_test(sbf_so_dir);
+    // a native builtin in both modes (`prefer_bpf` only decides how `add_program` loads)
+    pt.prefer_bpf(false);
+    pt.add_program("dao_relay", dao::ID, processor!(dao_entry));
+    pt.start_with_context().await
+}
+
+fn dao_entry(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    dao::process(program_id, accounts, data)
 }
 
 pub async fn clock(ctx: &mut ProgramTestContext) -> Clock {

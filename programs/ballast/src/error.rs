@@ -182,6 +182,54 @@ pub enum BallastError {
     ZTooHigh,
     #[msg("correlation group weight out of range (maint asset <= 1, maint liab >= 1, init liab <= 10)")]
     CorrelationWeightOutOfRange,
+    #[msg("patch has no entries")]
+    PatchEmpty,
+    #[msg("patch has more entries than a proposal holds (16)")]
+    PatchTooLong,
+    #[msg("patch names a field this target does not have")]
+    PatchFieldUnknown,
+    #[msg("patch names the same field twice")]
+    PatchFieldRepeated,
+    #[msg("patch value does not fit its field")]
+    PatchValueOutOfRange,
+    #[msg("patch changes nothing")]
+    PatchChangesNothing,
+    #[msg("this change loosens (or has no safe direction): propose it and wait for the timelock")]
+    LooseningNeedsProposal,
+    #[msg("the risk guardian may only tighten")]
+    GuardianCannotLoosen,
+    #[msg("only the admin may freeze an asset indefinitely; the guardian pauses, which expire")]
+    GuardianCannotFreeze,
+    #[msg("only the admin may lift a pause before it expires")]
+    GuardianCannotUnpause,
+    #[msg("timelock delay above the maximum (90 days)")]
+    TimelockTooLong,
+    #[msg("maintenance weight glide window above the maximum (30 days)")]
+    GlideTooLong,
+    #[msg("proposal is not executable yet: its timelock has not passed")]
+    ProposalTooEarly,
+    #[msg("proposal lapsed: not executed within the grace period after its timelock")]
+    ProposalLapsed,
+    #[msg("proposal was already executed")]
+    ProposalAlreadyExecuted,
+    #[msg("proposal was cancelled")]
+    ProposalCancelled,
+    #[msg("proposal targets another account")]
+    ProposalWrongTarget,
+    #[msg("signer is not the pending admin")]
+    NotPendingAdmin,
+    #[msg("pause names no action, or one this scope cannot pause (group-wide: withdraw, borrow)")]
+    PauseActionsInvalid,
+    #[msg("pause renewed too many times in a row (2)")]
+    PauseTooManyConsecutive,
+    #[msg("too many pauses in one day (3)")]
+    PauseTooManyToday,
+    #[msg("pause has not expired: only the admin may lift it early")]
+    PauseNotExpired,
+    #[msg("nothing is paused")]
+    NotPaused,
+    #[msg("asset is frozen")]
+    AssetFrozen,
 }
 
 impl From<MathError> for BallastError {

@@ -1,6 +1,7 @@
 //! Events for every state change a bot or an indexer wants. Token events carry the indexes after
 //! accrual so an indexer can reconstruct native balances without reading accounts.
 
+use crate::patch::FieldChanged;
 use crate::state::{AssetConfig, GroupConfig};
 use anchor_lang::prelude::*;
 
@@ -22,15 +23,6 @@ pub struct AssetRegistered {
     pub asset_index: u16,
     pub decimals: u8,
     pub config: AssetConfig,
-}
-
-#[event]
-pub struct AssetUpdated {
-    pub group: Pubkey,
-    pub asset: Pubkey,
-    pub asset_index: u16,
-    pub old_config: AssetConfig,
-    pub new_config: AssetConfig,
 }
 
 #[event]
@@ -139,26 +131,10 @@ pub struct VolatilityUpdated {
 }
 
 #[event]
-pub struct GroupPauseChanged {
-    pub group: Pubkey,
-    /// The admin or the risk guardian.
-    pub by: Pubkey,
-    pub was_paused: bool,
-    pub paused: bool,
-}
-
-#[event]
 pub struct DelegateChanged {
     pub account: Pubkey,
     pub old_delegate: Pubkey,
     pub new_delegate: Pubkey,
-}
-
-#[event]
-pub struct GroupUpdated {
-    pub group: Pubkey,
-    pub old_config: GroupConfig,
-    pub new_config: GroupConfig,
 }
 
 /// One position's share of one level's health, in quote-native units (rounded down).
@@ -184,4 +160,81 @@ pub struct LevelBreakdown {
 pub struct HealthBreakdown {
     pub account: Pubkey,
     pub levels: Vec<LevelBreakdown>,
+}
+
+/// A patch applied to an asset, field by field (values as in `PatchEntry`).
+#[event]
+pub struct AssetPatched {
+    pub group: Pubkey,
+    pub asset: Pubkey,
+    pub asset_index: u16,
+    /// The admin or the guardian, or whoever executed the proposal.
+    pub by: Pubkey,
+    /// The proposal executed, if it came through the timelock.
+    pub proposal: Option<Pubkey>,
+    pub changes: Vec<FieldChanged>,
+    /// When a maintenance weight's glide (started by this patch) reaches its target; 0: none.
+    pub glide_ends_at: i64,
+}
+
+/// A patch applied to the group's settings.
+#[event]
+pub struct GroupPatched {
+    pub group: Pubkey,
+    pub by: Pubkey,
+    pub proposal: Option<Pubkey>,
+    pub changes: Vec<FieldChanged>,
+}
+
+#[event]
+pub struct ProposalCreated {
+    pub group: Pubkey,
+    pub proposal: Pubkey,
+    pub proposal_num: u64,
+    pub target: Pubkey,
+    pub proposer: Pubkey,
+    /// Earliest execution time.
+    pub eta: i64,
+    /// Old and new values as of the proposal (execution applies the new ones to the config as it
+    /// stands then, and reports the old values again).
+    pub changes: Vec<FieldChanged>,
+}
+
+#[event]
+pub struct ProposalCancelled {
+    pub group: Pubkey,
+    pub proposal: Pubkey,
+    pub by: Pubkey,
+}
+
+#[event]
+pub struct AdminProposed {
+    pub group: Pubkey,
+    pub admin: Pubkey,
+    pub old_pending_admin: Pubkey,
+    pub new_pending_admin: Pubkey,
+}
+
+#[event]
+pub struct AdminChanged {
+    pub group: Pubkey,
+    pub old_admin: Pubkey,
+    pub new_admin: Pubkey,
+}
+
+/// A pause set, renewed, lifted by the admin, or cleared after expiry.
+#[event]
+pub struct PauseChanged {
+    pub group: Pubkey,
+    /// The asset paused, or none for the group-wide pause.
+    pub asset: Option<Pubkey>,
+    pub by: Pubkey,
+    /// `PAUSE_*` bits before and after.
+    pub old_actions: u8,
+    pub new_actions: u8,
+    /// When the pause stops blocking (0 once lifted).
+    pub expires_ts: i64,
+    /// Pauses in the current run and in the current day-long window.
+    pub consecutive: u8,
+    pub day_count: u8,
 }

@@ -394,7 +394,7 @@ pub fn price_asset(
         template: PositionInput {
             asset_index: asset.asset_index,
             balance: I80F48::ZERO,
-            weights: asset.weights(),
+            weights: asset.weights_at(now).anchor()?,
             conf_multiplier: asset.conf_multiplier.get(),
             prices,
             oracle_usable: fault.is_none(),
@@ -523,12 +523,14 @@ pub fn max_token_action(
     use crate::state::PositionSlots;
     let positions = &account.positions;
     let index = asset.asset_index;
-    if group.is_paused() || asset.config.is_paused() {
+    let pause_bit = match action {
+        TokenAction::Borrow => crate::risk::governance::PAUSE_BORROW,
+        TokenAction::Withdraw => crate::risk::governance::PAUSE_WITHDRAW,
+    };
+    if group.check_open(asset, pause_bit, priced.now).is_err() {
         return None;
     }
-    if action == TokenAction::Borrow
-        && (asset.config.is_reduce_only() || positions.find_or_free(index).is_none())
-    {
+    if action == TokenAction::Borrow && positions.find_or_free(index).is_none() {
         return None;
     }
     // A flagged account acts only once LiquidationEnd health is back at zero (the handlers'

@@ -15,6 +15,7 @@ pub mod health_accounts;
 pub mod heap;
 pub mod instructions;
 pub mod oracle;
+pub mod patch;
 pub mod state;
 pub mod validation;
 
@@ -49,11 +50,6 @@ pub mod ballast {
     /// Lists a token: creates its Asset and vault. Admin only.
     pub fn register_asset(ctx: Context<RegisterAsset>, config: AssetConfig) -> Result<()> {
         instructions::register_asset(ctx, config)
-    }
-
-    /// Replaces an asset's config after validating it. Admin only.
-    pub fn update_asset(ctx: Context<UpdateAsset>, config: AssetConfig) -> Result<()> {
-        instructions::update_asset(ctx, config)
     }
 
     pub fn create_account(ctx: Context<CreateAccount>, account_num: u32) -> Result<()> {
@@ -99,14 +95,55 @@ pub mod ballast {
         instructions::resolve_bankruptcy(ctx)
     }
 
-    /// Replaces the group-wide settings. Admin only.
-    pub fn update_group(ctx: Context<UpdateGroup>, config: GroupConfig) -> Result<()> {
-        instructions::update_group(ctx, config)
+    /// Changes some of an asset's fields at once: tightenings by the admin or the guardian,
+    /// loosenings by the admin only in a group without a timelock.
+    pub fn apply_asset_patch(ctx: Context<ApplyAssetPatch>, entries: Vec<state::PatchEntry>) -> Result<()> {
+        instructions::apply_asset_patch(ctx, entries)
     }
 
-    /// Pauses or unpauses the group. Admin, or the risk guardian to pause only.
-    pub fn set_group_paused(ctx: Context<SetGroupPaused>, paused: bool) -> Result<()> {
-        instructions::set_group_paused(ctx, paused)
+    /// Changes some of the group's settings at once (same rules).
+    pub fn apply_group_patch(ctx: Context<ApplyGroupPatch>, entries: Vec<state::PatchEntry>) -> Result<()> {
+        instructions::apply_group_patch(ctx, entries)
+    }
+
+    /// Proposes a patch of an asset or the group, executable after the timelock. Admin only.
+    pub fn propose_patch(ctx: Context<ProposePatch>, entries: Vec<state::PatchEntry>) -> Result<()> {
+        instructions::propose_patch(ctx, entries)
+    }
+
+    /// Runs a proposal whose timelock has passed. Anyone.
+    pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
+        instructions::execute_proposal(ctx)
+    }
+
+    /// Cancels a pending proposal. Admin or guardian.
+    pub fn cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
+        instructions::cancel_proposal(ctx)
+    }
+
+    /// Offers the admin role (first of two steps). Admin only.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::propose_admin(ctx, new_admin)
+    }
+
+    /// Takes the offered admin role (second step). The pending admin only.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::accept_admin(ctx)
+    }
+
+    /// Pauses actions on an asset or group-wide, for a bounded time. Admin or guardian.
+    pub fn pause(ctx: Context<Pause>, actions: u8) -> Result<()> {
+        instructions::pause(ctx, actions)
+    }
+
+    /// Lifts a pause early. Admin only.
+    pub fn unpause(ctx: Context<Unpause>) -> Result<()> {
+        instructions::unpause(ctx)
+    }
+
+    /// Forgets an expired pause. Anyone.
+    pub fn clear_expired_pause(ctx: Context<ClearExpiredPause>) -> Result<()> {
+        instructions::clear_expired_pause(ctx)
     }
 
     /// Names the margin account's delegate (deposit and repay only). Owner only.

@@ -77,7 +77,10 @@ pub struct AssetRow {
     pub total_deposits: String,
     pub total_borrows: String,
     pub reduce_only: bool,
+    /// An expiring pause is in force (some of deposit, withdraw, borrow).
     pub paused: bool,
+    /// Frozen by the admin until lifted through the timelock.
+    pub frozen: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,9 +88,27 @@ pub struct GroupView {
     pub group: String,
     pub admin: String,
     pub risk_guardian: String,
-    pub paused: bool,
+    /// The group-wide pause in force ("none", or its actions and expiry).
+    pub pause: String,
+    pub pending_admin: Option<String>,
+    pub proposal_count: u64,
     pub config: GroupParams,
     pub assets: Vec<AssetRow>,
+}
+
+/// A pause as people read it: "none", or "withdraw,borrow until <unix time>".
+pub fn describe_pause(p: &ballast_sdk::ballast::risk::governance::PauseState, now: i64) -> String {
+    use ballast_sdk::ballast::risk::governance::{PAUSE_BORROW, PAUSE_DEPOSIT, PAUSE_WITHDRAW};
+    if !p.is_active(now) {
+        return "none".into();
+    }
+    let names: Vec<&str> =
+        [(PAUSE_DEPOSIT, "deposit"), (PAUSE_WITHDRAW, "withdraw"), (PAUSE_BORROW, "borrow")]
+            .iter()
+            .filter(|(bit, _)| p.actions & bit != 0)
+            .map(|(_, n)| *n)
+            .collect();
+    format!("{} until {}", names.join(","), p.expires_ts)
 }
 
 /// Spot price (USD per token) and the oracle's state under withdraw/borrow checks.
@@ -202,7 +223,8 @@ impl<C: Chain> Client<C> {
                     total_deposits: total(lending.total_deposits()),
                     total_borrows: total(lending.total_borrows()),
                     reduce_only: s.config.is_reduce_only(),
-                    paused: s.config.is_paused(),
+                    paused: s.pause.get().is_active(snap.now),
+                    frozen: s.config.is_frozen(),
                 }
             })
             .collect();
@@ -210,7 +232,10 @@ impl<C: Chain> Client<C> {
             group: snap.key.to_string(),
             admin: snap.group.admin.to_string(),
             risk_guardian: snap.group.risk_guardian.to_string(),
-            paused: snap.group.is_paused(),
+            pause: describe_pause(&snap.group.pause.get(), snap.now),
+            pending_admin: (snap.group.pending_admin != Pubkey::default())
+                .then(|| snap.group.pending_admin.to_string()),
+            proposal_count: snap.group.proposal_count,
             config: GroupParams::from_config(&snap.group.config),
             assets,
         })

@@ -1,5 +1,6 @@
 use crate::math::{from_bps, FixedBits, MathResult, I80F48};
 use crate::risk::{AssetWeights, FactorConfig, LendingState, OracleLimits, RateCurve, RiskFactors};
+use crate::state::PauseBits;
 use anchor_lang::prelude::*;
 
 pub const ASSET_SEED: &[u8] = b"asset";
@@ -29,8 +30,9 @@ impl OracleKind {
 
 /// Asset may only shrink: no new deposits or borrows (repay and withdraw still work).
 pub const ASSET_FLAG_REDUCE_ONLY: u8 = 1 << 0;
-/// Asset is frozen: no deposits, withdrawals or borrows; repay still works.
-pub const ASSET_FLAG_PAUSED: u8 = 1 << 1;
+/// Asset is frozen until the admin lifts it (through the timelock): no deposits, withdrawals or
+/// borrows; repay and liquidation still work. The guardian's halts are pauses, which expire.
+pub const ASSET_FLAG_FROZEN: u8 = 1 << 1;
 
 /// Governance parameters of one asset, exactly as set by `register_asset` / `update_asset`.
 /// Ratios are in basis points (10_000 = 1.0); rates are annual.
@@ -100,7 +102,10 @@ pub struct AssetConfig {
     /// Correlation group (1..=8) whose weights apply to offsetting positions; 0 = none.
     pub correlation_group: u8,
     pub padding2: [u8; 3],
-    pub reserved: [u8; 16],
+    /// A tightening of the maintenance weights takes effect linearly over this many seconds
+    /// (Mango's maint weight shift), so one change cannot liquidate a crowd at once; 0 = at once.
+    pub maint_weight_glide_secs: u32,
+    pub reserved: [u8; 12],
 }
 
 const _: () = assert!(core::mem::size_of::<AssetConfig>() == 216);
@@ -152,7 +157,8 @@ impl AssetConfig {
             concentration_haircut_bps: 0,
             correlation_group: 0,
             padding2: [0; 3],
-            reserved: [0; 16],
+            maint_weight_glide_secs: 0,
+            reserved: [0; 12],
         }
     }
     pub fn oracle_kind(&self) -> Option<OracleKind> {
@@ -161,8 +167,8 @@ impl AssetConfig {
     pub fn is_reduce_only(&self) -> bool {
         self.flags & ASSET_FLAG_REDUCE_ONLY != 0
     }
-    pub fn is_paused(&self) -> bool {
-        self.flags & ASSET_FLAG_PAUSED != 0
+    pub fn is_frozen(&self) -> bool {
+        self.flags & ASSET_FLAG_FROZEN != 0
     }
     pub fn rate_curve(&self) -> RateCurve {
         RateCurve {
@@ -238,11 +244,44 @@ pub struct Asset {
     pub bump: u8,
     pub vault_bump: u8,
     pub padding: [u8; 3],
-    pub reserved: [u8; 432],
+    /// The maintenance weights' glides toward `maint_asset_weight` / `maint_liab_weight`.
+    pub maint_asset_weight_glide: Glide,
+    pub maint_liab_weight_glide: Glide,
+    /// This asset's pause (deposit, withdraw, borrow), expiring.
+    pub pause: PauseBits,
+    pub reserved: [u8; 344],
+}
+
+/// A weight moving from `from` to its cached target over `[start_ts, start_ts + secs]`; `secs`
+/// zero: no glide, the target applies.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Glide {
+    pub from: FixedBits,
+    pub start_ts: i64,
+    pub secs: u32,
+    pub padding: [u8; 4],
+}
+
+impl Glide {
+    /// The weight at `now`, gliding toward `target`.
+    pub fn at(&self, target: I80F48, now: i64) -> MathResult<I80F48> {
+        if self.secs == 0 {
+            return Ok(target);
+        }
+        crate::risk::governance::glide(self.from.get(), target, self.start_ts, self.secs, now)
+    }
+
+    /// Whether the glide has reached its target by `now`.
+    pub fn done(&self, now: i64) -> bool {
+        self.secs == 0 || now >= self.start_ts.saturating_add(i64::from(self.secs))
+    }
 }
 
 pub const ASSET_SIZE: usize = 8 + core::mem::size_of::<Asset>();
-const _: () = assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 14 + 8 + 8 + 8 + 8 + 432);
+const _: () = assert!(core::mem::size_of::<Glide>() == 32);
+const _: () =
+    assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 14 + 8 + 8 + 8 + 8 + 32 * 2 + 24 + 344);
 const _: () = assert!(ASSET_SIZE == 1_040);
 
 impl Asset {
@@ -255,6 +294,42 @@ impl Asset {
         self.maint_liab_weight = from_bps(config.maint_liab_weight_bps).into();
         self.conf_multiplier = from_bps(config.conf_multiplier_bps).into();
         self.refresh_horizon_vol()
+    }
+
+    /// Applies a validated change of config at `now`: as `apply_config`, and a maintenance
+    /// weight that tightens starts gliding from the weight in force (`governance::glide_update`).
+    pub fn change_config(&mut self, config: &AssetConfig, now: i64) -> MathResult<()> {
+        use crate::risk::governance::{glide_update, GlideUpdate};
+        let in_force = self.weights_at(now)?;
+        let (old_asset, old_liab) = (self.maint_asset_weight.get(), self.maint_liab_weight.get());
+        self.apply_config(config)?;
+        let window = config.maint_weight_glide_secs;
+        let updates = [
+            (
+                &mut self.maint_asset_weight_glide,
+                old_asset,
+                self.maint_asset_weight.get(),
+                in_force.maint_asset,
+                true,
+            ),
+            (
+                &mut self.maint_liab_weight_glide,
+                old_liab,
+                self.maint_liab_weight.get(),
+                in_force.maint_liab,
+                false,
+            ),
+        ];
+        for (glide, old, new, now_weight, lower_tightens) in updates {
+            match glide_update(old, new, now_weight, lower_tightens, window) {
+                GlideUpdate::Keep => {}
+                GlideUpdate::Start { from } => {
+                    *glide = Glide { from: from.into(), start_ts: now, secs: window, padding: [0; 4] }
+                }
+                GlideUpdate::Stop => *glide = Glide::default(),
+            }
+        }
+        Ok(())
     }
 
     /// Caches the engine's `horizon_vol` from the floor, the realised variance and the horizon.
@@ -288,13 +363,20 @@ impl Asset {
         crate::risk::risk_factors(&self.factor_config(), self.horizon_vol.get(), lending, spot)
     }
 
-    pub fn weights(&self) -> AssetWeights {
-        AssetWeights {
+    /// The weights in force at `now`: the configured ones, except maintenance weights still
+    /// gliding toward theirs. Every health computation, on chain and off, uses this.
+    pub fn weights_at(&self, now: i64) -> MathResult<AssetWeights> {
+        Ok(AssetWeights {
             init_asset: self.init_asset_weight.get(),
-            maint_asset: self.maint_asset_weight.get(),
+            maint_asset: self.maint_asset_weight_glide.at(self.maint_asset_weight.get(), now)?,
             init_liab: self.init_liab_weight.get(),
-            maint_liab: self.maint_liab_weight.get(),
-        }
+            maint_liab: self.maint_liab_weight_glide.at(self.maint_liab_weight.get(), now)?,
+        })
+    }
+
+    /// Whether `action` (a `PAUSE_*` bit) is paused on this asset at `now`.
+    pub fn pause_blocks(&self, action: u8, now: i64) -> bool {
+        self.pause.blocks(action, now)
     }
 
     pub fn lending_state(&self) -> LendingState {

@@ -1,4 +1,5 @@
 use crate::math::from_bps;
+use crate::risk::governance::PauseState;
 use crate::risk::{AssetWeights, CorrelationWeights, HealthParams, MAX_CORRELATION_GROUPS};
 use anchor_lang::prelude::*;
 
@@ -9,17 +10,62 @@ use anchor_lang::prelude::*;
 pub struct Group {
     /// Governance authority: lists assets and changes parameters.
     pub admin: Pubkey,
-    /// May only tighten parameters and pause (wired up by the governance work).
+    /// May only tighten parameters (at once), pause (for a bounded time) and cancel proposals;
+    /// never loosen, unpause or re-enable. Changed only through the timelock.
     pub risk_guardian: Pubkey,
+    /// Offered the admin role by `propose_admin`; becomes admin when it signs `accept_admin`.
+    /// Zero: no offer.
+    pub pending_admin: Pubkey,
     /// Number of assets registered; the next asset gets this index.
     pub asset_count: u16,
     pub group_num: u16,
     pub bump: u8,
-    /// `GROUP_FLAG_*` bits.
+    /// Reserved for `GROUP_FLAG_*` bits (none yet).
     pub flags: u8,
     pub padding: [u8; 2],
+    /// Proposals created so far; the next one is numbered this (its PDA seed).
+    pub proposal_count: u64,
+    /// The group-wide risk pause (withdraw, borrow), expiring.
+    pub pause: PauseBits,
     pub config: GroupConfig,
-    pub reserved: [u8; 104],
+    pub reserved: [u8; 64],
+}
+
+/// `risk::governance::PauseState` in account storage.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PauseBits {
+    pub actions: u8,
+    pub consecutive: u8,
+    pub day_count: u8,
+    pub padding: [u8; 5],
+    pub expires_ts: i64,
+    pub day_start_ts: i64,
+}
+
+impl PauseBits {
+    pub fn get(&self) -> PauseState {
+        PauseState {
+            actions: self.actions,
+            consecutive: self.consecutive,
+            day_count: self.day_count,
+            expires_ts: self.expires_ts,
+            day_start_ts: self.day_start_ts,
+        }
+    }
+
+    pub fn set(&mut self, p: &PauseState) {
+        self.actions = p.actions;
+        self.consecutive = p.consecutive;
+        self.day_count = p.day_count;
+        self.expires_ts = p.expires_ts;
+        self.day_start_ts = p.day_start_ts;
+    }
+
+    /// Whether `action` (a `PAUSE_*` bit) is paused at `now`.
+    pub fn blocks(&self, action: u8, now: i64) -> bool {
+        self.get().blocks(action, now)
+    }
 }
 
 /// Group-wide liquidation settings.
@@ -38,6 +84,10 @@ pub struct GroupConfig {
     pub z_maint_bps: u32,
     /// Weights of correlation groups 1..=8 (all zero: unused).
     pub correlation_groups: [CorrelationGroupConfig; 8],
+    /// Seconds a loosening waits between its proposal and its execution. Zero: no timelock
+    /// (a development group), the admin's loosenings apply at once.
+    pub timelock_delay_secs: u32,
+    pub padding: [u8; 4],
 }
 
 /// Weights that the matched part of a correlation group's positions uses.
@@ -58,8 +108,9 @@ impl CorrelationGroupConfig {
 
 impl GroupConfig {
     /// The canonical starting point for a group's config: a liquidation bonus that ramps over an
-    /// hour, 20% of every bonus to the insurance fund, dust of one cent (10_000 micro-USD), and
-    /// the volatility factor (z = 0) and every correlation group off.
+    /// hour, 20% of every bonus to the insurance fund, dust of one cent (10_000 micro-USD), the
+    /// volatility factor (z = 0) and every correlation group off, and no timelock (a deployment
+    /// sets one).
     pub const fn template() -> GroupConfig {
         const NO_GROUP: CorrelationGroupConfig = CorrelationGroupConfig {
             init_asset_weight_bps: 0,
@@ -74,6 +125,8 @@ impl GroupConfig {
             z_init_bps: 0,
             z_maint_bps: 0,
             correlation_groups: [NO_GROUP; 8],
+            timelock_delay_secs: 0,
+            padding: [0; 4],
         }
     }
 
@@ -96,19 +149,34 @@ impl GroupConfig {
     }
 }
 
-/// All risk-increasing actions (withdraw, borrow) and deposits are refused while set.
-pub const GROUP_FLAG_PAUSED: u8 = 1 << 0;
-
 pub const GROUP_SEED: &[u8] = b"group";
 
 impl Group {
     pub const SIZE: usize = 8 + core::mem::size_of::<Group>();
 
-    pub fn is_paused(&self) -> bool {
-        self.flags & GROUP_FLAG_PAUSED != 0
+    /// Whether the group-wide pause blocks `action` (a `PAUSE_*` bit) at `now`.
+    pub fn pause_blocks(&self, action: u8, now: i64) -> bool {
+        self.pause.blocks(action, now)
+    }
+
+    /// Whether `action` (`PAUSE_DEPOSIT`, `PAUSE_WITHDRAW` or `PAUSE_BORROW`) on `asset` is open at
+    /// `now`: not paused group-wide or on the asset, the asset not frozen, and for deposits and
+    /// borrows not reduce-only. Repay and liquidation are never refused here. The one rule for the
+    /// handlers and for clients' max amounts.
+    pub fn check_open(&self, asset: &crate::state::Asset, action: u8, now: i64) -> Result<()> {
+        use crate::error::BallastError;
+        use crate::risk::governance::{PAUSE_BORROW, PAUSE_DEPOSIT};
+        require!(!self.pause_blocks(action, now), BallastError::GroupPaused);
+        require!(!asset.config.is_frozen(), BallastError::AssetFrozen);
+        require!(!asset.pause_blocks(action, now), BallastError::AssetPaused);
+        if action == PAUSE_DEPOSIT || action == PAUSE_BORROW {
+            require!(!asset.config.is_reduce_only(), BallastError::AssetReduceOnly);
+        }
+        Ok(())
     }
 }
 
-const _: () = assert!(core::mem::size_of::<GroupConfig>() == 16 + 8 + 16 * 8);
-const _: () = assert!(core::mem::size_of::<Group>() == 32 + 32 + 8 + 256);
+const _: () = assert!(core::mem::size_of::<PauseBits>() == 24);
+const _: () = assert!(core::mem::size_of::<GroupConfig>() == 16 + 8 + 16 * 8 + 8);
+const _: () = assert!(core::mem::size_of::<Group>() == 32 * 3 + 8 + 8 + 24 + 160 + 64);
 const _: () = assert!(core::mem::align_of::<Group>() <= 8);

@@ -4,18 +4,20 @@ pub mod asset;
 pub mod fixed_bits;
 pub mod group;
 pub mod margin_account;
+pub mod proposal;
 
 pub use asset::*;
 pub use fixed_bits::FixedBits;
 pub use group::*;
 pub use margin_account::*;
+pub use proposal::*;
 
 #[cfg(test)]
 mod tests {
     /// The sizes README.md quotes; a layout change must update both.
     #[test]
     fn account_sizes() {
-        assert_eq!(super::Group::SIZE, 336);
+        assert_eq!(super::Group::SIZE, 368);
         assert_eq!(super::ASSET_SIZE, 1040);
         assert_eq!(super::MARGIN_ACCOUNT_SIZE, 1144);
     }

@@ -12,14 +12,18 @@ pub use crate::constants::{MAX_DUST_VALUE, MAX_MINT_DECIMALS};
 pub use group::validate_group_config;
 
 use crate::error::BallastError;
-use crate::state::{AssetConfig, ASSET_FLAG_PAUSED, ASSET_FLAG_REDUCE_ONLY};
+use crate::state::{AssetConfig, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY};
 use anchor_lang::prelude::*;
 
 pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
     oracle::validate(c)?;
     weights::validate(c)?;
     lending::validate(c)?;
-    require!(c.flags & !(ASSET_FLAG_REDUCE_ONLY | ASSET_FLAG_PAUSED) == 0, BallastError::InvalidFlags);
+    require!(c.flags & !(ASSET_FLAG_REDUCE_ONLY | ASSET_FLAG_FROZEN) == 0, BallastError::InvalidFlags);
     factors::validate(c)?;
+    require!(
+        c.maint_weight_glide_secs <= crate::risk::governance::MAX_GLIDE_SECS,
+        BallastError::GlideTooLong
+    );
     Ok(())
 }

@@ -19,15 +19,13 @@ pub struct Borrow<'info> {
 pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, BallastError::ZeroAmount);
     let t = &ctx.accounts.token;
-    let params = {
-        let group = t.group.load()?;
-        require!(!group.is_paused(), BallastError::GroupPaused);
-        group.config.health_params()
-    };
     let now = Clock::get()?.unix_timestamp;
     let mut asset = *t.asset.load()?;
-    require!(!asset.config.is_paused(), BallastError::AssetPaused);
-    require!(!asset.config.is_reduce_only(), BallastError::AssetReduceOnly);
+    let params = {
+        let group = t.group.load()?;
+        group.check_open(&asset, crate::risk::governance::PAUSE_BORROW, now)?;
+        group.config.health_params()
+    };
     asset.accrue_interest(now).anchor()?;
 
     let account = t.account.load()?;

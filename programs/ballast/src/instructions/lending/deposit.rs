@@ -20,11 +20,9 @@ pub struct Deposit<'info> {
 pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, BallastError::ZeroAmount);
     let t = &ctx.accounts.token;
-    require!(!t.group.load()?.is_paused(), BallastError::GroupPaused);
     let now = Clock::get()?.unix_timestamp;
     let mut asset = *t.asset.load()?;
-    require!(!asset.config.is_paused(), BallastError::AssetPaused);
-    require!(!asset.config.is_reduce_only(), BallastError::AssetReduceOnly);
+    t.group.load()?.check_open(&asset, crate::risk::governance::PAUSE_DEPOSIT, now)?;
     asset.accrue_interest(now).anchor()?;
 
     let (slot, shares) = {

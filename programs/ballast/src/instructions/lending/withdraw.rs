@@ -18,14 +18,13 @@ pub struct Withdraw<'info> {
 pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
     require!(amount > 0, BallastError::ZeroAmount);
     let t = &ctx.accounts.token;
-    let params = {
-        let group = t.group.load()?;
-        require!(!group.is_paused(), BallastError::GroupPaused);
-        group.config.health_params()
-    };
     let now = Clock::get()?.unix_timestamp;
     let mut asset = *t.asset.load()?;
-    require!(!asset.config.is_paused(), BallastError::AssetPaused);
+    let params = {
+        let group = t.group.load()?;
+        group.check_open(&asset, crate::risk::governance::PAUSE_WITHDRAW, now)?;
+        group.config.health_params()
+    };
     asset.accrue_interest(now).anchor()?;
 
     let account = t.account.load()?;

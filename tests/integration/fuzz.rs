@@ -23,7 +23,7 @@
 //! `BALLAST_FUZZ_SEED=<n>` replays one sequence.
 
 use anchor_lang::prelude::Pubkey;
-use ballast::state::AssetConfig;
+use ballast::state::{AssetConfig, PatchEntry};
 use ballast_tests::*;
 use solana_instruction::AccountMeta;
 use solana_keypair::Keypair;
@@ -70,6 +70,8 @@ enum Attack {
     ForeignAsset,
     /// Borrow against an oracle account of its own.
     BorrowWithOwnOracle,
+    /// The guardian raises an asset's Init weight (a loosening it may never make).
+    GuardianLoosens,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -127,6 +129,16 @@ enum Op {
         trader: usize,
         asset: usize,
     },
+    /// The guardian cuts an asset's Init and Maint asset weights by `cut_bps` (Maint glides in).
+    GuardianTightens {
+        asset: usize,
+        cut_bps: u32,
+    },
+    /// The guardian pauses borrows (and withdrawals) of an asset, within its limits.
+    GuardianPauses {
+        asset: usize,
+        withdraw_too: bool,
+    },
 }
 
 fn draw(rng: &mut Rng) -> Op {
@@ -148,11 +160,14 @@ fn draw(rng: &mut Rng) -> Op {
         68..=83 => Op::PriceMove { asset: 1 + rng.below(2) as usize, bps: rng.below(10_000) },
         84..=88 => Op::Warp { secs: 1 + rng.below(7_200) as i64, stale: rng.below(5) == 0 },
         89..=91 => Op::DustDeposit { asset },
+        92 => Op::GuardianTightens { asset, cut_bps: 1 + rng.below(300) as u32 },
+        93 => Op::GuardianPauses { asset, withdraw_too: rng.below(2) == 0 },
         _ => {
-            let kind = match rng.below(4) {
+            let kind = match rng.below(5) {
                 0 => Attack::RepeatedAsset,
                 1 => Attack::SwappedOracle,
                 2 => Attack::ForeignAsset,
+                3 => Attack::GuardianLoosens,
                 _ => Attack::BorrowWithOwnOracle,
             };
             Op::Attack { kind, trader, asset }
@@ -178,6 +193,9 @@ struct Stats {
     write_offs: u64,
     volatility_samples: u64,
     attacks_refused: u64,
+    /// The guardian's tightenings applied and pauses set (or refused at their limits).
+    guardian_tightenings: u64,
+    guardian_pauses: u64,
 }
 
 impl Stats {
@@ -192,6 +210,8 @@ impl Stats {
         self.write_offs += o.write_offs;
         self.volatility_samples += o.volatility_samples;
         self.attacks_refused += o.attacks_refused;
+        self.guardian_tightenings += o.guardian_tightenings;
+        self.guardian_pauses += o.guardian_pauses;
     }
 }
 
@@ -233,6 +253,8 @@ async fn world() -> World {
         } else {
             AssetConfig { sigma_floor_bps: 6_000, liquidation_horizon_secs: 3_600, ..default_config() }
         };
+        // the guardian's maintenance cuts glide in over two hours
+        let config = AssetConfig { maint_weight_glide_secs: 7_200, ..config };
         env.list_asset(SPL_TOKEN, DECIMALS[i], PRICES[i], config).await;
     }
     let unit = |i: usize| 10u64.pow(u32::from(DECIMALS[i]));
@@ -413,11 +435,90 @@ impl World {
                 self.attack(kind, trader, asset).await?;
                 self.stats.attacks_refused += 1;
             }
+            Op::GuardianTightens { asset, cut_bps } => {
+                use ballast::risk::governance::{value_from_u64, AssetField};
+                let c = self.env.asset_state(asset).await.config;
+                if c.init_asset_weight_bps <= cut_bps + 3_000 {
+                    return Ok(());
+                }
+                let entries = vec![
+                    PatchEntry::new(
+                        AssetField::InitAssetWeightBps as u16,
+                        value_from_u64((c.init_asset_weight_bps - cut_bps).into()),
+                    ),
+                    PatchEntry::new(
+                        AssetField::MaintAssetWeightBps as u16,
+                        value_from_u64((c.maint_asset_weight_bps - cut_bps).into()),
+                    ),
+                ];
+                let guardian = self.env.guardian.insecure_clone();
+                let a = &self.env.assets[asset];
+                let i = ballast_sdk::ix::apply_asset_patch(
+                    self.env.group,
+                    guardian.pubkey(),
+                    a.asset,
+                    a.oracle,
+                    entries,
+                );
+                self.env
+                    .send(&[i], &[&guardian])
+                    .await
+                    .map_err(|e| format!("guardian tightening refused: {e:?}"))?;
+            }
+            Op::GuardianPauses { asset, withdraw_too } => {
+                use ballast::risk::governance::{PAUSE_BORROW, PAUSE_WITHDRAW};
+                let actions = if withdraw_too { PAUSE_BORROW | PAUSE_WITHDRAW } else { PAUSE_BORROW };
+                let guardian = self.env.guardian.insecure_clone();
+                let i = ballast_sdk::ix::pause(
+                    self.env.group,
+                    guardian.pubkey(),
+                    Some(self.env.assets[asset].asset),
+                    actions,
+                );
+                // past its limits a pause is refused by name; nothing else may go wrong
+                let r = self.env.send(&[i], &[&guardian]).await;
+                self.stats.guardian_pauses += 1;
+                if r.is_err() {
+                    let allowed =
+                        [BallastError::PauseTooManyConsecutive, BallastError::PauseTooManyToday].map(code);
+                    if !custom_error(&r).is_some_and(|c| allowed.contains(&c)) {
+                        return Err(format!("guardian pause refused: {r:?}"));
+                    }
+                }
+            }
         }
         Ok(())
     }
 
     async fn attack(&mut self, kind: Attack, trader: usize, asset: usize) -> StepResult {
+        if let Attack::GuardianLoosens = kind {
+            use ballast::risk::governance::{value_from_u64, AssetField};
+            let c = self.env.asset_state(asset).await.config;
+            let looser = (c.init_asset_weight_bps + 100).min(c.maint_asset_weight_bps);
+            if looser == c.init_asset_weight_bps {
+                return Ok(());
+            }
+            let entries =
+                vec![PatchEntry::new(AssetField::InitAssetWeightBps as u16, value_from_u64(looser.into()))];
+            let guardian = self.env.guardian.insecure_clone();
+            let a = &self.env.assets[asset];
+            let i = ballast_sdk::ix::apply_asset_patch(
+                self.env.group,
+                guardian.pubkey(),
+                a.asset,
+                a.oracle,
+                entries,
+            );
+            let key = a.asset;
+            let before = self.env.snapshot(&[key]).await;
+            let r = self.env.send(&[i], &[&guardian]).await;
+            refused(&r, BallastError::GuardianCannotLoosen, "guardian loosening")?;
+            return if self.env.snapshot(&[key]).await == before {
+                Ok(())
+            } else {
+                Err("a refused guardian patch changed state".into())
+            };
+        }
         let victim = self.traders[trader].1;
         let (kp, acc) = (self.attacker.0.insecure_clone(), self.attacker.1);
         let state = self.env.margin_account(victim).await;
@@ -432,6 +533,7 @@ impl World {
         let target = listed[asset % n];
         let target_index = self.env.assets.iter().position(|a| a.asset == target).unwrap();
         let expected = match kind {
+            Attack::GuardianLoosens => unreachable!("handled above"),
             Attack::RepeatedAsset => {
                 ix.accounts.insert(4 + n, AccountMeta::new(target, false));
                 ix.accounts.push(AccountMeta::new_readonly(self.env.assets[target_index].oracle, false));

@@ -193,6 +193,7 @@ impl<C: Chain> Client<C> {
 
     /// Sends `entries` for `target` as `mode` says, after checking locally what the program would
     /// refuse; `describe` names each entry for the refusal.
+    #[allow(clippy::too_many_arguments)]
     async fn send_patch(
         &self,
         group: &Group,

@@ -280,12 +280,12 @@ async fn an_account_becomes_liquidatable_only_part_way_through_a_glide() {
     let (liquidator, liq_account) = env.new_trader().await;
     let w = env.funded_token_account(liquidator.pubkey(), USDC, 100_000_000_000).await;
     env.deposit(&liquidator, liq_account, USDC, w, 100_000_000_000).await.unwrap();
-    // ETH glides over 1,000 s (set at once: the harness's group has no timelock)
+    // ETH glides over 4,000 s (set at once: the harness's group has no timelock)
     let eth_config = env.asset_state(ETH).await.config;
-    env.update_asset(ETH, AssetConfig { maint_weight_glide_secs: 1_000, ..eth_config }).await.unwrap();
+    env.update_asset(ETH, AssetConfig { maint_weight_glide_secs: 4_000, ..eth_config }).await.unwrap();
     // Maint before: 1000*0.98 + 1000*0.90 + 2000*0.90 - 3000*1.02 = 620 USD. The guardian cuts
     // ETH to init 0.50 / maint 0.55: at the end Maint is 620 - 2000*0.35 = -80, crossing zero
-    // at 620/700 of the glide (about 886 s).
+    // at 620/700 of the glide (about 3,543 s).
     let guardian = env.guardian.insecure_clone();
     let start = env.now().await;
     let i = asset_patch(
@@ -297,13 +297,13 @@ async fn an_account_becomes_liquidatable_only_part_way_through_a_glide() {
     env.send(&[i], &[&guardian]).await.unwrap();
     let eth = env.asset_state(ETH).await;
     assert_eq!(eth.maint_asset_weight_glide.start_ts, start);
-    assert_eq!(eth.maint_asset_weight_glide.secs, 1_000);
-    let w = eth.weights_at(start + 500).unwrap();
+    assert_eq!(eth.maint_asset_weight_glide.secs, 4_000);
+    let w = eth.weights_at(start + 2_000).unwrap();
     assert!((w.maint_asset - I80F48::from_num(0.725)).abs() < I80F48::from_num(1e-9), "{}", w.maint_asset);
     assert_eq!(w.init_asset, ballast::math::from_bps(5_000));
     let mut keys = vec![account, liq_account];
     keys.extend(env.assets.iter().map(|a| a.asset));
-    for (at, liquidatable) in [(0, false), (500, false), (850, false), (950, true)] {
+    for (at, liquidatable) in [(0, false), (2_000, false), (3_400, false), (3_800, true)] {
         let now = env.now().await;
         env.advance_time(start + at - now).await;
         for (asset, price) in [(USDC, 1.0), (SOL, 100.0), (ETH, 2_000.0), (USDT, 1.0)] {
@@ -412,4 +412,89 @@ async fn the_admin_hands_over_to_a_dao_pda_in_two_steps() {
     // the old admin has no power left
     let i = asset_patch(&env, &admin, SOL, vec![entry(AssetField::BorrowCap, 4)]);
     refused(&mut env, &[i], &admin, BallastError::NotAdminOrGuardian, &[sol]).await;
+}
+
+#[tokio::test]
+async fn the_guardian_cannot_cancel_its_replacement_nor_outrun_a_later_change() {
+    let Basket { mut env, .. } = basket().await;
+    let admin = env.admin.insecure_clone();
+    let guardian = env.guardian.insecure_clone();
+    let stranger = Keypair::new();
+    let (sol, oracle) = (env.assets[SOL].asset, env.assets[SOL].oracle);
+    // proposed while the group has no timelock, then a timelock is set: the proposal waits for it
+    let early = propose(&mut env, Some(sol), vec![entry(AssetField::LiquidationFeeBps, 400)]).await;
+    set_timelock(&mut env, 3_600).await;
+    let i = execute(&env, early, Some((sol, oracle)), &stranger);
+    let keys = [env.group, sol, early];
+    refused(&mut env, &[i], &stranger, BallastError::ProposalTooEarly, &keys).await;
+    // a loosening proposed, then the guardian's emergency tightening of the same field: the old
+    // proposal cannot undo it
+    let stale = propose(&mut env, Some(sol), vec![entry(AssetField::InitAssetWeightBps, 8_500)]).await;
+    let i = asset_patch(&env, &guardian, SOL, vec![entry(AssetField::InitAssetWeightBps, 6_000)]);
+    env.send(&[i], &[&guardian]).await.unwrap();
+    env.advance_time(3_600).await;
+    let i = execute(&env, stale, Some((sol, oracle)), &stranger);
+    let keys = [env.group, sol, stale];
+    refused(&mut env, &[i], &stranger, BallastError::ProposalStale, &keys).await;
+    // the earlier one runs now
+    env.send(&[execute(&env, early, Some((sol, oracle)), &stranger)], &[&stranger]).await.unwrap();
+    assert_eq!(env.asset_state(SOL).await.config.liquidation_fee_bps, 400);
+    // replacing the guardian: it may not cancel that
+    let next = Keypair::new();
+    let replace =
+        propose(&mut env, None, vec![group_entry(GroupField::RiskGuardian, next.pubkey().to_bytes())]).await;
+    let i = ix::cancel_proposal(env.group, replace, guardian.pubkey());
+    refused(&mut env, &[i], &guardian, BallastError::GuardianCannotCancelItsReplacement, &[replace]).await;
+    // the admin may (it proposed it)
+    env.send(&[ix::cancel_proposal(env.group, replace, admin.pubkey())], &[&admin]).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_guardians_maintenance_cut_always_glides_and_the_admin_can_stop_it_where_it_stands() {
+    let Basket { mut env, .. } = basket().await;
+    set_timelock(&mut env, 3_600).await;
+    let admin = env.admin.insecure_clone();
+    let guardian = env.guardian.insecure_clone();
+    // the asset has no glide window; the guardian's cut glides over the hour anyway
+    assert_eq!(env.asset_state(ETH).await.config.maint_weight_glide_secs, 0);
+    let start = env.now().await;
+    let i = asset_patch(
+        &env,
+        &guardian,
+        ETH,
+        vec![entry(AssetField::InitAssetWeightBps, 5_000), entry(AssetField::MaintAssetWeightBps, 5_500)],
+    );
+    env.send(&[i], &[&guardian]).await.unwrap();
+    let eth = env.asset_state(ETH).await;
+    assert_eq!((eth.maint_asset_weight_glide.secs, eth.maint_asset_weight_glide.start_ts), (3_600, start));
+    // while it glides, the fee cap is checked against the weight in force (0.90 now), not the
+    // target: a 45% cap would pass against 0.55 but make seizing lower health now
+    let eth_key = env.assets[ETH].asset;
+    let i = asset_patch(&env, &admin, ETH, vec![entry(AssetField::MaxLiquidationFeeBps, 4_500)]);
+    refused(&mut env, &[i], &admin, BallastError::InvalidLiquidationFee, &[eth_key]).await;
+    // half-way, the admin stops the glide where it stands (0.725): a tightening against the
+    // weight in force, so at once despite the timelock; going back above it is a loosening
+    env.advance_time(1_800).await;
+    let i = asset_patch(&env, &admin, ETH, vec![entry(AssetField::MaintAssetWeightBps, 8_000)]);
+    refused(&mut env, &[i], &admin, BallastError::LooseningNeedsProposal, &[eth_key]).await;
+    let i = asset_patch(&env, &admin, ETH, vec![entry(AssetField::MaintAssetWeightBps, 7_250)]);
+    env.send(&[i], &[&admin]).await.unwrap();
+    let eth = env.asset_state(ETH).await;
+    assert_eq!(eth.maint_asset_weight_glide.secs, 0);
+    let now = env.now().await;
+    assert_eq!(eth.weights_at(now + 10_000).unwrap().maint_asset, ballast::math::from_bps(7_250));
+}
+
+#[tokio::test]
+async fn the_admins_pauses_are_not_counted_against_the_guardian() {
+    let Basket { mut env, .. } = basket().await;
+    let admin = env.admin.insecure_clone();
+    let guardian = env.guardian.insecure_clone();
+    let (group, usdt) = (env.group, env.assets[USDT].asset);
+    for _ in 0..4 {
+        env.send(&[ix::pause(group, admin.pubkey(), Some(usdt), PAUSE_BORROW)], &[&admin]).await.unwrap();
+        env.send(&[ix::unpause(group, admin.pubkey(), Some(usdt))], &[&admin]).await.unwrap();
+    }
+    env.send(&[ix::pause(group, guardian.pubkey(), Some(usdt), PAUSE_BORROW)], &[&guardian]).await.unwrap();
+    assert_eq!(env.asset_state(USDT).await.pause.day_count, 1);
 }

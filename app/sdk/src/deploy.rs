@@ -170,7 +170,9 @@ struct Proposals {
 }
 
 impl Proposals {
-    async fn load<C: Chain>(chain: &C, group: &Pubkey) -> SdkResult<Proposals> {
+    /// The group's proposals still executable or waiting at `now` (lapsed ones are not pending
+    /// in any useful sense: they can never run).
+    async fn load<C: Chain>(chain: &C, group: &Pubkey, now: i64) -> SdkResult<Proposals> {
         let Some(raw) = chain.account(group).await? else {
             return Ok(Proposals { next: 0, pending: Vec::new() });
         };
@@ -180,7 +182,8 @@ impl Proposals {
             let key = ix::proposal_address(group, n);
             if let Some(raw) = chain.account(&key).await? {
                 let p: Proposal = decode(&key, &raw.data, "Proposal")?;
-                if p.status() == ProposalStatus::Pending {
+                let lapsed = now > p.eta.saturating_add(ballast::risk::governance::PROPOSAL_GRACE_SECS);
+                if p.status() == ProposalStatus::Pending && !lapsed {
                     pending.push((n, p));
                 }
             }
@@ -236,7 +239,8 @@ pub async fn apply<C: Chain>(
     let mut report = DeployReport { group, ..DeployReport::default() };
     let group_config = cfg.group.to_config()?;
     let guardian = cfg.group.risk_guardian.as_deref().map(parse_pubkey).transpose()?;
-    let mut proposals = Proposals::load(chain, &group).await?;
+    let now = chain.unix_timestamp().await?;
+    let mut proposals = Proposals::load(chain, &group, now).await?;
     let mut current_group: Option<Group> = None;
     match chain.account(&group).await? {
         None => {
@@ -265,7 +269,14 @@ pub async fn apply<C: Chain>(
             current_group = Some(current);
         }
     }
-    let delay = current_group.map_or(group_config.timelock_delay_secs, |g| g.config.timelock_delay_secs);
+    // the delay in force for the assets' patches: after the group's own changes above
+    let delay = match current_group {
+        None => group_config.timelock_delay_secs,
+        Some(_) => match chain.account(&group).await? {
+            Some(raw) => decode::<Group>(&group, &raw.data, "Group")?.config.timelock_delay_secs,
+            None => group_config.timelock_delay_secs,
+        },
+    };
     for a in &cfg.assets {
         let mint = match &a.mint {
             Some(m) => parse_pubkey(m)?,
@@ -291,11 +302,16 @@ pub async fn apply<C: Chain>(
             }
             Some(raw) => {
                 let current: Asset = decode(&asset, &raw.data, "Asset")?;
-                let plan = governance::asset_plan(&current.config, &config, Role::Admin, delay);
+                let plan = governance::asset_plan(&current, &config, Role::Admin, delay, now)
+                    .map_err(|e| bad(format!("{}: {e:?}", a.symbol)))?;
                 let describe = |e: &PatchEntry| governance::describe_asset_entry(&current.config, e);
+                // the oracle the at-once part leaves pinned (an oracle change may be proposed)
+                let (mut at_once, _) = ballast::patch::apply(&current.config, &plan.apply_now)
+                    .unwrap_or((current.config, Vec::new()));
+                ballast::oracle::pyth_pull::pin_default_account(&mut at_once);
                 for patch in governance::chunks(&plan.apply_now) {
                     let lines: Vec<String> = patch.iter().map(describe).collect();
-                    let i = ix::apply_asset_patch(group, admin_key, asset, oracle, patch);
+                    let i = ix::apply_asset_patch(group, admin_key, asset, at_once.oracle, patch);
                     chain.send(&[i], payer, &[admin]).await?;
                     report.actions.push(format!("applied to {}: {}", a.symbol, lines.join(", ")));
                 }

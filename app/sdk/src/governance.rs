@@ -3,10 +3,14 @@
 //! (`ballast::patch`, `ballast::risk::governance`), and patch entries as people read them.
 
 use anchor_lang::prelude::Pubkey;
+use ballast::instructions::governance::patching::judge_asset_change;
+use ballast::math::MathResult;
 use ballast::oracle::pyth_pull::pin_default_account;
 use ballast::patch::{diff, GroupSettings, PatchTarget};
-use ballast::risk::governance::{may_apply_now, value_to_u64, AssetField, FieldKind, GroupField, Role};
-use ballast::state::{AssetConfig, Group, GroupConfig, PatchEntry, MAX_PATCH_ENTRIES};
+use ballast::risk::governance::{
+    may_apply_now, value_to_u64, AssetField, Change, FieldKind, GroupField, Role,
+};
+use ballast::state::{Asset, AssetConfig, Group, GroupConfig, PatchEntry, MAX_PATCH_ENTRIES};
 
 /// A desired change, split as the program will treat it when `role` sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,11 +33,12 @@ fn plan<T: PatchTarget>(
     role: Role,
     timelock_delay_secs: u32,
     guardian_may_tighten: impl Fn(T::Field) -> bool,
+    judge: impl Fn(T::Field, &[u8; 32], &[u8; 32]) -> Change,
 ) -> Plan {
     let mut plan = Plan::default();
     for e in diff(current, desired) {
         let f = T::parse(e.field).expect("diff yields known fields");
-        let change = T::classify(f, &current.get(f), &e.value);
+        let change = judge(f, &current.get(f), &e.value);
         match may_apply_now(role, change, guardian_may_tighten(f), timelock_delay_secs) {
             Ok(()) => plan.apply_now.push(e),
             Err(_) => plan.propose.push(e),
@@ -42,24 +47,36 @@ fn plan<T: PatchTarget>(
     plan
 }
 
-/// The plan that turns an asset's `current` config into `desired` (an unset pull-oracle account
-/// is pinned first, as the program pins it).
+/// The plan that turns `asset`'s config into `desired` at `now` (an unset pull-oracle account is
+/// pinned first, and maintenance weights are judged against the weights in force, as the
+/// program does).
 pub fn asset_plan(
-    current: &AssetConfig,
+    asset: &Asset,
     desired: &AssetConfig,
     role: Role,
     timelock_delay_secs: u32,
-) -> Plan {
+    now: i64,
+) -> MathResult<Plan> {
     let mut desired = *desired;
     pin_default_account(&mut desired);
-    plan(current, &desired, role, timelock_delay_secs, |f: AssetField| f.guardian_may_tighten())
+    let in_force = asset.weights_at(now)?;
+    let judge = |f: AssetField, old: &[u8; 32], new: &[u8; 32]| judge_asset_change(f, old, new, &in_force);
+    Ok(plan(
+        &asset.config,
+        &desired,
+        role,
+        timelock_delay_secs,
+        |f: AssetField| f.guardian_may_tighten(),
+        judge,
+    ))
 }
 
 /// The plan that turns the group's settings into `desired` (and `desired_guardian`).
 pub fn group_plan(group: &Group, desired: &GroupConfig, desired_guardian: Pubkey, role: Role) -> Plan {
     let current = GroupSettings { config: group.config, risk_guardian: group.risk_guardian };
     let desired = GroupSettings { config: *desired, risk_guardian: desired_guardian };
-    plan(&current, &desired, role, group.config.timelock_delay_secs, |_| true)
+    let judge = |f: GroupField, old: &[u8; 32], new: &[u8; 32]| GroupSettings::classify(f, old, new);
+    plan(&current, &desired, role, group.config.timelock_delay_secs, |_| true, judge)
 }
 
 /// Splits entries into patches the program accepts (at most `MAX_PATCH_ENTRIES` each).
@@ -120,18 +137,20 @@ mod tests {
     fn plans_split_tightenings_from_loosenings_by_role_and_delay() {
         let mut current = config();
         pin_default_account(&mut current);
+        let mut asset: Asset = bytemuck::Zeroable::zeroed();
+        asset.apply_config(&current).unwrap();
         let desired = AssetConfig { init_asset_weight_bps: 7_000, liquidation_fee_bps: 400, ..config() };
-        let admin = asset_plan(&current, &desired, Role::Admin, 86_400);
+        let admin = asset_plan(&asset, &desired, Role::Admin, 86_400, 0).unwrap();
         assert_eq!(admin.apply_now.len(), 1);
         assert_eq!(admin.propose.len(), 1);
         assert_eq!(admin.propose[0].field, AssetField::LiquidationFeeBps as u16);
         // no timelock: the admin applies both
-        assert_eq!(asset_plan(&current, &desired, Role::Admin, 0).apply_now.len(), 2);
+        assert_eq!(asset_plan(&asset, &desired, Role::Admin, 0, 0).unwrap().apply_now.len(), 2);
         // the guardian's loosening can only be refused
-        let guardian = asset_plan(&current, &desired, Role::Guardian, 0);
+        let guardian = asset_plan(&asset, &desired, Role::Guardian, 0, 0).unwrap();
         assert_eq!((guardian.apply_now.len(), guardian.propose.len()), (1, 1));
         // the unset oracle is pinned as on chain: no spurious oracle entry
-        assert!(asset_plan(&current, &config(), Role::Admin, 0).is_empty());
+        assert!(asset_plan(&asset, &config(), Role::Admin, 0, 0).unwrap().is_empty());
         assert_eq!(
             describe_asset_entry(&current, &admin.apply_now[0]),
             "init_asset_weight_bps: 8000 -> 7000"

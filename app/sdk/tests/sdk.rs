@@ -176,4 +176,33 @@ async fn deploy_config_applies_idempotently() {
         err.to_string().contains(&format!("Custom({})", code(BallastError::InvalidAssetWeights))),
         "{err}"
     );
+
+    // with a timelock (set at once while the group has none), a loosening is proposed and a
+    // tightening applied, and a second run finds the pending proposal instead of proposing again
+    let mut timelocked = changed.clone();
+    timelocked.group.config.timelock_delay_secs = Some(3_600);
+    let fourth = deploy::apply(&chain, &payer, &admin, &timelocked, &mints).await.unwrap();
+    assert_eq!(fourth.actions, ["applied to group: timelock_delay_secs: 0 -> 3600"]);
+    let mut mixed = timelocked.clone();
+    mixed.assets[0].risk.init_asset_weight_bps = Some(9_200);
+    mixed.assets[0].risk.max_conf_bps = Some(80);
+    let fifth = deploy::apply(&chain, &payer, &admin, &mixed, &mints).await.unwrap();
+    assert_eq!(fifth.actions.len(), 2, "{:?}", fifth.actions);
+    assert_eq!(fifth.actions[0], "applied to USDC: max_conf_bps: 100 -> 80");
+    assert!(fifth.actions[1].starts_with("proposed #0 "), "{:?}", fifth.actions);
+    assert!(
+        fifth.actions[1].ends_with("for USDC: init_asset_weight_bps: 9000 -> 9200"),
+        "{:?}",
+        fifth.actions
+    );
+    let asset: ballast::state::Asset = ballast_sdk::decode(
+        &first.assets[0].1,
+        &chain.account(&first.assets[0].1).await.unwrap().unwrap().data,
+        "Asset",
+    )
+    .unwrap();
+    assert_eq!((asset.config.init_asset_weight_bps, asset.config.max_conf_bps), (9_000, 80));
+    let sixth = deploy::apply(&chain, &payer, &admin, &mixed, &mints).await.unwrap();
+    assert_eq!(sixth.actions.len(), 1, "{:?}", sixth.actions);
+    assert!(sixth.actions[0].starts_with("already proposed as #0"), "{:?}", sixth.actions);
 }

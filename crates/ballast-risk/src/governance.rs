@@ -352,6 +352,28 @@ pub fn glide(from: I80F48, to: I80F48, start_ts: i64, duration_secs: u32, now: i
     }
 }
 
+/// A maintenance weight change judged against the weight **in force** (which differs from the
+/// configured one during a glide): no looser than what applies now is a tightening. So the admin
+/// (or the guardian) can stop a glide at the weight it has reached at once, while moving back
+/// above it is a loosening. With no glide in progress this is `Direction::classify`.
+pub fn classify_maint_weight(lower_tightens: bool, old_bps: u64, new_bps: u64, in_force: I80F48) -> Change {
+    if old_bps == new_bps {
+        return Change::Unchanged;
+    }
+    // the weight exactly as the Asset caches it (`from_bps`)
+    let new = crate::math::from_bps(u32::try_from(new_bps).unwrap_or(u32::MAX));
+    let no_looser = if lower_tightens { new <= in_force } else { new >= in_force };
+    if no_looser {
+        Change::Tightens
+    } else {
+        Change::Loosens
+    }
+}
+
+/// The guardian's maintenance tightenings glide over at least this long, whatever the asset's
+/// window: a guardian cannot make accounts liquidatable at once.
+pub const MIN_GUARDIAN_GLIDE_SECS: u32 = 3_600;
+
 /// What a config change does to a maintenance weight's glide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GlideUpdate {
@@ -443,30 +465,37 @@ impl PauseState {
     }
 
     /// Pauses `actions` for `PAUSE_DURATION_SECS` from `now`; while a pause is active this is a
-    /// renewal (its actions are kept and widened). Bounded in a row and per day.
-    pub fn pause(&mut self, actions: u8, allowed: u8, now: i64) -> Result<(), PauseError> {
+    /// renewal (its actions are kept and widened). `limited` (the guardian): bounded in a row and
+    /// per day-long window (which starts with the first pause once the previous window is over).
+    /// The admin's pauses are neither bounded nor counted, so the admin cannot use up the
+    /// guardian's allowance (it can freeze an asset outright anyway).
+    pub fn pause(&mut self, actions: u8, allowed: u8, now: i64, limited: bool) -> Result<(), PauseError> {
         if actions == 0 || actions & !allowed != 0 {
             return Err(PauseError::InvalidActions);
         }
         let mut next = *self;
-        if now.saturating_sub(next.day_start_ts) >= PAUSE_DAY_SECS {
-            next.day_start_ts = now;
-            next.day_count = 0;
-        }
-        if next.day_count >= MAX_PAUSES_PER_DAY {
-            return Err(PauseError::TooManyToday);
+        if limited {
+            if now.saturating_sub(next.day_start_ts) >= PAUSE_DAY_SECS {
+                next.day_start_ts = now;
+                next.day_count = 0;
+            }
+            if next.day_count >= MAX_PAUSES_PER_DAY {
+                return Err(PauseError::TooManyToday);
+            }
         }
         if next.is_active(now) {
-            if next.consecutive >= MAX_CONSECUTIVE_PAUSES {
+            if limited && next.consecutive >= MAX_CONSECUTIVE_PAUSES {
                 return Err(PauseError::TooManyConsecutive);
             }
-            next.consecutive += 1;
+            next.consecutive = next.consecutive.saturating_add(1);
             next.actions |= actions;
         } else {
             next.consecutive = 1;
             next.actions = actions;
         }
-        next.day_count += 1;
+        if limited {
+            next.day_count += 1;
+        }
         next.expires_ts = now.saturating_add(PAUSE_DURATION_SECS);
         *self = next;
         Ok(())
@@ -615,6 +644,20 @@ mod tests {
     }
 
     #[test]
+    fn maint_weights_are_judged_against_the_weight_in_force() {
+        // gliding 0.90 -> 0.55, now at 0.725: stopping at 0.725 or above 0.55 but below 0.725
+        // tightens against what is in force; back to 0.80 loosens
+        let in_force = from_bps(7_250);
+        assert_eq!(classify_maint_weight(true, 5_500, 7_250, in_force), Change::Tightens);
+        assert_eq!(classify_maint_weight(true, 5_500, 6_000, in_force), Change::Tightens);
+        assert_eq!(classify_maint_weight(true, 5_500, 8_000, in_force), Change::Loosens);
+        assert_eq!(classify_maint_weight(true, 5_500, 5_500, in_force), Change::Unchanged);
+        // liability weights the other way
+        assert_eq!(classify_maint_weight(false, 12_000, 11_500, from_bps(11_500)), Change::Tightens);
+        assert_eq!(classify_maint_weight(false, 12_000, 11_000, from_bps(11_500)), Change::Loosens);
+    }
+
+    #[test]
     fn glide_updates() {
         let (w9, w8, w85) = (from_bps(9_000), from_bps(8_000), from_bps(8_500));
         assert_eq!(glide_update(w8, w8, w85, true, 100), GlideUpdate::Keep);
@@ -635,31 +678,40 @@ mod tests {
     fn pauses_expire_renew_twice_in_a_row_and_three_times_a_day() {
         let mut p = PauseState::default();
         let t0 = 1_000_000;
-        assert_eq!(p.pause(0, PAUSE_ACTIONS_GROUP, t0), Err(PauseError::InvalidActions));
-        assert_eq!(p.pause(PAUSE_DEPOSIT, PAUSE_ACTIONS_GROUP, t0), Err(PauseError::InvalidActions));
-        p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, t0).unwrap();
+        assert_eq!(p.pause(0, PAUSE_ACTIONS_GROUP, t0, true), Err(PauseError::InvalidActions));
+        assert_eq!(p.pause(PAUSE_DEPOSIT, PAUSE_ACTIONS_GROUP, t0, true), Err(PauseError::InvalidActions));
+        p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, t0, true).unwrap();
         assert!(p.blocks(PAUSE_BORROW, t0 + PAUSE_DURATION_SECS - 1));
         assert!(!p.blocks(PAUSE_WITHDRAW, t0));
         assert!(!p.blocks(PAUSE_BORROW, t0 + PAUSE_DURATION_SECS));
         assert_eq!(p.clear_expired(t0 + 10), Err(PauseError::NotExpired));
         // renewal while active widens and extends
-        p.pause(PAUSE_WITHDRAW, PAUSE_ACTIONS_GROUP, t0 + 1_000).unwrap();
+        p.pause(PAUSE_WITHDRAW, PAUSE_ACTIONS_GROUP, t0 + 1_000, true).unwrap();
         assert_eq!(p.actions, PAUSE_RISK);
         assert_eq!(p.expires_ts, t0 + 1_000 + PAUSE_DURATION_SECS);
         assert_eq!(
-            p.pause(PAUSE_WITHDRAW, PAUSE_ACTIONS_GROUP, t0 + 2_000),
+            p.pause(PAUSE_WITHDRAW, PAUSE_ACTIONS_GROUP, t0 + 2_000, true),
             Err(PauseError::TooManyConsecutive)
         );
         // expired: anyone clears; a new run starts, the third of the day
         let later = t0 + 1_000 + PAUSE_DURATION_SECS;
         p.clear_expired(later).unwrap();
         assert_eq!(p.clear_expired(later), Err(PauseError::NotPaused));
-        p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, later).unwrap();
+        p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, later, true).unwrap();
         assert_eq!(p.day_count, 3);
         p.unpause().unwrap();
-        assert_eq!(p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, later + 10), Err(PauseError::TooManyToday));
+        assert_eq!(
+            p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, later + 10, true),
+            Err(PauseError::TooManyToday)
+        );
+        // the admin is neither bounded nor counted
+        let mut a = p;
+        a.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, later + 20, false).unwrap();
+        a.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, later + 30, false).unwrap();
+        a.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, later + 40, false).unwrap();
+        assert_eq!((a.day_count, a.consecutive), (3, 3));
         // the next day's window
-        p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, t0 + PAUSE_DAY_SECS).unwrap();
+        p.pause(PAUSE_BORROW, PAUSE_ACTIONS_GROUP, t0 + PAUSE_DAY_SECS, true).unwrap();
         assert_eq!(p.day_count, 1);
     }
 

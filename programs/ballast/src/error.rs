@@ -230,6 +230,10 @@ pub enum BallastError {
     NotPaused,
     #[msg("asset is frozen")]
     AssetFrozen,
+    #[msg("proposal is stale: a field it changes no longer holds the value it was proposed against")]
+    ProposalStale,
+    #[msg("the risk guardian cannot cancel a proposal that replaces it")]
+    GuardianCannotCancelItsReplacement,
 }
 
 impl From<MathError> for BallastError {

@@ -298,7 +298,9 @@ impl<C: Chain> Client<C> {
         }
         let group = snap.group;
         let role = self.role(&group)?;
-        let plan = governance::asset_plan(&old, &new, role, group.config.timelock_delay_secs);
+        let plan =
+            governance::asset_plan(&entry.state, &new, role, group.config.timelock_delay_secs, snap.now)
+                .map_err(|e| CliError::input(format!("{e:?}")))?;
         let (key, authority) = (entry.key, self.signer.pubkey());
         let apply = |entries| ix::apply_asset_patch(self.group, authority, key, oracle, entries);
         let describe = |e: &PatchEntry| governance::describe_asset_entry(&old, e);

@@ -297,13 +297,14 @@ impl Asset {
     }
 
     /// Applies a validated change of config at `now`: as `apply_config`, and a maintenance
-    /// weight that tightens starts gliding from the weight in force (`governance::glide_update`).
-    pub fn change_config(&mut self, config: &AssetConfig, now: i64) -> MathResult<()> {
+    /// weight that tightens starts gliding from the weight in force (`governance::glide_update`)
+    /// over the asset's window, or `min_glide_secs` if longer.
+    pub fn change_config(&mut self, config: &AssetConfig, now: i64, min_glide_secs: u32) -> MathResult<()> {
         use crate::risk::governance::{glide_update, GlideUpdate};
         let in_force = self.weights_at(now)?;
         let (old_asset, old_liab) = (self.maint_asset_weight.get(), self.maint_liab_weight.get());
         self.apply_config(config)?;
-        let window = config.maint_weight_glide_secs;
+        let window = config.maint_weight_glide_secs.max(min_glide_secs);
         let updates = [
             (
                 &mut self.maint_asset_weight_glide,

@@ -64,12 +64,16 @@ pub struct Proposal {
     pub bump: u8,
     pub padding: [u8; 4],
     pub entries: [PatchEntry; MAX_PATCH_ENTRIES],
+    /// Each entry's field value when proposed: execution is refused (`ProposalStale`) if any
+    /// changed since, so an old proposal cannot undo a later change (an emergency tightening).
+    pub old_values: [[u8; 32]; MAX_PATCH_ENTRIES],
     pub reserved: [u8; 64],
 }
 
 pub const PROPOSAL_SIZE: usize = 8 + core::mem::size_of::<Proposal>();
 const _: () = assert!(core::mem::size_of::<PatchEntry>() == 40);
-const _: () = assert!(core::mem::size_of::<Proposal>() == 32 * 4 + 8 * 4 + 8 + 40 * MAX_PATCH_ENTRIES + 64);
+const _: () =
+    assert!(core::mem::size_of::<Proposal>() == 32 * 4 + 8 * 4 + 8 + (40 + 32) * MAX_PATCH_ENTRIES + 64);
 
 impl Proposal {
     pub fn entries(&self) -> &[PatchEntry] {

@@ -1,7 +1,8 @@
 use super::patching::role_of;
 use crate::error::BallastError;
 use crate::events::ProposalCancelled;
-use crate::state::{Group, Proposal, ProposalStatus};
+use crate::risk::governance::{GroupField, Role};
+use crate::state::{Group, Proposal, ProposalStatus, ProposalTarget};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -14,16 +15,24 @@ pub struct CancelProposal<'info> {
 }
 
 /// Cancels a pending proposal (executed or cancelled ones are refused). The guardian's check on
-/// the admin: whatever the admin proposes, the guardian can stop during the timelock.
+/// the admin: whatever the admin proposes, the guardian can stop during the timelock, except a
+/// proposal that replaces the guardian.
 pub fn cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
     let by = ctx.accounts.authority.key();
-    role_of(&*ctx.accounts.group.load()?, &by)?;
+    let role = role_of(&*ctx.accounts.group.load()?, &by)?;
     let mut p = ctx.accounts.proposal.load_mut()?;
     match p.status() {
         ProposalStatus::Pending => {}
         ProposalStatus::Executed => return err!(BallastError::ProposalAlreadyExecuted),
         ProposalStatus::Cancelled => return err!(BallastError::ProposalCancelled),
     }
+    // a guardian gone rogue must stay replaceable: it cannot cancel its own replacement
+    let replaces_guardian = p.target_kind() == ProposalTarget::Group
+        && p.entries().iter().any(|e| e.field == GroupField::RiskGuardian as u16);
+    require!(
+        !(role == Role::Guardian && replaces_guardian),
+        BallastError::GuardianCannotCancelItsReplacement
+    );
     p.status = ProposalStatus::Cancelled as u8;
     p.closed_by = by;
     p.closed_ts = Clock::get()?.unix_timestamp;

@@ -22,9 +22,11 @@ pub struct ExecuteProposal<'info> {
     pub executor: Signer<'info>,
 }
 
-/// Runs a pending proposal once its timelock has passed and before it lapses. The patch is
-/// applied to the target's config as it stands now and validated again: a proposal that became
-/// invalid (another change since) is refused with the validation's error and stays pending.
+/// Runs a pending proposal once its timelock has passed (the delay at proposal time, or the
+/// group's current one if longer) and before it lapses. A field changed since the proposal makes
+/// it stale (`ProposalStale`); the patch is applied to the target's config as it stands now and
+/// validated again: a proposal that became invalid (another field changed since) is refused with
+/// the validation's error. Either way it stays pending (until it lapses or is cancelled).
 pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let proposal_key = ctx.accounts.proposal.key();
@@ -41,7 +43,11 @@ pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
         (ProposalTarget::Asset, Some(loader)) if loader.key() == p.target => {}
         _ => return err!(BallastError::ProposalWrongTarget),
     }
-    executable(p.eta, now).map_err(|e| match e {
+    // the delay in force now, if it grew since the proposal (a proposal made with no timelock
+    // cannot outrun one set later)
+    let delay = i64::from(ctx.accounts.group.load()?.config.timelock_delay_secs);
+    let eta = p.eta.max(p.created_ts.saturating_add(delay));
+    executable(eta, now).map_err(|e| match e {
         TimelockError::TooEarly => error!(BallastError::ProposalTooEarly),
         TimelockError::Lapsed => error!(BallastError::ProposalLapsed),
     })?;
@@ -51,13 +57,15 @@ pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
             let group_key = ctx.accounts.group.key();
             let mut group = ctx.accounts.group.load_mut()?;
             let (settings, judged) = patched_group_settings(&group, &entries)?;
+            require_not_stale(&judged, &p.old_values)?;
             commit_group_settings(&mut group, group_key, &settings, &judged, by, Some(proposal_key));
         }
         ProposalTarget::Asset => {
             let loader = ctx.accounts.asset.as_ref().ok_or(BallastError::ProposalWrongTarget)?;
             let oracle = ctx.accounts.oracle.as_ref().ok_or(BallastError::OracleMismatch)?;
             let mut asset = loader.load_mut()?;
-            let (config, judged) = patched_asset_config(&asset.config, &entries)?;
+            let (config, judged) = patched_asset_config(&asset, &entries, now)?;
+            require_not_stale(&judged, &p.old_values)?;
             commit_asset_config(
                 &mut asset,
                 loader.key(),
@@ -67,11 +75,18 @@ pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
                 by,
                 Some(proposal_key),
                 now,
+                0,
             )?;
         }
     }
     p.status = ProposalStatus::Executed as u8;
     p.closed_by = by;
     p.closed_ts = now;
+    Ok(())
+}
+
+/// Every field still holds the value the proposal was made against.
+fn require_not_stale<F>(judged: &[crate::patch::JudgedEntry<F>], old_values: &[[u8; 32]]) -> Result<()> {
+    require!(judged.iter().zip(old_values).all(|(j, old)| j.old == *old), BallastError::ProposalStale);
     Ok(())
 }

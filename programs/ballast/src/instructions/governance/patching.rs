@@ -4,11 +4,14 @@
 
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::{AssetPatched, GroupPatched};
-use crate::math::I80F48;
+use crate::math::{from_bps, I80F48};
 use crate::oracle::pyth_pull::pin_default_account;
 use crate::oracle::read_oracle;
 use crate::patch::{apply, GroupSettings, JudgedEntry, PatchTarget};
-use crate::risk::governance::{may_apply_now, AssetField, Change, GroupField, PatchRefusal, Role};
+use crate::risk::governance::{
+    classify_maint_weight, may_apply_now, value_to_u64, AssetField, Change, GroupField, PatchRefusal, Role,
+};
+use crate::risk::AssetWeights;
 use crate::state::{Asset, AssetConfig, Group, PatchEntry};
 use crate::validation::{validate_asset_config, validate_group_config};
 use anchor_lang::prelude::*;
@@ -47,21 +50,54 @@ pub fn require_may_apply<F: Copy + Into<u16>>(
     Ok(())
 }
 
-/// `patch::apply` on an asset config, with an unset pull-oracle account pinned to the feed's
-/// sponsored account (as at listing), and the result validated.
+/// `patch::apply` on an asset's config at `now`, with an unset pull-oracle account pinned to the
+/// feed's sponsored account (as at listing); maintenance weights judged against the weights in
+/// force (`governance::classify_maint_weight`: stopping a glide where it stands is a tightening);
+/// the result validated, and its liquidation fee checked against the loosest maintenance asset
+/// weight that will be in force while a glide runs (the weight now, if above the new target).
 pub fn patched_asset_config(
-    current: &AssetConfig,
+    asset: &Asset,
     entries: &[PatchEntry],
+    now: i64,
 ) -> Result<(AssetConfig, Vec<JudgedEntry<AssetField>>)> {
+    let current = &asset.config;
+    let in_force = asset.weights_at(now).anchor()?;
     let (mut next, mut judged) = apply(current, entries)?;
     pin_default_account(&mut next);
     for j in judged.iter_mut() {
         j.new = next.get(j.field);
-        j.change = AssetConfig::classify(j.field, &j.old, &j.new);
+        j.change = judge_asset_change(j.field, &j.old, &j.new, &in_force);
     }
     require!(judged.iter().any(|j| j.change != Change::Unchanged), BallastError::PatchChangesNothing);
     validate_asset_config(&next)?;
+    let loosest_maint = in_force.maint_asset.max(from_bps(next.maint_asset_weight_bps));
+    require!(
+        next.max_liquidation_fee_bps == 0
+            || from_bps(next.max_liquidation_fee_bps) < I80F48::ONE - loosest_maint,
+        BallastError::InvalidLiquidationFee
+    );
     Ok((next, judged))
+}
+
+/// What changing `field` from `old` to `new` does, given the weights in force: the field's
+/// direction, except that maintenance weights are judged against the weight in force
+/// (`governance::classify_maint_weight`). The program's judgement, for clients too.
+pub fn judge_asset_change(
+    field: AssetField,
+    old: &[u8; 32],
+    new: &[u8; 32],
+    in_force: &AssetWeights,
+) -> Change {
+    let bps = |v: &[u8; 32]| value_to_u64(v, u64::MAX).unwrap_or(u64::MAX);
+    match field {
+        AssetField::MaintAssetWeightBps => {
+            classify_maint_weight(true, bps(old), bps(new), in_force.maint_asset)
+        }
+        AssetField::MaintLiabWeightBps => {
+            classify_maint_weight(false, bps(old), bps(new), in_force.maint_liab)
+        }
+        _ => AssetConfig::classify(field, old, new),
+    }
 }
 
 /// `patch::apply` on a group's settings, validated.
@@ -77,7 +113,8 @@ pub fn patched_group_settings(
 
 /// Writes a validated asset config at `now`: the oracle account must match it (a structurally
 /// wrong one is refused), interest is accrued under the old curve first, a new oracle account
-/// restarts the replay guard and the volatility samples, and tightened maintenance weights glide.
+/// restarts the replay guard and the volatility samples, and tightened maintenance weights glide
+/// over the asset's window, or `min_glide_secs` if longer (the guardian's floor).
 #[allow(clippy::too_many_arguments)]
 pub fn commit_asset_config(
     asset: &mut Asset,
@@ -88,6 +125,7 @@ pub fn commit_asset_config(
     by: Pubkey,
     proposal: Option<Pubkey>,
     now: i64,
+    min_glide_secs: u32,
 ) -> Result<()> {
     let reading = read_oracle(config, oracle)?;
     asset.accrue_interest(now).anchor()?;
@@ -98,7 +136,7 @@ pub fn commit_asset_config(
         asset.vol_last_price = I80F48::ZERO.into();
         asset.vol_last_publish_ts = 0;
     }
-    asset.change_config(config, now).anchor()?;
+    asset.change_config(config, now, min_glide_secs).anchor()?;
     let glide_ends_at = [asset.maint_asset_weight_glide, asset.maint_liab_weight_glide]
         .iter()
         .filter(|g| g.secs > 0 && g.start_ts == now)

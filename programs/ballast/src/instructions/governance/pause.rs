@@ -1,7 +1,7 @@
 use super::patching::role_of;
 use crate::error::BallastError;
 use crate::events::PauseChanged;
-use crate::risk::governance::{PauseError, PauseState, PAUSE_ACTIONS_GROUP, PAUSE_ACTIONS_PER_ASSET};
+use crate::risk::governance::{PauseError, PauseState, Role, PAUSE_ACTIONS_GROUP, PAUSE_ACTIONS_PER_ASSET};
 use crate::state::{Asset, Group, PauseBits};
 use anchor_lang::prelude::*;
 
@@ -18,32 +18,26 @@ pub struct Pause<'info> {
 
 /// Pauses `actions` (`PAUSE_*` bits) on an asset (deposit, withdraw, borrow) or group-wide
 /// (withdraw, borrow: deposits stay open so accounts can be cured), for `PAUSE_DURATION_SECS`.
-/// While active, a second call renews it (at most `MAX_CONSECUTIVE_PAUSES` in a row, and at most
-/// `MAX_PAUSES_PER_DAY` in a day). Repay and liquidation are never paused.
+/// While active, a second call renews it: the guardian at most `MAX_CONSECUTIVE_PAUSES` in a row
+/// and `MAX_PAUSES_PER_DAY` in a day-long window; the admin's pauses are not limited or counted.
+/// Repay and liquidation are never paused.
 pub fn pause(ctx: Context<Pause>, actions: u8) -> Result<()> {
     let by = ctx.accounts.authority.key();
     let group_key = ctx.accounts.group.key();
     let now = Clock::get()?.unix_timestamp;
     let mut group = ctx.accounts.group.load_mut()?;
-    role_of(&group, &by)?;
+    // the guardian's pauses are bounded and counted; the admin's are not
+    let limited = role_of(&group, &by)? == Role::Guardian;
     match &ctx.accounts.asset {
         Some(loader) => {
             let mut asset = loader.load_mut()?;
-            change_pause(
-                &mut asset.pause,
-                |p| p.pause(actions, PAUSE_ACTIONS_PER_ASSET, now),
-                group_key,
-                Some(loader.key()),
-                by,
-            )
+            let pause = |p: &mut PauseState| p.pause(actions, PAUSE_ACTIONS_PER_ASSET, now, limited);
+            change_pause(&mut asset.pause, pause, group_key, Some(loader.key()), by)
         }
-        None => change_pause(
-            &mut group.pause,
-            |p| p.pause(actions, PAUSE_ACTIONS_GROUP, now),
-            group_key,
-            None,
-            by,
-        ),
+        None => {
+            let pause = |p: &mut PauseState| p.pause(actions, PAUSE_ACTIONS_GROUP, now, limited);
+            change_pause(&mut group.pause, pause, group_key, None, by)
+        }
     }
 }
 

@@ -41,7 +41,7 @@ pub fn propose_patch(ctx: Context<ProposePatch>, entries: Vec<PatchEntry>) -> Re
         }
         Some(loader) => {
             let asset = loader.load()?;
-            let (_, judged) = patched_asset_config(&asset.config, &entries)?;
+            let (_, judged) = patched_asset_config(&asset, &entries, now)?;
             (ProposalTarget::Asset, loader.key(), judged.iter().map(|j| j.event()).collect::<Vec<_>>())
         }
     };
@@ -62,6 +62,9 @@ pub fn propose_patch(ctx: Context<ProposePatch>, entries: Vec<PatchEntry>) -> Re
     p.entry_count = entries.len() as u8; // <= MAX_PATCH_ENTRIES, checked by `patch::apply`
     p.bump = ctx.bumps.proposal;
     p.entries[..entries.len()].copy_from_slice(&entries);
+    for (slot, change) in p.old_values.iter_mut().zip(changes.iter()) {
+        *slot = change.old;
+    }
     emit!(ProposalCreated {
         group: group_key,
         proposal: ctx.accounts.proposal.key(),

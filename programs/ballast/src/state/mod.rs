@@ -20,5 +20,6 @@ mod tests {
         assert_eq!(super::Group::SIZE, 368);
         assert_eq!(super::ASSET_SIZE, 1040);
         assert_eq!(super::MARGIN_ACCOUNT_SIZE, 1144);
+        assert_eq!(super::PROPOSAL_SIZE, 1392);
     }
 }

@@ -10,9 +10,10 @@
 //! prices), `interest` (rate curve, indices, the only share rounding), `volatility` (the EWMA
 //! crank), `health` (portfolio health with the cross-position factors), `limits` (max borrow / withdraw for a target health), `liquidation` (planning,
 //! bonus, bankruptcy arithmetic), `types` (the engine's inputs), `governance` (which changes tighten, glides, pauses, the
-//! timelock).
+//! timelock), `derivatives` (futures PnL and the SPAN-style scan per underlying).
 
 pub mod constants;
+pub mod derivatives;
 pub mod factors;
 pub mod governance;
 pub mod health;
@@ -28,6 +29,7 @@ pub mod volatility;
 mod proptests;
 
 pub use constants::*;
+pub use derivatives::*;
 pub use factors::*;
 pub use health::*;
 pub use interest::*;

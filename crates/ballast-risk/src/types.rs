@@ -222,6 +222,10 @@ pub enum RiskError {
     LiabilityOracleUnusable {
         asset_index: u16,
     },
+    /// A derivative refers to an underlying that was not priced.
+    MissingUnderlying {
+        asset_index: u16,
+    },
 }
 
 impl From<MathError> for RiskError {

@@ -234,6 +234,8 @@ pub enum BallastError {
     ProposalStale,
     #[msg("the risk guardian cannot cancel a proposal that replaces it")]
     GuardianCannotCancelItsReplacement,
+    #[msg("a derivative's underlying asset is not among the health accounts")]
+    UnderlyingNotPriced,
 }
 
 impl From<MathError> for BallastError {
@@ -247,6 +249,7 @@ impl From<RiskError> for BallastError {
         match e {
             RiskError::Math(_) => BallastError::MathOverflow,
             RiskError::LiabilityOracleUnusable { .. } => BallastError::LiabilityOracleUnusable,
+            RiskError::MissingUnderlying { .. } => BallastError::UnderlyingNotPriced,
         }
     }
 }

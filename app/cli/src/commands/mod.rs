@@ -104,6 +104,9 @@ fn risk_error(snap: &GroupSnapshot, e: RiskError) -> CliError {
                  so health cannot be computed (LiabilityOracleUnusable)"
             ))
         }
+        RiskError::MissingUnderlying { asset_index } => {
+            CliError::input(format!("a derivative's underlying, asset {asset_index}, was not priced"))
+        }
         RiskError::Math(m) => CliError::input(format!("risk engine: {m:?}")),
     }
 }

@@ -8,4 +8,5 @@ mod governance;
 mod lending;
 mod liquidation;
 mod margin;
+mod markets;
 mod oracles;

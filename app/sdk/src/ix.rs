@@ -8,8 +8,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use ballast::math::I80F48;
 use ballast::state::{
-    AssetConfig, GroupConfig, MarginAccount, PatchEntry, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED, PROPOSAL_SEED,
-    VAULT_SEED,
+    AssetConfig, GroupConfig, MarginAccount, MarketConfig, PatchEntry, ACCOUNT_SEED, ASSET_SEED, GROUP_SEED,
+    MARKET_SEED, PROPOSAL_SEED, VAULT_SEED,
 };
 use solana_instruction::{AccountMeta, Instruction};
 
@@ -49,6 +49,37 @@ pub fn init_group(
         ballast::accounts::InitGroup { payer, admin, group, system_program: anchor_lang::system_program::ID }
             .to_account_metas(None),
         ballast::instruction::InitGroup { group_num, risk_guardian, config }.data(),
+    )
+}
+
+pub fn market_address(group: &Pubkey, market_index: u16) -> Pubkey {
+    Pubkey::find_program_address(&[MARKET_SEED, group.as_ref(), &market_index.to_le_bytes()], &ballast::ID).0
+}
+
+/// List a market as number `market_index` (the group's `market_count` now) on `underlying`,
+/// settled in `quote` (both Asset accounts of the group).
+pub fn register_market(
+    group: Pubkey,
+    admin: Pubkey,
+    payer: Pubkey,
+    market_index: u16,
+    underlying: Pubkey,
+    quote: Pubkey,
+    config: MarketConfig,
+) -> Instruction {
+    let market = market_address(&group, market_index);
+    ix(
+        ballast::accounts::RegisterMarket {
+            group,
+            admin,
+            payer,
+            market,
+            underlying,
+            quote,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        ballast::instruction::RegisterMarket { config }.data(),
     )
 }
 

@@ -236,6 +236,28 @@ pub enum BallastError {
     GuardianCannotCancelItsReplacement,
     #[msg("a derivative's underlying asset is not among the health accounts")]
     UnderlyingNotPriced,
+    #[msg("market kind not supported (futures only so far)")]
+    UnsupportedMarketKind,
+    #[msg("unknown market flag bits")]
+    InvalidMarketFlags,
+    #[msg("market expiry is not in the future")]
+    MarketExpiryInPast,
+    #[msg("contract size is zero")]
+    ZeroContractSize,
+    #[msg("open-interest cap is zero")]
+    ZeroOpenInterestCap,
+    #[msg("price band must be in (0, 50%]")]
+    PriceBandOutOfRange,
+    #[msg("scan range invalid (0 < min maint <= min init <= 100%, multiplier <= 10x)")]
+    ScanRangeInvalid,
+    #[msg("extreme move invalid (1x..10x the range, fraction <= 100%)")]
+    ExtremeMoveInvalid,
+    #[msg("PnL weights invalid (init <= maint <= 100%)")]
+    PnlWeightInvalid,
+    #[msg("settlement window must be in (0, 1 day]")]
+    SettlementWindowInvalid,
+    #[msg("the quote asset cannot be the underlying")]
+    QuoteAssetIsUnderlying,
 }
 
 impl From<MathError> for BallastError {

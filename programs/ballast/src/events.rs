@@ -2,7 +2,7 @@
 //! accrual so an indexer can reconstruct native balances without reading accounts.
 
 use crate::patch::FieldChanged;
-use crate::state::{AssetConfig, GroupConfig};
+use crate::state::{AssetConfig, GroupConfig, MarketConfig};
 use anchor_lang::prelude::*;
 
 #[event]
@@ -237,4 +237,14 @@ pub struct PauseChanged {
     /// Pauses in the current run and in the current day-long window.
     pub consecutive: u8,
     pub day_count: u8,
+}
+
+#[event]
+pub struct MarketRegistered {
+    pub group: Pubkey,
+    pub market: Pubkey,
+    pub market_index: u16,
+    pub underlying: Pubkey,
+    pub quote: Pubkey,
+    pub config: MarketConfig,
 }

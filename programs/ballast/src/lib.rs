@@ -52,6 +52,11 @@ pub mod ballast {
         instructions::register_asset(ctx, config)
     }
 
+    /// Lists a derivative series (a dated future) on a listed underlying. Admin only.
+    pub fn register_market(ctx: Context<RegisterMarket>, config: state::MarketConfig) -> Result<()> {
+        instructions::register_market(ctx, config)
+    }
+
     pub fn create_account(ctx: Context<CreateAccount>, account_num: u32) -> Result<()> {
         instructions::create_account(ctx, account_num)
     }

@@ -28,7 +28,10 @@ pub struct Group {
     /// The group-wide risk pause (withdraw, borrow), expiring.
     pub pause: PauseBits,
     pub config: GroupConfig,
-    pub reserved: [u8; 64],
+    /// Markets listed; the next one gets this index.
+    pub market_count: u16,
+    pub padding2: [u8; 6],
+    pub reserved: [u8; 56],
 }
 
 /// `risk::governance::PauseState` in account storage.

@@ -4,12 +4,14 @@ pub mod asset;
 pub mod fixed_bits;
 pub mod group;
 pub mod margin_account;
+pub mod market;
 pub mod proposal;
 
 pub use asset::*;
 pub use fixed_bits::FixedBits;
 pub use group::*;
 pub use margin_account::*;
+pub use market::*;
 pub use proposal::*;
 
 #[cfg(test)]
@@ -21,5 +23,6 @@ mod tests {
         assert_eq!(super::ASSET_SIZE, 1040);
         assert_eq!(super::MARGIN_ACCOUNT_SIZE, 1144);
         assert_eq!(super::PROPOSAL_SIZE, 1392);
+        assert_eq!(super::MARKET_SIZE, 488);
     }
 }

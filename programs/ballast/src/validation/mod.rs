@@ -5,11 +5,13 @@
 mod factors;
 mod group;
 mod lending;
+mod market;
 mod oracle;
 mod weights;
 
 pub use crate::constants::{MAX_DUST_VALUE, MAX_MINT_DECIMALS};
 pub use group::validate_group_config;
+pub use market::validate_market_config;
 
 use crate::error::BallastError;
 use crate::state::{AssetConfig, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY};

@@ -1,4 +1,4 @@
-//! The admin and the risk guardian: groups, assets, parameter patches (at once or through the
+//! The admin and the risk guardian: groups, assets, markets, parameter patches (at once or through the
 //! timelock), the admin handover, pauses.
 
 pub mod accept_admin;
@@ -13,6 +13,7 @@ pub mod pause;
 pub mod propose_admin;
 pub mod propose_patch;
 pub mod register_asset;
+pub mod register_market;
 pub mod unpause;
 
 pub use accept_admin::*;
@@ -26,4 +27,5 @@ pub use pause::*;
 pub use propose_admin::*;
 pub use propose_patch::*;
 pub use register_asset::*;
+pub use register_market::*;
 pub use unpause::*;

@@ -1,0 +1,67 @@
+use crate::error::BallastError;
+use crate::events::MarketRegistered;
+use crate::state::{Asset, Group, Market, MarketConfig, MARKET_SEED, MARKET_SIZE};
+use crate::validation::validate_market_config;
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct RegisterMarket<'info> {
+    #[account(mut, constraint = group.load()?.admin == admin.key() @ BallastError::NotAdmin)]
+    pub group: AccountLoader<'info, Group>,
+    pub admin: Signer<'info>,
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(
+        init,
+        payer = payer,
+        space = MARKET_SIZE,
+        seeds = [MARKET_SEED, group.key().as_ref(), &group.load()?.market_count.to_le_bytes()],
+        bump
+    )]
+    pub market: AccountLoader<'info, Market>,
+    /// The underlying: a listed asset of this group.
+    #[account(constraint = underlying.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub underlying: AccountLoader<'info, Asset>,
+    /// The quote asset PnL settles into: a listed asset of this group.
+    #[account(constraint = quote.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub quote: AccountLoader<'info, Asset>,
+    pub system_program: Program<'info, System>,
+}
+
+/// Lists a derivative series on `underlying`, settled in `quote`. Admin only: a listing adds
+/// risk, so it is the admin's (through its multisig or DAO), like `register_asset`.
+pub fn register_market(ctx: Context<RegisterMarket>, config: MarketConfig) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    validate_market_config(&config, now)?;
+    require_keys_neq!(
+        ctx.accounts.underlying.key(),
+        ctx.accounts.quote.key(),
+        BallastError::QuoteAssetIsUnderlying
+    );
+    let underlying_index = ctx.accounts.underlying.load()?.asset_index;
+    let quote_index = ctx.accounts.quote.load()?.asset_index;
+    let market_index = {
+        let mut group = ctx.accounts.group.load_mut()?;
+        let index = group.market_count;
+        group.market_count = index.checked_add(1).ok_or(BallastError::MathOverflow)?;
+        index
+    };
+    let mut market = ctx.accounts.market.load_init()?;
+    market.group = ctx.accounts.group.key();
+    market.underlying = ctx.accounts.underlying.key();
+    market.quote = ctx.accounts.quote.key();
+    market.config = config;
+    market.market_index = market_index;
+    market.underlying_index = underlying_index;
+    market.quote_index = quote_index;
+    market.bump = ctx.bumps.market;
+    emit!(MarketRegistered {
+        group: market.group,
+        market: ctx.accounts.market.key(),
+        market_index,
+        underlying: market.underlying,
+        quote: market.quote,
+        config,
+    });
+    Ok(())
+}

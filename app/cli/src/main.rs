@@ -120,6 +120,9 @@ enum Command {
     /// Governance: show or change the group
     #[command(subcommand)]
     Group(GroupCmd),
+    /// Derivative markets: list them, or show one
+    #[command(subcommand)]
+    Market(MarketCmd),
     /// Governance through the timelock: propose, execute, cancel, show; admin handover
     #[command(subcommand)]
     Gov(GovCmd),
@@ -213,6 +216,14 @@ enum PatchTargetCmd {
 }
 
 #[derive(Subcommand)]
+enum MarketCmd {
+    /// Every market of the group: expiry, contract size, open interest, band, settlement
+    List,
+    /// One market with its whole config
+    Show { index: u16 },
+}
+
+#[derive(Subcommand)]
 enum GovCmd {
     /// Propose a change, executable by anyone after the group's timelock; admin only
     #[command(subcommand)]
@@ -273,12 +284,14 @@ async fn run(cli: Cli) -> CliResult<()> {
     let config = load_config(cli.config.as_deref())?;
     let (url, keypair_path) = resolve(&config, cli.url.as_deref(), cli.keypair.as_deref());
     // Read-only commands given an explicit account do not need a keypair.
-    let read_only_with_address =
-        matches!(
-            &cli.command,
-            Command::Health { account: Some(_), .. }
-                | Command::Account(AccountCmd::Show { account: Some(_), .. })
-        ) || matches!(&cli.command, Command::Group(GroupCmd::Show) | Command::Gov(GovCmd::Show { .. }));
+    let read_only_with_address = matches!(
+        &cli.command,
+        Command::Health { account: Some(_), .. }
+            | Command::Account(AccountCmd::Show { account: Some(_), .. })
+    ) || matches!(
+        &cli.command,
+        Command::Group(GroupCmd::Show) | Command::Gov(GovCmd::Show { .. }) | Command::Market(_)
+    );
     let signer = match read_keypair(&keypair_path) {
         Ok(k) => k,
         Err(_) if read_only_with_address && cli.keypair.is_none() => solana_keypair::Keypair::new(),
@@ -349,6 +362,8 @@ async fn run(cli: Cli) -> CliResult<()> {
             let params: GroupParams = load_file(&file)?;
             emit(&client.group_update(&params, None, UpdateMode::Apply, dry_run).await?, json)
         }
+        Command::Market(MarketCmd::List) => emit(&client.market_list(None).await?, json),
+        Command::Market(MarketCmd::Show { index }) => emit(&client.market_list(Some(index)).await?, json),
         Command::Gov(GovCmd::Propose(t)) => emit(&patch(&client, t, UpdateMode::Propose).await?, json),
         Command::Guardian(GuardianCmd::Tighten(t)) => {
             emit(&patch(&client, t, UpdateMode::Apply).await?, json)

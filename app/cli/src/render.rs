@@ -389,3 +389,70 @@ impl Human for GroupView {
         out
     }
 }
+
+impl Human for MarketList {
+    fn human(&self) -> String {
+        let mut out = format!("group {}\n", self.group);
+        if self.markets.is_empty() {
+            out.push_str("no markets\n");
+            return out;
+        }
+        let rows: Vec<Vec<String>> = self
+            .markets
+            .iter()
+            .map(|m| {
+                vec![
+                    m.index.to_string(),
+                    m.market.clone(),
+                    m.kind.into(),
+                    format!("{} / {}", m.underlying_index, m.quote_index),
+                    format!("{}{}", m.expiry, if m.expired { " (expired)" } else { "" }),
+                    m.contract_size.to_string(),
+                    format!(
+                        "{} / {}",
+                        m.open_interest,
+                        if m.open_interest_cap == u64::MAX {
+                            "max".into()
+                        } else {
+                            m.open_interest_cap.to_string()
+                        }
+                    ),
+                    format!("{} bps", m.price_band_bps),
+                    m.settlement_price_usd.map_or_else(|| "-".into(), |p| format!("${p:.4}")),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "#",
+                "market",
+                "kind",
+                "underlying / quote",
+                "expiry",
+                "contract (native)",
+                "OI / cap",
+                "band",
+                "settled at",
+            ],
+            &rows,
+        ));
+        if let [m] = self.markets.as_slice() {
+            let range = format!(
+                "{} bps x the volatility move, at least {} / {} bps (Init / Maint)",
+                m.scan_range_multiplier_bps, m.min_scan_range_init_bps, m.min_scan_range_maint_bps
+            );
+            let extreme = format!(
+                "{} bps of the range, {} bps of its loss counted",
+                m.extreme_move_multiple_bps, m.extreme_fraction_bps
+            );
+            let pnl = format!("{} / {} bps (Init / Maint)", m.pnl_weight_init_bps, m.pnl_weight_maint_bps);
+            out.push_str(&fields(&[
+                ("scan range", range),
+                ("extreme move", extreme),
+                ("PnL weight", pnl),
+                ("settlement window", format!("{} s", m.settlement_window_secs)),
+            ]));
+        }
+        out
+    }
+}

@@ -338,3 +338,38 @@ async fn governance_timelock_guardian_pause_and_handover() {
     client(&env, &next).gov_accept_admin().await.unwrap();
     assert_eq!(env.group_state().await.admin, next.pubkey());
 }
+
+#[tokio::test]
+async fn market_list_and_show() {
+    let mut env = env().await;
+    let admin = env.admin.insecure_clone();
+    let cli = client(&env, &admin);
+    assert!(cli.market_list(None).await.unwrap().markets.is_empty());
+    let now = env.now().await;
+    let config = ballast::state::MarketConfig {
+        expiry_ts: now + 86_400,
+        contract_size: 1_000_000_000,
+        ..ballast::state::MarketConfig::template()
+    };
+    let i = ballast_sdk::ix::register_market(
+        env.group,
+        admin.pubkey(),
+        env.payer(),
+        0,
+        env.assets[SOL].asset,
+        env.assets[USDC].asset,
+        config,
+    );
+    env.send(&[i], &[&admin]).await.unwrap();
+    let list = cli.market_list(None).await.unwrap();
+    assert_eq!(list.markets.len(), 1);
+    let m = &list.markets[0];
+    assert_eq!(
+        (m.index, m.underlying_index, m.quote_index, m.contract_size),
+        (0, SOL as u16, USDC as u16, 1_000_000_000)
+    );
+    assert_eq!((m.expiry, m.expired, m.settlement_price_usd), (now + 86_400, false, None));
+    assert_eq!(cli.market_list(Some(0)).await.unwrap().markets.len(), 1);
+    let e = cli.market_list(Some(3)).await.unwrap_err();
+    assert!(e.to_string().contains("no market 3"), "{e}");
+}

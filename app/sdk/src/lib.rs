@@ -19,6 +19,7 @@ pub mod deploy;
 pub mod governance;
 pub mod ix;
 pub mod lookup_table;
+pub mod markets;
 pub mod pyth;
 pub mod report;
 pub mod snapshot;

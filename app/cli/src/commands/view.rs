@@ -259,3 +259,84 @@ fn labels(snap: &GroupSnapshot) -> Vec<AssetLabel> {
         })
         .collect()
 }
+
+/// One market as `market list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarketRow {
+    pub index: u16,
+    pub market: String,
+    pub kind: &'static str,
+    pub underlying_index: u16,
+    pub quote_index: u16,
+    /// Unix time.
+    pub expiry: i64,
+    pub expired: bool,
+    /// Native units of the underlying per contract.
+    pub contract_size: u64,
+    pub open_interest: u64,
+    pub open_interest_cap: u64,
+    pub price_band_bps: u32,
+    pub reduce_only: bool,
+    /// The settlement price in USD per whole token, once settled.
+    pub settlement_price_usd: Option<f64>,
+    /// The margin parameters (bps): scan range multiplier and least ranges, extreme move and the
+    /// share counted, weights of positive PnL; and the settlement window (seconds).
+    pub scan_range_multiplier_bps: u32,
+    pub min_scan_range_init_bps: u32,
+    pub min_scan_range_maint_bps: u32,
+    pub extreme_move_multiple_bps: u32,
+    pub extreme_fraction_bps: u32,
+    pub pnl_weight_init_bps: u32,
+    pub pnl_weight_maint_bps: u32,
+    pub settlement_window_secs: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MarketList {
+    pub group: String,
+    pub markets: Vec<MarketRow>,
+}
+
+impl<C: Chain> Client<C> {
+    /// The group's markets (`only`: the one with that index).
+    pub async fn market_list(&self, only: Option<u16>) -> CliResult<MarketList> {
+        let snap = self.snapshot().await?;
+        let markets = ballast_sdk::markets::load_markets(&self.chain, &self.group).await?;
+        let rows = markets
+            .iter()
+            .filter(|m| only.is_none_or(|i| m.state.market_index == i))
+            .map(|m| {
+                let s = &m.state;
+                let decimals = snap.asset(s.underlying_index).map(|a| a.state.decimals).unwrap_or(0);
+                let settled = s.settlement_price.get();
+                MarketRow {
+                    index: s.market_index,
+                    market: m.key.to_string(),
+                    kind: "future",
+                    underlying_index: s.underlying_index,
+                    quote_index: s.quote_index,
+                    expiry: s.config.expiry_ts,
+                    expired: snap.now >= s.config.expiry_ts,
+                    contract_size: s.config.contract_size,
+                    open_interest: s.open_interest,
+                    open_interest_cap: s.config.open_interest_cap,
+                    price_band_bps: s.config.price_band_bps,
+                    reduce_only: s.config.is_reduce_only(),
+                    settlement_price_usd: (settled > I80F48::ZERO).then(|| usd_per_token(settled, decimals)),
+                    scan_range_multiplier_bps: s.config.scan_range_multiplier_bps,
+                    min_scan_range_init_bps: s.config.min_scan_range_init_bps,
+                    min_scan_range_maint_bps: s.config.min_scan_range_maint_bps,
+                    extreme_move_multiple_bps: s.config.extreme_move_multiple_bps,
+                    extreme_fraction_bps: s.config.extreme_fraction_bps,
+                    pnl_weight_init_bps: s.config.pnl_weight_init_bps,
+                    pnl_weight_maint_bps: s.config.pnl_weight_maint_bps,
+                    settlement_window_secs: s.config.settlement_window_secs,
+                }
+            })
+            .collect::<Vec<_>>();
+        if let (Some(i), true) = (only, rows.is_empty()) {
+            return Err(crate::error::CliError::input(format!("no market {i} in this group")));
+        }
+        Ok(MarketList { group: self.group.to_string(), markets: rows })
+    }
+}

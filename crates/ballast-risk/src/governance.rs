@@ -137,10 +137,6 @@ macro_rules! fields {
                 }
             }
 
-            pub fn from_label(label: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|f| f.label() == label)
-            }
-
             pub const fn kind(self) -> FieldKind {
                 match self {
                     $($name::$variant => FieldKind::$kind,)*
@@ -581,11 +577,11 @@ mod tests {
     fn field_ids_round_trip_and_labels_are_unique() {
         for f in AssetField::ALL {
             assert_eq!(AssetField::from_u16(*f as u16), Some(*f));
-            assert_eq!(AssetField::from_label(f.label()), Some(*f));
+            assert_eq!(AssetField::ALL.iter().filter(|g| g.label() == f.label()).count(), 1);
         }
         for f in GroupField::ALL {
             assert_eq!(GroupField::from_u16(*f as u16), Some(*f));
-            assert_eq!(GroupField::from_label(f.label()), Some(*f));
+            assert_eq!(GroupField::ALL.iter().filter(|g| g.label() == f.label()).count(), 1);
         }
         assert_eq!(GroupField::Corr3MaintLiab.correlation_slot(), Some((2, 3)));
         assert_eq!(GroupField::ZInitBps.correlation_slot(), None);

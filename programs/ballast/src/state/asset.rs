@@ -271,11 +271,6 @@ impl Glide {
         }
         crate::risk::governance::glide(self.from.get(), target, self.start_ts, self.secs, now)
     }
-
-    /// Whether the glide has reached its target by `now`.
-    pub fn done(&self, now: i64) -> bool {
-        self.secs == 0 || now >= self.start_ts.saturating_add(i64::from(self.secs))
-    }
 }
 
 pub const ASSET_SIZE: usize = 8 + core::mem::size_of::<Asset>();

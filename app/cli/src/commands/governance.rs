@@ -47,13 +47,28 @@ pub struct ConfigUpdate {
     /// The Asset or Group account.
     pub target: String,
     pub changes: Vec<FieldChange>,
-    /// "applied", "proposed", or "dry run".
+    /// "applied", "proposed", "dry run", or "unchanged" (nothing to send).
     pub mode: String,
     /// The proposal created, and when it becomes executable (unix seconds).
     pub proposal: Option<String>,
     pub executable_at: Option<i64>,
     /// None for `--dry-run` or when nothing changes.
     pub signature: Option<String>,
+}
+
+impl ConfigUpdate {
+    /// Before sending: "dry run", or "unchanged" when there is nothing to send.
+    fn unsent(target: Pubkey, changes: Vec<FieldChange>, dry_run: bool) -> ConfigUpdate {
+        let mode = if dry_run { "dry run" } else { "unchanged" };
+        ConfigUpdate {
+            target: target.to_string(),
+            changes,
+            mode: mode.into(),
+            proposal: None,
+            executable_at: None,
+            signature: None,
+        }
+    }
 }
 
 /// One proposal as `gov show` lists it.
@@ -285,14 +300,7 @@ impl<C: Chain> Client<C> {
         validate_asset_config(&new).map_err(from_anchor)?;
         let oracle = new.oracle;
         let changes = diff(&AssetParams::from_config(&old), &AssetParams::from_config(&new));
-        let mut out = ConfigUpdate {
-            target: entry.key.to_string(),
-            changes,
-            mode: "dry run".into(),
-            proposal: None,
-            executable_at: None,
-            signature: None,
-        };
+        let mut out = ConfigUpdate::unsent(entry.key, changes, dry_run);
         if dry_run || out.changes.is_empty() {
             return Ok(out);
         }
@@ -330,14 +338,7 @@ impl<C: Chain> Client<C> {
                 new: guardian.to_string().into(),
             });
         }
-        let mut out = ConfigUpdate {
-            target: self.group.to_string(),
-            changes,
-            mode: "dry run".into(),
-            proposal: None,
-            executable_at: None,
-            signature: None,
-        };
+        let mut out = ConfigUpdate::unsent(self.group, changes, dry_run);
         if dry_run || out.changes.is_empty() {
             return Ok(out);
         }

@@ -24,20 +24,6 @@ fn group_entry(field: GroupField, value: [u8; 32]) -> PatchEntry {
     PatchEntry::new(field as u16, value)
 }
 
-/// Sends `ixs` signed by `signer`, and on failure asserts `expected` and that `keys` are unchanged.
-async fn refused(
-    env: &mut TestEnv,
-    ixs: &[solana_instruction::Instruction],
-    signer: &Keypair,
-    expected: BallastError,
-    keys: &[Pubkey],
-) {
-    let before = env.snapshot(keys).await;
-    let r = env.send(ixs, &[signer]).await;
-    assert_ballast_error(&r, expected);
-    assert_eq!(env.snapshot(keys).await, before, "{expected:?} changed state");
-}
-
 fn asset_patch(
     env: &TestEnv,
     authority: &Keypair,
@@ -96,11 +82,11 @@ async fn the_guardian_tightens_at_once_and_can_never_loosen_or_freeze() {
         entry(AssetField::MaxStalenessSecs, 30),
     ] {
         let i = asset_patch(&env, &guardian, SOL, vec![entry(AssetField::BorrowCap, 999_999), e]);
-        refused(&mut env, &[i], &guardian, BallastError::GuardianCannotLoosen, &keys).await;
+        env.assert_send_refused(&[i], &[&guardian], BallastError::GuardianCannotLoosen, &keys).await;
     }
     // the indefinite freeze is the admin's
     let i = asset_patch(&env, &guardian, SOL, vec![entry(AssetField::Frozen, 1)]);
-    refused(&mut env, &[i], &guardian, BallastError::GuardianCannotFreeze, &keys).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::GuardianCannotFreeze, &keys).await;
     // group-wide, only z_init tightens; the guardian cannot replace itself
     let g = env.group_state().await.config;
     let i = ix::apply_group_patch(
@@ -114,20 +100,20 @@ async fn the_guardian_tightens_at_once_and_can_never_loosen_or_freeze() {
         guardian.pubkey(),
         vec![group_entry(GroupField::RiskGuardian, stranger.pubkey().to_bytes())],
     );
-    refused(&mut env, &[i], &guardian, BallastError::GuardianCannotLoosen, &keys).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::GuardianCannotLoosen, &keys).await;
     // a stranger has no powers
     let i = asset_patch(&env, &stranger, SOL, vec![entry(AssetField::BorrowCap, 1)]);
-    refused(&mut env, &[i], &stranger, BallastError::NotAdminOrGuardian, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::NotAdminOrGuardian, &keys).await;
     // malformed patches are refused by name
     let i = asset_patch(&env, &guardian, SOL, vec![PatchEntry::new(999, value_from_u64(1))]);
-    refused(&mut env, &[i], &guardian, BallastError::PatchFieldUnknown, &keys).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::PatchFieldUnknown, &keys).await;
     let i = asset_patch(&env, &guardian, SOL, vec![entry(AssetField::BorrowCap, 1_000_000)]);
-    refused(&mut env, &[i], &guardian, BallastError::PatchChangesNothing, &keys).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::PatchChangesNothing, &keys).await;
     let i = asset_patch(&env, &guardian, SOL, vec![entry(AssetField::ReduceOnly, 2)]);
-    refused(&mut env, &[i], &guardian, BallastError::PatchValueOutOfRange, &keys).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::PatchValueOutOfRange, &keys).await;
     // a tightening that breaks an invariant is refused by the validation's name
     let i = asset_patch(&env, &guardian, SOL, vec![entry(AssetField::MaintAssetWeightBps, 6_000)]);
-    refused(&mut env, &[i], &guardian, BallastError::InvalidAssetWeights, &keys).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::InvalidAssetWeights, &keys).await;
 }
 
 #[tokio::test]
@@ -141,7 +127,7 @@ async fn loosening_waits_for_the_timelock_and_anyone_executes_it() {
     let keys = [env.group, sol];
     // the admin's loosening cannot apply at once; its tightening does
     let i = asset_patch(&env, &admin, SOL, vec![entry(AssetField::InitAssetWeightBps, 8_500)]);
-    refused(&mut env, &[i], &admin, BallastError::LooseningNeedsProposal, &keys).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::LooseningNeedsProposal, &keys).await;
     let i = asset_patch(&env, &admin, SOL, vec![entry(AssetField::DepositCap, 1_000_000_000_000)]);
     env.send(&[i], &[&admin]).await.unwrap();
     // only the admin proposes
@@ -155,7 +141,7 @@ async fn loosening_waits_for_the_timelock_and_anyone_executes_it() {
             n,
             vec![entry(AssetField::InitAssetWeightBps, 8_500)],
         );
-        refused(&mut env, &[i], who, BallastError::NotAdmin, &keys).await;
+        env.assert_send_refused(&[i], &[who], BallastError::NotAdmin, &keys).await;
     }
     // an invalid result is refused when proposed
     let n = env.group_state().await.proposal_count;
@@ -167,7 +153,7 @@ async fn loosening_waits_for_the_timelock_and_anyone_executes_it() {
         n,
         vec![entry(AssetField::InitAssetWeightBps, 9_500)],
     );
-    refused(&mut env, &[i], &admin, BallastError::InvalidAssetWeights, &keys).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::InvalidAssetWeights, &keys).await;
 
     let t0 = env.now().await;
     let proposal = propose(&mut env, Some(sol), vec![entry(AssetField::InitAssetWeightBps, 8_500)]).await;
@@ -178,11 +164,11 @@ async fn loosening_waits_for_the_timelock_and_anyone_executes_it() {
     let keys = [env.group, sol, proposal];
     env.advance_time(DAY - 10).await;
     let i = execute(&env, proposal, Some((sol, oracle)), &stranger);
-    refused(&mut env, &[i], &stranger, BallastError::ProposalTooEarly, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalTooEarly, &keys).await;
     // the wrong target is refused
     let usdc = env.assets[USDC].asset;
     let i = execute(&env, proposal, Some((usdc, env.assets[USDC].oracle)), &stranger);
-    refused(&mut env, &[i], &stranger, BallastError::ProposalWrongTarget, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalWrongTarget, &keys).await;
     // after it: anyone executes, once
     env.advance_time(10).await;
     let i = execute(&env, proposal, Some((sol, oracle)), &stranger);
@@ -191,26 +177,26 @@ async fn loosening_waits_for_the_timelock_and_anyone_executes_it() {
     let p: Proposal = env.load(proposal).await;
     assert_eq!((p.status(), p.closed_by), (ProposalStatus::Executed, stranger.pubkey()));
     let i = execute(&env, proposal, Some((sol, oracle)), &stranger);
-    refused(&mut env, &[i], &stranger, BallastError::ProposalAlreadyExecuted, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalAlreadyExecuted, &keys).await;
 
     // cancelled by the guardian: never runs
     let cancelled = propose(&mut env, Some(sol), vec![entry(AssetField::LiquidationFeeBps, 400)]).await;
     let i = ix::cancel_proposal(env.group, cancelled, stranger.pubkey());
-    refused(&mut env, &[i], &stranger, BallastError::NotAdminOrGuardian, &[cancelled]).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::NotAdminOrGuardian, &[cancelled]).await;
     env.send(&[ix::cancel_proposal(env.group, cancelled, guardian.pubkey())], &[&guardian]).await.unwrap();
     env.advance_time(DAY).await;
     let i = execute(&env, cancelled, Some((sol, oracle)), &stranger);
     let keys = [env.group, sol, cancelled];
-    refused(&mut env, &[i], &stranger, BallastError::ProposalCancelled, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalCancelled, &keys).await;
     let i = ix::cancel_proposal(env.group, cancelled, admin.pubkey());
-    refused(&mut env, &[i], &admin, BallastError::ProposalCancelled, &[cancelled]).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::ProposalCancelled, &[cancelled]).await;
 
     // not executed within the grace period: lapsed
     let lapsing = propose(&mut env, Some(sol), vec![entry(AssetField::LiquidationFeeBps, 400)]).await;
     env.advance_time(DAY + PROPOSAL_GRACE_SECS + 1).await;
     let i = execute(&env, lapsing, Some((sol, oracle)), &stranger);
     let keys = [env.group, sol, lapsing];
-    refused(&mut env, &[i], &stranger, BallastError::ProposalLapsed, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalLapsed, &keys).await;
 }
 
 #[tokio::test]
@@ -228,7 +214,7 @@ async fn a_proposal_that_became_invalid_is_refused_at_execution() {
     env.advance_time(3_600).await;
     let i = execute(&env, proposal, Some((sol, oracle)), &stranger);
     let keys = [env.group, sol, proposal];
-    refused(&mut env, &[i], &stranger, BallastError::InvalidAssetWeights, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::InvalidAssetWeights, &keys).await;
     let p: Proposal = env.load(proposal).await;
     assert_eq!(p.status(), ProposalStatus::Pending);
 }
@@ -243,19 +229,19 @@ async fn group_changes_and_the_guardian_itself_go_through_the_timelock() {
     // a captured admin cannot first remove the guardian
     let change = vec![group_entry(GroupField::RiskGuardian, new_guardian.pubkey().to_bytes())];
     let i = ix::apply_group_patch(group, admin.pubkey(), change.clone());
-    refused(&mut env, &[i], &admin, BallastError::LooseningNeedsProposal, &[group]).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::LooseningNeedsProposal, &[group]).await;
     // nor shorten the timelock at once
     let i = ix::apply_group_patch(
         group,
         admin.pubkey(),
         vec![group_entry(GroupField::TimelockDelaySecs, value_from_u64(0))],
     );
-    refused(&mut env, &[i], &admin, BallastError::LooseningNeedsProposal, &[group]).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::LooseningNeedsProposal, &[group]).await;
     // a timelock beyond the maximum is refused when proposed
     let n = env.group_state().await.proposal_count;
     let too_long = vec![group_entry(GroupField::TimelockDelaySecs, value_from_u64(91 * DAY as u64))];
     let i = ix::propose_patch(group, admin.pubkey(), env.payer(), None, n, too_long);
-    refused(&mut env, &[i], &admin, BallastError::TimelockTooLong, &[group]).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::TimelockTooLong, &[group]).await;
     // proposed against the group itself, executed after the delay
     let proposal = propose(&mut env, None, change).await;
     env.advance_time(3_600).await;
@@ -266,7 +252,7 @@ async fn group_changes_and_the_guardian_itself_go_through_the_timelock() {
     let old = env.guardian.insecure_clone();
     let i = asset_patch(&env, &old, SOL, vec![entry(AssetField::BorrowCap, 1)]);
     let keys = [env.assets[SOL].asset];
-    refused(&mut env, &[i], &old, BallastError::NotAdminOrGuardian, &keys).await;
+    env.assert_send_refused(&[i], &[&old], BallastError::NotAdminOrGuardian, &keys).await;
     let i = asset_patch(&env, &new_guardian, SOL, vec![entry(AssetField::BorrowCap, 1)]);
     env.send(&[i], &[&new_guardian]).await.unwrap();
 }
@@ -330,11 +316,11 @@ async fn pauses_expire_renew_at_most_twice_in_a_row_and_three_times_a_day() {
     let usdt = env.assets[USDT].asset;
     // group-wide, deposits cannot be paused (they cure accounts)
     let i = ix::pause(group, guardian.pubkey(), None, PAUSE_DEPOSIT);
-    refused(&mut env, &[i], &guardian, BallastError::PauseActionsInvalid, &[group]).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::PauseActionsInvalid, &[group]).await;
     let i = ix::pause(group, guardian.pubkey(), Some(usdt), 0);
-    refused(&mut env, &[i], &guardian, BallastError::PauseActionsInvalid, &[group, usdt]).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::PauseActionsInvalid, &[group, usdt]).await;
     let i = ix::pause(group, stranger.pubkey(), Some(usdt), PAUSE_BORROW);
-    refused(&mut env, &[i], &stranger, BallastError::NotAdminOrGuardian, &[group, usdt]).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::NotAdminOrGuardian, &[group, usdt]).await;
     // a borrow pause on USDT: borrows refused, repay and deposits open
     env.send(&[ix::pause(group, guardian.pubkey(), Some(usdt), PAUSE_BORROW)], &[&guardian]).await.unwrap();
     let keys = [account, usdt, env.assets[USDT].vault, wallets[USDT], group];
@@ -348,7 +334,7 @@ async fn pauses_expire_renew_at_most_twice_in_a_row_and_three_times_a_day() {
     env.withdraw(&trader, account, USDC, wallets[USDC], 1_000_000).await.unwrap();
     // nobody clears it before it expires; renewal once in a row, then refused
     let i = ix::clear_expired_pause(group, Some(usdt), stranger.pubkey());
-    refused(&mut env, &[i], &stranger, BallastError::PauseNotExpired, &[usdt]).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::PauseNotExpired, &[usdt]).await;
     env.advance_time(PAUSE_DURATION_SECS - 60).await;
     env.send(&[ix::pause(group, guardian.pubkey(), Some(usdt), PAUSE_WITHDRAW)], &[&guardian]).await.unwrap();
     let a = env.asset_state(USDT).await;
@@ -357,7 +343,7 @@ async fn pauses_expire_renew_at_most_twice_in_a_row_and_three_times_a_day() {
         (PAUSE_BORROW | PAUSE_WITHDRAW, MAX_CONSECUTIVE_PAUSES)
     );
     let i = ix::pause(group, guardian.pubkey(), Some(usdt), PAUSE_BORROW);
-    refused(&mut env, &[i], &guardian, BallastError::PauseTooManyConsecutive, &[usdt]).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::PauseTooManyConsecutive, &[usdt]).await;
     // expired: it stops blocking by itself, and anyone clears it
     env.advance_time(PAUSE_DURATION_SECS).await;
     for a in [USDC, SOL, ETH, USDT] {
@@ -367,14 +353,14 @@ async fn pauses_expire_renew_at_most_twice_in_a_row_and_three_times_a_day() {
     env.borrow(&trader, account, USDT, wallets[USDT], 1_000_000).await.unwrap();
     env.send(&[ix::clear_expired_pause(group, Some(usdt), stranger.pubkey())], &[&stranger]).await.unwrap();
     let i = ix::clear_expired_pause(group, Some(usdt), stranger.pubkey());
-    refused(&mut env, &[i], &stranger, BallastError::NotPaused, &[usdt]).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::NotPaused, &[usdt]).await;
     // the third pause of the day; the guardian cannot lift it, the admin can; a fourth is refused
     env.send(&[ix::pause(group, guardian.pubkey(), Some(usdt), PAUSE_BORROW)], &[&guardian]).await.unwrap();
     let i = ix::unpause(group, guardian.pubkey(), Some(usdt));
-    refused(&mut env, &[i], &guardian, BallastError::GuardianCannotUnpause, &[usdt]).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::GuardianCannotUnpause, &[usdt]).await;
     env.send(&[ix::unpause(group, admin.pubkey(), Some(usdt))], &[&admin]).await.unwrap();
     let i = ix::pause(group, guardian.pubkey(), Some(usdt), PAUSE_BORROW);
-    refused(&mut env, &[i], &guardian, BallastError::PauseTooManyToday, &[usdt]).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::PauseTooManyToday, &[usdt]).await;
     // a day after the first, the window restarts
     env.advance_time(DAY).await;
     env.send(&[ix::pause(group, guardian.pubkey(), None, PAUSE_RISK)], &[&guardian]).await.unwrap();
@@ -393,13 +379,13 @@ async fn the_admin_hands_over_to_a_dao_pda_in_two_steps() {
     let pda = dao::authority();
     // only the admin offers; the offer changes nothing until accepted
     let i = ix::propose_admin(group, stranger.pubkey(), pda);
-    refused(&mut env, &[i], &stranger, BallastError::NotAdmin, &[group]).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::NotAdmin, &[group]).await;
     env.send(&[ix::propose_admin(group, admin.pubkey(), pda)], &[&admin]).await.unwrap();
     let g = env.group_state().await;
     assert_eq!((g.admin, g.pending_admin), (admin.pubkey(), pda));
     // a stranger cannot accept it
     let i = ix::accept_admin(group, stranger.pubkey());
-    refused(&mut env, &[i], &stranger, BallastError::NotPendingAdmin, &[group]).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::NotPendingAdmin, &[group]).await;
     // the DAO accepts through its program, then governs
     env.send(&[dao::relay(ix::accept_admin(group, pda))], &[]).await.unwrap();
     let g = env.group_state().await;
@@ -411,7 +397,7 @@ async fn the_admin_hands_over_to_a_dao_pda_in_two_steps() {
     assert_eq!(env.asset_state(SOL).await.config.borrow_cap, 5);
     // the old admin has no power left
     let i = asset_patch(&env, &admin, SOL, vec![entry(AssetField::BorrowCap, 4)]);
-    refused(&mut env, &[i], &admin, BallastError::NotAdminOrGuardian, &[sol]).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::NotAdminOrGuardian, &[sol]).await;
 }
 
 #[tokio::test]
@@ -426,7 +412,7 @@ async fn the_guardian_cannot_cancel_its_replacement_nor_outrun_a_later_change() 
     set_timelock(&mut env, 3_600).await;
     let i = execute(&env, early, Some((sol, oracle)), &stranger);
     let keys = [env.group, sol, early];
-    refused(&mut env, &[i], &stranger, BallastError::ProposalTooEarly, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalTooEarly, &keys).await;
     // a loosening proposed, then the guardian's emergency tightening of the same field: the old
     // proposal cannot undo it
     let stale = propose(&mut env, Some(sol), vec![entry(AssetField::InitAssetWeightBps, 8_500)]).await;
@@ -435,7 +421,7 @@ async fn the_guardian_cannot_cancel_its_replacement_nor_outrun_a_later_change() 
     env.advance_time(3_600).await;
     let i = execute(&env, stale, Some((sol, oracle)), &stranger);
     let keys = [env.group, sol, stale];
-    refused(&mut env, &[i], &stranger, BallastError::ProposalStale, &keys).await;
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalStale, &keys).await;
     // the earlier one runs now
     env.send(&[execute(&env, early, Some((sol, oracle)), &stranger)], &[&stranger]).await.unwrap();
     assert_eq!(env.asset_state(SOL).await.config.liquidation_fee_bps, 400);
@@ -444,7 +430,8 @@ async fn the_guardian_cannot_cancel_its_replacement_nor_outrun_a_later_change() 
     let replace =
         propose(&mut env, None, vec![group_entry(GroupField::RiskGuardian, next.pubkey().to_bytes())]).await;
     let i = ix::cancel_proposal(env.group, replace, guardian.pubkey());
-    refused(&mut env, &[i], &guardian, BallastError::GuardianCannotCancelItsReplacement, &[replace]).await;
+    env.assert_send_refused(&[i], &[&guardian], BallastError::GuardianCannotCancelItsReplacement, &[replace])
+        .await;
     // the admin may (it proposed it)
     env.send(&[ix::cancel_proposal(env.group, replace, admin.pubkey())], &[&admin]).await.unwrap();
 }
@@ -471,12 +458,12 @@ async fn the_guardians_maintenance_cut_always_glides_and_the_admin_can_stop_it_w
     // target: a 45% cap would pass against 0.55 but make seizing lower health now
     let eth_key = env.assets[ETH].asset;
     let i = asset_patch(&env, &admin, ETH, vec![entry(AssetField::MaxLiquidationFeeBps, 4_500)]);
-    refused(&mut env, &[i], &admin, BallastError::InvalidLiquidationFee, &[eth_key]).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::InvalidLiquidationFee, &[eth_key]).await;
     // half-way, the admin stops the glide where it stands (0.725): a tightening against the
     // weight in force, so at once despite the timelock; going back above it is a loosening
     env.advance_time(1_800).await;
     let i = asset_patch(&env, &admin, ETH, vec![entry(AssetField::MaintAssetWeightBps, 8_000)]);
-    refused(&mut env, &[i], &admin, BallastError::LooseningNeedsProposal, &[eth_key]).await;
+    env.assert_send_refused(&[i], &[&admin], BallastError::LooseningNeedsProposal, &[eth_key]).await;
     let i = asset_patch(&env, &admin, ETH, vec![entry(AssetField::MaintAssetWeightBps, 7_250)]);
     env.send(&[i], &[&admin]).await.unwrap();
     let eth = env.asset_state(ETH).await;

@@ -29,3 +29,20 @@ pub fn assert_ballast_error(result: &TxResult, expected: BallastError) {
         code(expected)
     );
 }
+
+impl crate::TestEnv {
+    /// Sends `ixs` signed by the payer and `signers`, and asserts that it fails with `expected`
+    /// and that `keys` are byte-for-byte unchanged.
+    pub async fn assert_send_refused(
+        &mut self,
+        ixs: &[solana_instruction::Instruction],
+        signers: &[&solana_keypair::Keypair],
+        expected: BallastError,
+        keys: &[anchor_lang::prelude::Pubkey],
+    ) {
+        let before = self.snapshot(keys).await;
+        let r = self.send(ixs, signers).await;
+        assert_ballast_error(&r, expected);
+        assert_eq!(self.snapshot(keys).await, before, "{expected:?} changed state");
+    }
+}

@@ -129,7 +129,7 @@ fn needs_cross_totals(positions: &[PositionInput], params: &HealthParams, level:
 /// rounded up to a whole token and the root rounded up: both only make the size factor harsher,
 /// like Drift's `isqrt(size) + 1`, and an integer root is a fraction of the cost of a
 /// fixed-point one.
-fn sqrt_tokens(pos: &PositionInput) -> RiskResult<I80F48> {
+pub(crate) fn sqrt_tokens(pos: &PositionInput) -> RiskResult<I80F48> {
     let overflow = crate::math::MathError::Overflow;
     let native: u64 = pos.balance.abs().checked_ceil().and_then(|t| t.checked_to_num()).ok_or(overflow)?;
     let unit: u64 = pos.factors.token_unit.checked_to_num::<u64>().ok_or(overflow)?.max(1);

@@ -3,6 +3,7 @@
 mod adversarial;
 mod bad_inputs;
 mod factors;
+mod futures;
 mod fuzz;
 mod governance;
 mod lending;

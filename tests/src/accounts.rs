@@ -82,9 +82,20 @@ impl TestEnv {
     /// Rewrites a pull oracle's price (publish time = now).
     pub async fn set_price(&mut self, asset: usize, price_usd: f64, conf_usd: f64) {
         let now = self.now().await;
+        self.set_price_published(asset, price_usd, conf_usd, now).await;
+    }
+
+    /// Rewrites a pull oracle's price with the update published at `publish_time`.
+    pub async fn set_price_published(
+        &mut self,
+        asset: usize,
+        price_usd: f64,
+        conf_usd: f64,
+        publish_time: i64,
+    ) {
         let key = self.assets[asset].oracle;
         let feed_id = self.asset_state(asset).await.config.feed_id;
-        self.set_account(key, pyth::pull_account(feed_id, price_usd, conf_usd, now)).await;
+        self.set_account(key, pyth::pull_account(feed_id, price_usd, conf_usd, publish_time)).await;
     }
 
     pub async fn create_margin_account(&mut self, owner: &Keypair, account_num: u32) -> TxResult {

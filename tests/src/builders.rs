@@ -41,8 +41,13 @@ impl TestEnv {
             assets.push(entry);
         }
         let group = self.group_state().await;
+        let mut markets = Vec::with_capacity(usize::from(group.market_count));
+        for n in 0..group.market_count {
+            let key = ballast_sdk::ix::market_address(&self.group, n);
+            markets.push(ballast_sdk::markets::MarketEntry { key, state: self.load(key).await });
+        }
         let now = self.now().await;
-        GroupSnapshot { key: self.group, group, assets, now }
+        GroupSnapshot { key: self.group, group, assets, markets, now }
     }
 
     /// The accounts of a token movement, for tests that assemble an instruction by hand (bad
@@ -72,7 +77,7 @@ impl TestEnv {
     pub async fn health_accounts(&mut self, account: Pubkey, touching: usize) -> Vec<AccountMeta> {
         let state = self.margin_account(account).await;
         let snap = self.group_snapshot(false).await;
-        snap.health_accounts(&state.positions, &[self.assets[touching].index], false).unwrap()
+        snap.health_accounts(&state, &[self.assets[touching].index], false).unwrap()
     }
 
     /// A margin account's state as the SDK's builders take it, with `owner` as the signer the
@@ -302,5 +307,135 @@ impl TestEnv {
         let snap = self.group_snapshot(false).await;
         let state = self.margin_account(account).await;
         snap.resolve_bankruptcy(account, &state, self.assets[asset].index).unwrap()
+    }
+}
+
+impl TestEnv {
+    /// Lists a market on `underlying` settled in `quote` (harness asset indexes), signed by the
+    /// admin; returns its market index.
+    pub async fn list_market(
+        &mut self,
+        underlying: usize,
+        quote: usize,
+        config: ballast::state::MarketConfig,
+    ) -> u16 {
+        let n = self.group_state().await.market_count;
+        let admin = self.admin.insecure_clone();
+        let i = ballast_sdk::ix::register_market(
+            self.group,
+            admin.pubkey(),
+            self.payer(),
+            n,
+            self.assets[underlying].asset,
+            self.assets[quote].asset,
+            config,
+        );
+        self.send(&[i], &[&admin]).await.unwrap();
+        n
+    }
+
+    pub fn market_key(&self, market_index: u16) -> Pubkey {
+        ballast_sdk::ix::market_address(&self.group, market_index)
+    }
+
+    pub async fn market_state(&mut self, market_index: u16) -> ballast::state::Market {
+        let key = self.market_key(market_index);
+        self.load(key).await
+    }
+
+    /// The SDK's trade instruction, health accounts of both sides included.
+    pub async fn trade_ix(
+        &mut self,
+        market_index: u16,
+        buyer: Pubkey,
+        seller: Pubkey,
+        contracts: u64,
+        price: u64,
+    ) -> Instruction {
+        let snap = self.group_snapshot(false).await;
+        let b = self.margin_account(buyer).await;
+        let s = self.margin_account(seller).await;
+        snap.trade(market_index, buyer, &b, seller, &s, contracts, price).unwrap()
+    }
+
+    /// `buyer_account` buys `contracts` from `seller_account` at `price` per contract; both
+    /// owners sign.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn trade(
+        &mut self,
+        market_index: u16,
+        buyer: &Keypair,
+        buyer_account: Pubkey,
+        seller: &Keypair,
+        seller_account: Pubkey,
+        contracts: u64,
+        price: u64,
+    ) -> TxResult {
+        let ix = self.trade_ix(market_index, buyer_account, seller_account, contracts, price).await;
+        self.send(&[ix], &[buyer, seller]).await
+    }
+
+    pub async fn settle_pnl_ix(
+        &mut self,
+        market_index: u16,
+        owed: Pubkey,
+        owing: Pubkey,
+        max: u64,
+    ) -> Instruction {
+        let snap = self.group_snapshot(false).await;
+        let state = self.margin_account(owing).await;
+        snap.settle_pnl(market_index, owed, owing, &state, max).unwrap()
+    }
+
+    /// Permissionless: signed by the payer only.
+    pub async fn settle_pnl(&mut self, market_index: u16, owed: Pubkey, owing: Pubkey, max: u64) -> TxResult {
+        let ix = self.settle_pnl_ix(market_index, owed, owing, max).await;
+        self.send(&[ix], &[]).await
+    }
+
+    pub async fn settle_expiry(&mut self, market_index: u16) -> TxResult {
+        let snap = self.group_snapshot(false).await;
+        let ix = snap.settle_expiry(market_index).unwrap();
+        self.send(&[ix], &[]).await
+    }
+}
+
+impl TestEnv {
+    /// The SDK's `liquidate_derivative`, health accounts of both sides included.
+    pub async fn liquidate_derivative_ix(
+        &mut self,
+        market_index: u16,
+        liquidator: Pubkey,
+        liquidator_account: Pubkey,
+        liquidatee_account: Pubkey,
+        max_contracts: u64,
+    ) -> Instruction {
+        let snap = self.group_snapshot(false).await;
+        let liqor = self.signed_by(liquidator_account, liquidator).await;
+        let liqee = self.margin_account(liquidatee_account).await;
+        snap.liquidate_derivative(
+            market_index,
+            liquidator,
+            liquidator_account,
+            &liqor,
+            liquidatee_account,
+            &liqee,
+            max_contracts,
+        )
+        .unwrap()
+    }
+
+    /// The size the program accepts now (`GroupSnapshot::derivative_liquidation_size`).
+    pub async fn derivative_liquidation_size(
+        &mut self,
+        market_index: u16,
+        liquidator_account: Pubkey,
+        liquidatee_account: Pubkey,
+    ) -> Option<u64> {
+        let snap = self.group_snapshot(true).await;
+        let liqor = self.margin_account(liquidator_account).await;
+        let liqee = self.margin_account(liquidatee_account).await;
+        let priced = snap.priced(ballast::health_accounts::OraclePolicy::Liquidation).unwrap();
+        snap.derivative_liquidation_size(&priced, &liqee, &liqor, market_index).unwrap()
     }
 }

@@ -69,6 +69,37 @@ impl TestEnv {
                 return Err(format!("vault {i} holds {balance} but owes {owed} (positions)"));
             }
         }
+        self.check_market_invariants(&states).await
+    }
+
+    /// 3. for every market, what one side holds the other owes: contracts sum to zero and so
+    ///    does the cash (`quote`; a position closed at settlement counts at that price), and the
+    ///    recorded open interest is the sum of the long positions.
+    async fn check_market_invariants(&mut self, states: &[MarginAccount]) -> Result<(), String> {
+        let count = self.group_state().await.market_count;
+        for n in 0..count {
+            let market = self.market_state(n).await;
+            let now = self.now().await;
+            let settled = if market.is_settled(now) { market.settlement_per_contract().ok() } else { None };
+            let (mut contracts, mut cash, mut longs) = (0i128, 0i128, 0i128);
+            for d in states.iter().flat_map(|m| m.active_derivatives()).filter(|d| d.market_index == n) {
+                contracts += i128::from(d.contracts);
+                cash += i128::from(d.quote);
+                longs += i128::from(d.contracts.max(0));
+                if let Some(price) = settled {
+                    cash += i128::from(d.contracts) * i128::from(price);
+                }
+            }
+            if settled.is_none() && contracts != 0 {
+                return Err(format!("market {n}: contracts sum to {contracts}"));
+            }
+            if cash != 0 {
+                return Err(format!("market {n}: cash sums to {cash}"));
+            }
+            if longs != i128::from(market.open_interest) {
+                return Err(format!("market {n}: open interest {} but longs {longs}", market.open_interest));
+            }
+        }
         Ok(())
     }
 

@@ -16,7 +16,8 @@ impl TestEnv {
         policy: OraclePolicy,
     ) -> Option<(MarginAccount, ballast::health_accounts::PricedAssets)> {
         let state = self.margin_account(account).await;
-        let held: Vec<usize> = state.active_positions().map(|p| p.asset_index as usize).collect();
+        let held: Vec<usize> =
+            ballast_sdk::GroupSnapshot::assets_of(&[&state], &[]).into_iter().map(usize::from).collect();
         let snap = self.group_snapshot_of(&held, true).await;
         let priced = snap.priced(policy).ok()?;
         Some((state, priced))

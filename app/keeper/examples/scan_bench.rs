@@ -80,7 +80,7 @@ fn main() {
         );
         assets.push(AssetEntry { key: Pubkey::new_unique(), state: a, oracle_key, oracle: Some(oracle) });
     }
-    let snapshot = GroupSnapshot { key: Pubkey::new_unique(), group, assets, now };
+    let snapshot = GroupSnapshot { key: Pubkey::new_unique(), group, assets, markets: vec![], now };
 
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut accounts = Vec::with_capacity(n);

@@ -333,7 +333,7 @@ impl GroupSnapshot {
             owner: account.owner,
         }
         .to_account_metas(None);
-        metas.extend(self.health_accounts(&account.positions, &[index], false)?);
+        metas.extend(self.health_accounts(account, &[index], false)?);
         Ok(ix(metas, ballast::instruction::Withdraw { amount }.data()))
     }
 
@@ -352,7 +352,7 @@ impl GroupSnapshot {
             owner: account.owner,
         }
         .to_account_metas(None);
-        metas.extend(self.health_accounts(&account.positions, &[index], false)?);
+        metas.extend(self.health_accounts(account, &[index], false)?);
         Ok(ix(metas, ballast::instruction::Borrow { amount }.data()))
     }
 
@@ -400,8 +400,7 @@ impl GroupSnapshot {
         }
         .to_account_metas(None);
         // union of both accounts' positions: the liquidatee's, then the liquidator's extra ones
-        let extra: Vec<u16> = liquidator_account.active_positions().map(|p| p.asset_index).collect();
-        metas.extend(self.health_accounts(&liquidatee_account.positions, &extra, true)?);
+        metas.extend(self.health_accounts_of(&[liquidatee_account, liquidator_account], &[], &[], true)?);
         Ok(ix(
             metas,
             ballast::instruction::Liquidate {
@@ -429,7 +428,7 @@ impl GroupSnapshot {
         }
         .to_account_metas(None);
         if account.active_positions().any(|p| p.shares() > I80F48::ZERO) {
-            metas.extend(self.health_accounts(&account.positions, &[], true)?);
+            metas.extend(self.health_accounts(account, &[], true)?);
         }
         Ok(ix(metas, ballast::instruction::ResolveBankruptcy {}.data()))
     }
@@ -444,9 +443,109 @@ impl GroupSnapshot {
         index: u16,
     ) -> SdkResult<Instruction> {
         if account.is_being_liquidated() {
-            instruction.accounts.extend(self.health_accounts(&account.positions, &[index], false)?);
+            instruction.accounts.extend(self.health_accounts(account, &[index], false)?);
         }
         Ok(instruction)
+    }
+
+    /// A futures trade in market `market_index`: `buyer` buys `contracts` from `seller` at
+    /// `price` quote-native per contract. Both owners sign. The health accounts cover both.
+    #[allow(clippy::too_many_arguments)]
+    pub fn trade(
+        &self,
+        market_index: u16,
+        buyer_key: Pubkey,
+        buyer: &MarginAccount,
+        seller_key: Pubkey,
+        seller: &MarginAccount,
+        contracts: u64,
+        price: u64,
+    ) -> SdkResult<Instruction> {
+        let mut metas = ballast::accounts::Trade {
+            group: self.key,
+            market: self.market(market_index)?.key,
+            buyer_account: buyer_key,
+            buyer: buyer.owner,
+            seller_account: seller_key,
+            seller: seller.owner,
+        }
+        .to_account_metas(None);
+        metas.extend(self.health_accounts_of(&[buyer, seller], &[], &[market_index], false)?);
+        Ok(ix(metas, ballast::instruction::Trade { contracts, price }.data()))
+    }
+
+    /// Settle up to `max_amount` of market `market_index`'s PnL from `owing` to `owed`
+    /// (permissionless). The health accounts are the owing account's, with the quote asset.
+    pub fn settle_pnl(
+        &self,
+        market_index: u16,
+        owed_key: Pubkey,
+        owing_key: Pubkey,
+        owing: &MarginAccount,
+        max_amount: u64,
+    ) -> SdkResult<Instruction> {
+        let market = self.market(market_index)?;
+        let mut metas = ballast::accounts::SettlePnl {
+            group: self.key,
+            market: market.key,
+            quote_asset: market.state.quote,
+            owed_account: owed_key,
+            owing_account: owing_key,
+        }
+        .to_account_metas(None);
+        metas.extend(self.health_accounts_of(
+            &[owing],
+            &[market.state.quote_index],
+            &[market_index],
+            false,
+        )?);
+        Ok(ix(metas, ballast::instruction::SettlePnl { max_amount }.data()))
+    }
+
+    /// Record market `market_index`'s settlement price from its underlying's oracle account
+    /// (permissionless; after expiry).
+    pub fn settle_expiry(&self, market_index: u16) -> SdkResult<Instruction> {
+        let market = self.market(market_index)?;
+        let underlying = self.asset(market.state.underlying_index)?;
+        Ok(ix(
+            ballast::accounts::SettleExpiry {
+                market: market.key,
+                underlying: underlying.key,
+                oracle: underlying.oracle_key,
+            }
+            .to_account_metas(None),
+            ballast::instruction::SettleExpiry {}.data(),
+        ))
+    }
+
+    /// Take over up to `max_contracts` of `liquidatee`'s position in market `market_index`
+    /// (`derivative_liquidation_size` gives the size the program accepts).
+    #[allow(clippy::too_many_arguments)]
+    pub fn liquidate_derivative(
+        &self,
+        market_index: u16,
+        liquidator: Pubkey,
+        liquidator_key: Pubkey,
+        liquidator_account: &MarginAccount,
+        liquidatee_key: Pubkey,
+        liquidatee_account: &MarginAccount,
+        max_contracts: u64,
+    ) -> SdkResult<Instruction> {
+        let mut metas = ballast::accounts::LiquidateDerivative {
+            group: self.key,
+            market: self.market(market_index)?.key,
+            liquidator,
+            liquidator_account: liquidator_key,
+            liquidatee_account: liquidatee_key,
+        }
+        .to_account_metas(None);
+        metas.extend(self.health_accounts_of(
+            &[liquidatee_account, liquidator_account],
+            &[],
+            &[market_index],
+            false,
+        )?);
+        Ok(ix(metas, ballast::instruction::LiquidateDerivative { max_contracts }.data()))
     }
 
     /// The read-only `health_report` instruction, to simulate.
@@ -458,7 +557,7 @@ impl GroupSnapshot {
     ) -> SdkResult<Instruction> {
         let mut metas = ballast::accounts::HealthReportAccounts { group: self.key, account: account_key }
             .to_account_metas(None);
-        metas.extend(self.health_accounts(&account.positions, &[], false)?);
+        metas.extend(self.health_accounts(account, &[], false)?);
         Ok(ix(metas, ballast::instruction::HealthReport { liquidation_prices }.data()))
     }
 }

@@ -39,6 +39,8 @@ pub enum SdkError {
     WrongAccountType(Pubkey, &'static str),
     #[error("asset index {0} is not in the group")]
     UnknownAsset(u16),
+    #[error("market index {0} is not in the group")]
+    UnknownMarket(u16),
     #[error("no oracle account for asset {0}")]
     MissingOracle(u16),
     #[error("program error: {0}")]

@@ -25,3 +25,99 @@ pub async fn load_markets<C: Chain>(chain: &C, group: &Pubkey) -> SdkResult<Vec<
     }
     Ok(out)
 }
+
+use crate::snapshot::GroupSnapshot;
+use ballast::health_accounts::{Portfolio, PricedAssets};
+use ballast::instructions::{
+    derivative_liquidation_bonus, derivative_liquidation_price, derivative_takeover,
+};
+use ballast::math::I80F48;
+use ballast::risk::HealthType;
+use ballast::state::MarginAccount;
+
+/// The per-contract mark `settle_pnl` measures PnL at: the settlement price once final, else
+/// the underlying's oracle spot times the contract size (from `priced`, which must hold it).
+pub fn settlement_mark(priced: &PricedAssets, market: &Market) -> SdkResult<I80F48> {
+    if market.is_settled(priced.now) {
+        return market
+            .settlement_per_contract()
+            .map(I80F48::from_num)
+            .map_err(|e| SdkError::Program(e.to_string()));
+    }
+    let spot = priced.get(market.underlying_index).map_err(|e| SdkError::Program(e.to_string()))?;
+    Ok(spot.template.prices.spot * I80F48::from_num(market.config.contract_size))
+}
+
+/// An account's PnL in `market` at `mark` (zero without a position): what `settle_pnl` moves.
+pub fn position_pnl(account: &MarginAccount, market: &Market, mark: I80F48) -> I80F48 {
+    match account.find_derivative(market.market_index) {
+        Some(i) => {
+            let d = &account.derivatives[i];
+            I80F48::from_num(d.contracts) * mark + I80F48::from_num(d.quote)
+        }
+        None => I80F48::ZERO,
+    }
+}
+
+impl GroupSnapshot {
+    /// The size `liquidate_derivative` accepts now for `liquidatee`'s position in
+    /// `market_index`, taken over by `liquidator`: the least number of contracts that brings
+    /// LiquidationEnd health to zero, or the whole position when none does (the program refuses
+    /// a size whose one contract less would do). `priced` must be priced for
+    /// `OraclePolicy::Liquidation` over both accounts' health accounts. `None` without a
+    /// position; whether the account is liquidatable at all is `PricedAssets::liquidatable`.
+    pub fn derivative_liquidation_size(
+        &self,
+        priced: &PricedAssets,
+        liquidatee: &MarginAccount,
+        liquidator: &MarginAccount,
+        market_index: u16,
+    ) -> SdkResult<Option<u64>> {
+        let err = |e: anchor_lang::error::Error| SdkError::Program(e.to_string());
+        let market = &self.market(market_index)?.state;
+        let Some(slot) = liquidatee.find_derivative(market_index) else { return Ok(None) };
+        let contracts = liquidatee.derivatives[slot].contracts;
+        if contracts == 0 {
+            return Ok(None);
+        }
+        let ramp = self.group.config.liquidation_bonus_ramp_secs;
+        let live = liquidatee.liquidation_live(priced.now, ramp);
+        let start = if live { liquidatee.liquidation_start_ts } else { priced.now };
+        let bonus = derivative_liquidation_bonus(priced, market, priced.now - start, ramp).map_err(err)?;
+        let mark = priced
+            .get(market.underlying_index)
+            .map_err(err)?
+            .template
+            .prices
+            .spot
+            .checked_mul(I80F48::from_num(market.config.contract_size))
+            .ok_or(SdkError::Program("mark overflows".into()))?;
+        let price = derivative_liquidation_price(mark, bonus, contracts > 0).map_err(err)?;
+        let dust = I80F48::from_num(self.group.config.dust_value);
+        let mut buf = Portfolio::default();
+        let mut le = |n: u64| -> SdkResult<I80F48> {
+            let (after, _, _, _) =
+                derivative_takeover(market, &liquidatee.derivatives, &liquidator.derivatives, n, price)
+                    .map_err(err)?;
+            priced.portfolio_into(&liquidatee.positions, &after, None, &mut buf).map_err(err)?;
+            priced.tolerate_only_dust_faults(&mut buf.tokens, dust).map_err(err)?;
+            priced.health_of(&buf, HealthType::LiquidationEnd).map_err(err)
+        };
+        let all = contracts.unsigned_abs();
+        if le(all)? < I80F48::ZERO {
+            return Ok(Some(all));
+        }
+        // the least n with LiquidationEnd health >= 0 (it rises with n while the position adds
+        // risk)
+        let (mut lo, mut hi) = (0u64, all);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if le(mid)? >= I80F48::ZERO {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(Some(hi))
+    }
+}

@@ -100,6 +100,16 @@ mod tests {
                     contribution: -7,
                     factor_cuts: [1, 2, 3, 4, 5, 6, 7, -8],
                 }],
+                scans: vec![ballast::events::ScanBreakdown {
+                    underlying_index: 1,
+                    range: 1 << 44,
+                    net_delta: -(10 << 48),
+                    worst_scenario: 14,
+                    requirement: 105,
+                    unrealised_pnl: -3,
+                    weighted_pnl: -3,
+                    hedge_credit: 0,
+                }],
             }],
         };
         let mut ret = vec![];

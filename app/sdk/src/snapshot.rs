@@ -3,6 +3,7 @@
 //! many accounts a second).
 
 use crate::chain::{AccountFilter, Chain};
+use crate::markets::MarketEntry;
 use crate::{decode, SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
@@ -11,7 +12,7 @@ use ballast::math::I80F48;
 use ballast::oracle::read_oracle_data;
 use ballast::risk::OracleReading;
 use ballast::risk::{HealthLevels, HealthReports};
-use ballast::state::{Asset, Group, MarginAccount, TokenPosition, ASSET_SIZE, MARGIN_ACCOUNT_SIZE};
+use ballast::state::{Asset, Group, MarginAccount, Market, ASSET_SIZE, MARGIN_ACCOUNT_SIZE};
 use solana_account::Account;
 use solana_instruction::AccountMeta;
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ pub struct GroupSnapshot {
     pub group: Group,
     /// Sorted by asset index.
     pub assets: Vec<AssetEntry>,
+    /// Every market of the group, by index.
+    pub markets: Vec<MarketEntry>,
     /// The chain's clock when the snapshot was taken.
     pub now: i64,
 }
@@ -84,12 +87,17 @@ impl GroupSnapshot {
         for (entry, oracle) in assets.iter_mut().zip(chain.accounts(&keys).await?) {
             entry.oracle = oracle;
         }
+        let markets = crate::markets::load_markets(chain, &group).await?;
         let now = chain.unix_timestamp().await?;
-        Ok(GroupSnapshot { key: group, group: group_state, assets, now })
+        Ok(GroupSnapshot { key: group, group: group_state, assets, markets, now })
     }
 
     pub fn asset(&self, index: u16) -> SdkResult<&AssetEntry> {
         self.assets.iter().find(|a| a.state.asset_index == index).ok_or(SdkError::UnknownAsset(index))
+    }
+
+    pub fn market(&self, index: u16) -> SdkResult<&MarketEntry> {
+        self.markets.iter().find(|m| m.state.market_index == index).ok_or(SdkError::UnknownMarket(index))
     }
 
     pub fn asset_by_mint(&self, mint: &Pubkey) -> Option<&AssetEntry> {
@@ -156,10 +164,7 @@ impl GroupSnapshot {
         vault_amount: u64,
         target: I80F48,
     ) -> SdkResult<Option<u64>> {
-        let mut indexes: Vec<u16> = account.active_positions().map(|p| p.asset_index).collect();
-        if !indexes.contains(&index) {
-            indexes.push(index);
-        }
+        let indexes = Self::assets_of(&[account], &[index]);
         let priced = self.priced_subset(&indexes, OraclePolicy::RiskIncreasing)?;
         let reading = self.reading(index)?;
         let asset = &self.asset(index)?.state;
@@ -179,22 +184,63 @@ impl GroupSnapshot {
             .ok_or(SdkError::WrongAccountType(a.state.vault, "token account"))
     }
 
-    /// Health accounts (`remaining_accounts`) for an account holding `positions` plus the
-    /// assets in `touching`: the assets, then their oracles, in position-slot order.
+    /// The assets the health accounts of `accounts` hold: each one's token positions in slot
+    /// order, the underlyings of their derivatives, then `touching`, each once.
+    pub fn assets_of(accounts: &[&MarginAccount], touching: &[u16]) -> Vec<u16> {
+        let mut indexes: Vec<u16> = Vec::new();
+        let mut add = |i: u16| {
+            if !indexes.contains(&i) {
+                indexes.push(i);
+            }
+        };
+        for a in accounts {
+            a.active_positions().for_each(|p| add(p.asset_index));
+            a.active_derivatives().for_each(|d| add(d.underlying_index));
+        }
+        touching.iter().for_each(|i| add(*i));
+        indexes
+    }
+
+    /// The markets of `accounts`' derivative positions plus `touching`, each once.
+    pub fn markets_of(accounts: &[&MarginAccount], touching: &[u16]) -> Vec<u16> {
+        let mut indexes: Vec<u16> = Vec::new();
+        let held = accounts.iter().flat_map(|a| a.active_derivatives().map(|d| d.market_index));
+        for i in held.chain(touching.iter().copied()) {
+            if !indexes.contains(&i) {
+                indexes.push(i);
+            }
+        }
+        indexes
+    }
+
+    /// Health accounts (`remaining_accounts`) for `account` plus the assets in `touching`
+    /// (`health_accounts_of`).
     pub fn health_accounts(
         &self,
-        positions: &[TokenPosition],
+        account: &MarginAccount,
         touching: &[u16],
         writable: bool,
     ) -> SdkResult<Vec<AccountMeta>> {
-        let mut indexes: Vec<u16> =
-            positions.iter().filter(|p| p.is_active()).map(|p| p.asset_index).collect();
-        for t in touching {
-            if !indexes.contains(t) {
-                indexes.push(*t);
-            }
+        self.health_accounts_of(&[account], touching, &[], writable)
+    }
+
+    /// Health accounts for several accounts checked by one instruction, plus the assets and
+    /// markets it touches: the assets (`assets_of`; a market's underlying included), their
+    /// oracles in the same order, then the markets (`markets_of`).
+    pub fn health_accounts_of(
+        &self,
+        accounts: &[&MarginAccount],
+        touching: &[u16],
+        touching_markets: &[u16],
+        writable: bool,
+    ) -> SdkResult<Vec<AccountMeta>> {
+        let markets = Self::markets_of(accounts, touching_markets);
+        let mut touching = touching.to_vec();
+        for m in &markets {
+            touching.push(self.market(*m)?.state.underlying_index);
         }
-        let mut metas = Vec::with_capacity(indexes.len() * 2);
+        let indexes = Self::assets_of(accounts, &touching);
+        let mut metas = Vec::with_capacity(indexes.len() * 2 + markets.len());
         for i in &indexes {
             let a = self.asset(*i)?;
             metas.push(if writable {
@@ -205,6 +251,9 @@ impl GroupSnapshot {
         }
         for i in &indexes {
             metas.push(AccountMeta::new_readonly(self.asset(*i)?.oracle_key, false));
+        }
+        for m in &markets {
+            metas.push(AccountMeta::new_readonly(self.market(*m)?.key, false));
         }
         Ok(metas)
     }
@@ -230,6 +279,23 @@ impl AssetRetriever for GroupSnapshot {
         }
         Ok(())
     }
+
+    fn for_each_market(
+        &self,
+        visit: &mut dyn FnMut(&Pubkey, &Market) -> anchor_lang::Result<()>,
+    ) -> anchor_lang::Result<()> {
+        visit_markets(&self.markets, visit)
+    }
+}
+
+fn visit_markets(
+    markets: &[MarketEntry],
+    visit: &mut dyn FnMut(&Pubkey, &Market) -> anchor_lang::Result<()>,
+) -> anchor_lang::Result<()> {
+    for m in markets {
+        visit(&m.key, &m.state)?;
+    }
+    Ok(())
 }
 
 /// Some of a snapshot's assets, in the order given (a client that prices only what one account
@@ -253,6 +319,15 @@ impl AssetRetriever for SnapshotSubset<'_> {
         }
         Ok(())
     }
+
+    /// Every market of the snapshot (markets need no oracle, so more of them never stops an
+    /// answer).
+    fn for_each_market(
+        &self,
+        visit: &mut dyn FnMut(&Pubkey, &Market) -> anchor_lang::Result<()>,
+    ) -> anchor_lang::Result<()> {
+        visit_markets(&self.snapshot.markets, visit)
+    }
 }
 
 /// A fetched oracle read as the program reads it; a missing oracle account is what the program
@@ -271,16 +346,16 @@ fn program_err<E: core::fmt::Debug>(e: E) -> SdkError {
 
 /// Health of `account` at the three levels with pre-priced assets (the keeper's hot path).
 pub fn account_health(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<HealthLevels> {
-    priced.health_levels(&account.positions).map_err(program_err)
+    priced.health_levels(account).map_err(program_err)
 }
 
 /// Full reports (with the factor breakdown) at Init, LiquidationEnd and Maint.
 pub fn account_reports(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<HealthReports> {
-    priced.health_reports(&account.positions).map_err(program_err)
+    priced.health_reports(account).map_err(program_err)
 }
 
 /// Net value of `account` at oracle spot prices, no haircuts (collateral minus debt), in
 /// quote-native units (`risk::net_spot_value`).
 pub fn account_spot_value(priced: &PricedAssets, account: &MarginAccount) -> SdkResult<I80F48> {
-    priced.spot_value(&account.positions).map_err(program_err)
+    priced.spot_value(account).map_err(program_err)
 }

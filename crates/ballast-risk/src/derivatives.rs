@@ -17,7 +17,9 @@
 //! Health with derivatives = token health + sum over underlyings of (weighted unrealised PnL +
 //! hedge credit - scan requirement). Losses count in full, gains at the market's PnL weight.
 
-use crate::health::{cross_totals, position_health, CrossTotals};
+use crate::health::{
+    cross_totals, health_report, position_health, CrossTotals, HealthLevels, HealthReport, HealthReports,
+};
 use crate::math::{mul_ceil, CheckedFixed, I80F48};
 use crate::price::{collateral_price, liability_price};
 use crate::types::{HealthParams, HealthType, OraclePrices, PositionInput, RiskError, RiskResult};
@@ -326,6 +328,90 @@ pub fn portfolio_health(
         scans.push(scan);
     }
     Ok(PortfolioHealth { token_health, scans, health })
+}
+
+/// Health at `level` of tokens and futures: `portfolio_health` without the breakdown, and no
+/// more than token health costs when there are no futures.
+pub fn portfolio_health_at(
+    tokens: &[PositionInput],
+    futures: &[FutureInput],
+    underlyings: &[UnderlyingPrice],
+    params: &HealthParams,
+    level: HealthType,
+) -> RiskResult<I80F48> {
+    if futures.is_empty() {
+        return crate::health::health(tokens, params, level);
+    }
+    Ok(portfolio_health(tokens, futures, underlyings, params, level)?.health)
+}
+
+/// Health at the three levels with futures.
+pub fn portfolio_levels(
+    tokens: &[PositionInput],
+    futures: &[FutureInput],
+    underlyings: &[UnderlyingPrice],
+    params: &HealthParams,
+) -> RiskResult<HealthLevels> {
+    let at = |level| portfolio_health_at(tokens, futures, underlyings, params, level);
+    Ok(HealthLevels {
+        init: at(HealthType::Init)?,
+        liquidation_end: at(HealthType::LiquidationEnd)?,
+        maint: at(HealthType::Maint)?,
+    })
+}
+
+/// The token breakdown at `level` with each underlying's scan, `health` including them.
+pub fn portfolio_report(
+    tokens: &[PositionInput],
+    futures: &[FutureInput],
+    underlyings: &[UnderlyingPrice],
+    params: &HealthParams,
+    level: HealthType,
+) -> RiskResult<HealthReport> {
+    let mut report = health_report(tokens, params, level)?;
+    if !futures.is_empty() {
+        let p = portfolio_health(tokens, futures, underlyings, params, level)?;
+        report.health = p.health;
+        report.scans = p.scans;
+    }
+    Ok(report)
+}
+
+/// `portfolio_report` at the three levels.
+pub fn portfolio_reports(
+    tokens: &[PositionInput],
+    futures: &[FutureInput],
+    underlyings: &[UnderlyingPrice],
+    params: &HealthParams,
+) -> RiskResult<HealthReports> {
+    let at = |level| portfolio_report(tokens, futures, underlyings, params, level);
+    Ok(HealthReports {
+        init: at(HealthType::Init)?,
+        liquidation_end: at(HealthType::LiquidationEnd)?,
+        maint: at(HealthType::Maint)?,
+    })
+}
+
+/// Whether going from `old` to `new` contracts only shrinks a position (toward zero, never
+/// through it): the trades a reduce-only market allows, and that need no Init check.
+pub fn reduces_position(old: i64, new: i64) -> bool {
+    new.unsigned_abs() <= old.unsigned_abs() && (new == 0 || (new > 0) == (old > 0))
+}
+
+/// Open interest (contracts long, which equals contracts short) after two positions change from
+/// `(a, b)` to `(a2, b2)`: each side's long contracts are what it adds or removes.
+pub fn open_interest_after(open_interest: u64, (a, b): (i64, i64), (a2, b2): (i64, i64)) -> Option<u64> {
+    let long = |x: i64| u64::try_from(x.max(0)).ok();
+    let before = long(a)?.checked_add(long(b)?)?;
+    let after = long(a2)?.checked_add(long(b2)?)?;
+    open_interest.checked_add(after)?.checked_sub(before)
+}
+
+/// Whether a price per contract is within `band` (a fraction) of the mark per contract:
+/// `|price - mark| <= band * mark`.
+pub fn within_band(price: I80F48, mark: I80F48, band: I80F48) -> RiskResult<bool> {
+    let distance = price.sub_c(mark)?.abs();
+    Ok(distance <= mark.mul_c(band)?)
 }
 
 /// How much PnL can move from an account that owes (`owing < 0`) to one that is owed

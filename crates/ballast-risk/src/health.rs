@@ -57,6 +57,9 @@ pub struct HealthReport {
     /// Sum of the magnitudes of negative contributions.
     pub weighted_liabilities: I80F48,
     pub positions: Vec<PositionHealth>,
+    /// The scan of each underlying the account's derivatives are on (`portfolio_report`; empty
+    /// without derivatives); `health` includes their contributions.
+    pub scans: Vec<crate::derivatives::UnderlyingScan>,
 }
 
 /// Account-wide sums at one level that the cross-position factors need.
@@ -431,6 +434,7 @@ pub fn health_report(
         weighted_collateral: I80F48::ZERO,
         weighted_liabilities: I80F48::ZERO,
         positions: Vec::with_capacity(positions.len()),
+        scans: Vec::new(),
     };
     for pos in positions {
         let ph = position_health(pos, params, level, &totals)?;

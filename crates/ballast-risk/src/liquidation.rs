@@ -120,6 +120,10 @@ pub struct LiquidationRequest {
     /// How many collateral assets the liquidator does not hold yet it can receive (its free
     /// position slots): the plan skips further such collateral rather than fail the liquidation.
     pub max_new_collateral: usize,
+    /// Health at LiquidationEnd from outside the token positions (derivatives: weighted PnL,
+    /// hedge credits, scan requirements), held fixed while planning; the caller checks the
+    /// result with the full portfolio.
+    pub other_health: I80F48,
 }
 
 /// One collateral asset seized.
@@ -172,7 +176,7 @@ pub fn plan_liquidation(
 ) -> Result<LiquidationPlan, LiquidationError> {
     const LE: HealthType = HealthType::LiquidationEnd;
     let totals = cross_totals(positions, LE)?;
-    let health_before = health(positions, params, LE)?;
+    let health_before = health(positions, params, LE)?.add_c(req.other_health)?;
     let liab = positions
         .iter()
         .find(|p| p.asset_index == req.liab_index && p.balance < I80F48::ZERO)
@@ -331,6 +335,7 @@ mod tests {
             max_liab: f(1e9),
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         assert!((plan.health_before - f(-24.25)).abs() < f(1e-9));
@@ -362,6 +367,7 @@ mod tests {
             max_liab: f(1e9),
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let order: Vec<u16> = plan.legs.iter().map(|l| l.asset_index).collect();
@@ -404,6 +410,7 @@ mod tests {
             max_liab: f(1e9),
             dust_value: f(20.0),
             max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let leg = plan.legs[0];
@@ -446,6 +453,7 @@ mod tests {
             max_liab: f(1e9),
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
         };
         let plan = plan_liquidation(&pos, &params, &terms, &req).unwrap();
         let leg = plan.legs[0];
@@ -485,6 +493,7 @@ mod tests {
             max_liab: f(10.0),
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
         };
         assert_eq!(
             plan_liquidation(&pos, &HealthParams::BASE, &terms, &capped).unwrap().liab_amount,
@@ -496,6 +505,7 @@ mod tests {
             max_liab: f(1e9),
             dust_value: f(1.0),
             max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &dusty).unwrap();
         assert_eq!(plan.liab_amount, f(95.0));

@@ -258,6 +258,44 @@ pub enum BallastError {
     SettlementWindowInvalid,
     #[msg("the quote asset cannot be the underlying")]
     QuoteAssetIsUnderlying,
+    #[msg("no free derivative position slot")]
+    NoFreeDerivativeSlot,
+    #[msg("the market has expired: no more trading")]
+    MarketExpired,
+    #[msg("trade price is outside the market's band around the oracle spot")]
+    PriceOutsideBand,
+    #[msg("the trade would take open interest past the market's cap")]
+    OpenInterestCapExceeded,
+    #[msg("the market is reduce-only: a trade may only shrink both positions")]
+    MarketReduceOnly,
+    #[msg("the same margin account is on both sides")]
+    SameAccountBothSides,
+    #[msg("the market does not belong to this underlying or quote asset")]
+    WrongMarketAsset,
+    #[msg("the account holds no position in this market")]
+    NoDerivativePosition,
+    #[msg("settle_pnl needs an account with positive PnL and one with negative PnL in the market")]
+    PnlSignsDoNotMatch,
+    #[msg("settling would take the paying account below maintenance health")]
+    SettlementBreaksMaint,
+    #[msg("the market has not expired yet")]
+    MarketNotExpired,
+    #[msg("the settlement reading was published before expiry")]
+    SettlementReadingBeforeExpiry,
+    #[msg("the settlement reading was published after the settlement window")]
+    SettlementReadingOutsideWindow,
+    #[msg("a settlement reading published no later is already recorded")]
+    SettlementReadingNotEarlier,
+    #[msg("the settlement price is final")]
+    SettlementFinal,
+    #[msg("the account still holds derivative positions")]
+    AccountHasDerivatives,
+    #[msg("less than one quote-native unit of PnL to settle")]
+    NothingToSettle,
+    #[msg("the market settled: its positions close through settle_pnl")]
+    MarketSettled,
+    #[msg("fewer contracts would bring LiquidationEnd health to zero")]
+    LiquidationExceedsTarget,
 }
 
 impl From<MathError> for BallastError {

@@ -150,9 +150,27 @@ pub struct PositionBreakdown {
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct LevelBreakdown {
-    /// Exact health (I80F48 bits).
+    /// Exact health (I80F48 bits), derivatives included.
     pub health: i128,
     pub positions: Vec<PositionBreakdown>,
+    /// One per underlying the account's derivatives are on.
+    pub scans: Vec<ScanBreakdown>,
+}
+
+/// One underlying's scan (`risk::UnderlyingScan`), values in whole quote-native units.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ScanBreakdown {
+    pub underlying_index: u16,
+    /// Scan range as a fraction of the price (I80F48 bits).
+    pub range: i128,
+    /// Net delta of futures and the hedging spot (native units of the underlying, I80F48 bits).
+    pub net_delta: i128,
+    /// Index of the worst scenario in `risk::SCENARIOS`.
+    pub worst_scenario: u8,
+    pub requirement: i64,
+    pub unrealised_pnl: i64,
+    pub weighted_pnl: i64,
+    pub hedge_credit: i64,
 }
 
 /// Emitted by `health_report`: Init, LiquidationEnd and Maint, in that order.
@@ -247,4 +265,70 @@ pub struct MarketRegistered {
     pub underlying: Pubkey,
     pub quote: Pubkey,
     pub config: MarketConfig,
+}
+
+/// A bilateral futures trade: `buyer` bought `contracts` from `seller` at `price` per contract.
+#[event]
+pub struct FuturesTraded {
+    pub group: Pubkey,
+    pub market: Pubkey,
+    pub market_index: u16,
+    pub buyer: Pubkey,
+    pub seller: Pubkey,
+    pub contracts: u64,
+    /// Quote-native per contract.
+    pub price: u64,
+    /// Each side's position after the trade (contracts, signed).
+    pub buyer_contracts: i64,
+    pub seller_contracts: i64,
+    pub open_interest: u64,
+    /// Each side's Init health after (I80F48 bits).
+    pub buyer_init_health: i128,
+    pub seller_init_health: i128,
+}
+
+/// PnL moved from `owing` to `owed` in `market`'s quote asset (native units).
+#[event]
+pub struct PnlSettled {
+    pub group: Pubkey,
+    pub market: Pubkey,
+    pub market_index: u16,
+    pub owed: Pubkey,
+    pub owing: Pubkey,
+    pub amount: u64,
+    /// Per-contract price the PnL was measured at: the oracle spot, or the settlement price.
+    pub mark: i64,
+    /// Whether the positions were closed at the settlement price first.
+    pub closed_at_settlement: bool,
+}
+
+/// A settlement reading recorded for an expired market (provisional until `final_ts`).
+#[event]
+pub struct ExpirySettlementRecorded {
+    pub group: Pubkey,
+    pub market: Pubkey,
+    pub market_index: u16,
+    /// Quote-native per native unit of the underlying (I80F48 bits).
+    pub settlement_price: i128,
+    pub publish_ts: i64,
+    /// From then on positions close at it.
+    pub final_ts: i64,
+}
+
+/// The liquidator took over `contracts` of the liquidatee's position at `price` per contract
+/// (quote-native; the mark less or plus `bonus`).
+#[event]
+pub struct DerivativeLiquidation {
+    pub group: Pubkey,
+    pub market: Pubkey,
+    pub market_index: u16,
+    pub liquidatee: Pubkey,
+    pub liquidator: Pubkey,
+    pub contracts: u64,
+    pub price: i64,
+    pub bonus: i128,
+    pub maint_health_before: i128,
+    pub liquidation_end_health_before: i128,
+    pub liquidation_end_health_after: i128,
+    pub liquidation_started_at: i64,
 }

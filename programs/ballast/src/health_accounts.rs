@@ -4,25 +4,30 @@
 //!
 //! Documented order of `remaining_accounts` for every instruction that checks health:
 //!
-//!   [Asset_0, ..., Asset_{n-1}, Oracle_0, ..., Oracle_{n-1}]
+//!   [Asset_0, ..., Asset_{n-1}, Oracle_0, ..., Oracle_{n-1}, Market_0, ..., Market_{m-1}]
 //!
-//! n Asset accounts, then the oracle of each in the same order. They must cover every token
-//! position of every account the instruction checks, as held after the instruction (including the
-//! assets it touches); matching is by asset index, so order among the assets is free and extra
-//! assets are ignored. An asset listed twice is refused (`DuplicateHealthAccount`): a second copy
-//! could otherwise be written back over the first. Each oracle must be the account the asset
-//! pins, with a reading no older than the last one the asset accepted. Instructions that change
-//! assets (liquidate) need them writable. The SDK builds this list in position-slot order.
+//! n Asset accounts, then the oracle of each in the same order, then m Market accounts (none
+//! for an account without derivatives). The assets are the leading accounts that are Assets of
+//! this program (told by owner and discriminator), so the list needs no count. They must cover
+//! every token position of every account the instruction checks, as held after the instruction
+//! (including the assets it touches), and the underlying of every derivative position; the
+//! markets must cover every derivative position. Matching is by index, so order is free and
+//! extras are ignored. An asset or market listed twice is refused (`DuplicateHealthAccount`): a
+//! second copy could otherwise be written back over the first. Each oracle must be the account
+//! the asset pins, with a reading no older than the last one the asset accepted. Instructions
+//! that change assets (liquidate) need them writable. The SDK builds this list in position-slot
+//! order.
 
 use crate::error::{BallastError, IntoAnchor};
 use crate::math::{from_bps, CheckedFixed, I80F48};
 use crate::oracle::{fault_error, read_oracle};
 use crate::risk::{
-    assess_oracle, HealthParams, HealthType, LendingState, OracleFault, OracleLimits, OracleReading,
-    PositionInput,
+    assess_oracle, FutureInput, HealthLevels, HealthParams, HealthReports, HealthType, LendingState,
+    OracleFault, OracleLimits, OracleReading, PositionInput, ScanParams, UnderlyingPrice,
 };
-use crate::state::{Asset, AssetConfig, TokenPosition};
+use crate::state::{Asset, AssetConfig, DerivativePosition, MarginAccount, Market, TokenPosition};
 use anchor_lang::prelude::*;
+use anchor_lang::Discriminator;
 
 /// Which oracle checks the current action requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,9 +67,75 @@ pub struct PricedAsset {
     pub publish_time: i64,
 }
 
+/// One market from the health accounts, as health values its positions.
+#[derive(Clone, Debug)]
+pub struct PricedMarket {
+    pub key: Pubkey,
+    pub market_index: u16,
+    pub underlying_index: u16,
+    pub contract_size: u64,
+    pub params: ScanParams,
+    /// The final settlement price per contract once the market settled: its positions are then
+    /// cash (`contracts * price + quote`) with no scan.
+    pub settled_per_contract: Option<i64>,
+}
+
+impl PricedMarket {
+    pub fn of(key: Pubkey, market: &Market, now: i64) -> Result<PricedMarket> {
+        Ok(PricedMarket {
+            key,
+            market_index: market.market_index,
+            underlying_index: market.underlying_index,
+            contract_size: market.config.contract_size,
+            params: market.config.scan_params(),
+            settled_per_contract: if market.is_settled(now) {
+                Some(market.settlement_per_contract()?)
+            } else {
+                None
+            },
+        })
+    }
+
+    /// The engine's input for a position of `contracts` against `quote` in this market.
+    pub fn future_input(&self, contracts: i64, quote: i64) -> Result<FutureInput> {
+        let (base, quote) = match self.settled_per_contract {
+            Some(price) => {
+                let cash = i128::from(contracts)
+                    .checked_mul(i128::from(price))
+                    .and_then(|v| v.checked_add(i128::from(quote)))
+                    .ok_or(BallastError::MathOverflow)?;
+                (I80F48::ZERO, I80F48::checked_from_num(cash).ok_or(BallastError::MathOverflow)?)
+            }
+            None => {
+                let base = i128::from(contracts)
+                    .checked_mul(i128::from(self.contract_size))
+                    .ok_or(BallastError::MathOverflow)?;
+                (I80F48::checked_from_num(base).ok_or(BallastError::MathOverflow)?, I80F48::from_num(quote))
+            }
+        };
+        Ok(FutureInput {
+            market_index: self.market_index,
+            underlying_index: self.underlying_index,
+            base,
+            quote,
+            params: self.params,
+        })
+    }
+}
+
+/// An account's positions as the engine takes them.
+#[derive(Clone, Debug, Default)]
+pub struct Portfolio {
+    pub tokens: Vec<PositionInput>,
+    pub futures: Vec<FutureInput>,
+    /// The prices of the futures' underlyings.
+    pub underlyings: Vec<UnderlyingPrice>,
+}
+
 #[derive(Clone)]
 pub struct PricedAssets {
     pub assets: Vec<PricedAsset>,
+    pub markets: Vec<PricedMarket>,
     pub params: HealthParams,
     pub now: i64,
     /// The asset the instruction loaded and changes itself (`load`'s `pending`): `store` leaves
@@ -83,6 +154,9 @@ pub trait AssetRetriever {
         &self,
         visit: &mut dyn FnMut(usize, &Pubkey, &Asset, &OracleReading) -> Result<()>,
     ) -> Result<()>;
+
+    /// Calls `visit` with each market, in order; stops at the first error.
+    fn for_each_market(&self, visit: &mut dyn FnMut(&Pubkey, &Market) -> Result<()>) -> Result<()>;
 }
 
 /// The health accounts of an instruction, in the order the module documents. `pending` is an
@@ -94,13 +168,25 @@ pub struct RemainingAccounts<'a, 'info> {
     pub pending: Option<(&'a Pubkey, &'a Asset)>,
 }
 
+impl RemainingAccounts<'_, '_> {
+    /// How many of the leading accounts are Assets of this program.
+    pub fn asset_count(&self) -> usize {
+        self.remaining.iter().take_while(|info| is_account_of::<Asset>(info)).count()
+    }
+}
+
+/// Whether `info` is an account of this program of type `T` (by owner and discriminator).
+fn is_account_of<T: Discriminator>(info: &AccountInfo) -> bool {
+    info.owner == &crate::ID && info.try_borrow_data().is_ok_and(|d| d.starts_with(T::DISCRIMINATOR))
+}
+
 impl AssetRetriever for RemainingAccounts<'_, '_> {
     fn for_each_asset(
         &self,
         visit: &mut dyn FnMut(usize, &Pubkey, &Asset, &OracleReading) -> Result<()>,
     ) -> Result<()> {
-        require!(self.remaining.len().is_multiple_of(2), BallastError::InvalidHealthAccounts);
-        let n = self.remaining.len() / 2;
+        let n = self.asset_count();
+        require!(self.remaining.len() >= 2 * n, BallastError::InvalidHealthAccounts);
         for i in 0..n {
             let info = &self.remaining[i];
             let oracle = &self.remaining[n + i];
@@ -119,6 +205,17 @@ impl AssetRetriever for RemainingAccounts<'_, '_> {
         }
         Ok(())
     }
+
+    fn for_each_market(&self, visit: &mut dyn FnMut(&Pubkey, &Market) -> Result<()>) -> Result<()> {
+        for info in &self.remaining[2 * self.asset_count()..] {
+            let loader = AccountLoader::<Market>::try_from(info)
+                .map_err(|_| error!(BallastError::InvalidHealthAccounts))?;
+            let market = loader.load()?;
+            require_keys_eq!(market.group, *self.group, BallastError::WrongGroup);
+            visit(info.key, &market)?;
+        }
+        Ok(())
+    }
 }
 
 impl PricedAssets {
@@ -132,7 +229,7 @@ impl PricedAssets {
         pending: Option<(&Pubkey, &Asset)>,
     ) -> Result<PricedAssets> {
         let retriever = RemainingAccounts { group, remaining, pending };
-        let mut priced = PricedAssets::retrieve(&retriever, params, policy, now, remaining.len() / 2)?;
+        let mut priced = PricedAssets::retrieve(&retriever, params, policy, now, retriever.asset_count())?;
         priced.pending = pending.map(|(key, _)| *key);
         Ok(priced)
     }
@@ -166,7 +263,16 @@ impl PricedAssets {
             assets.push(price_asset(*key, i, asset, reading, policy, now)?);
             Ok(())
         })?;
-        Ok(PricedAssets { assets, params, now, pending: None })
+        let mut markets: Vec<PricedMarket> = Vec::new();
+        retriever.for_each_market(&mut |key, market| {
+            if markets.iter().any(|m| m.market_index == market.market_index) {
+                msg!("market {} appears twice in the health accounts", market.market_index);
+                return err!(BallastError::DuplicateHealthAccount);
+            }
+            markets.push(PricedMarket::of(*key, market, now)?);
+            Ok(())
+        })?;
+        Ok(PricedAssets { assets, markets, params, now, pending: None })
     }
 
     /// The oracle rule of instructions a third party chooses to send (liquidation, write-off):
@@ -224,29 +330,33 @@ impl PricedAssets {
         account: &crate::state::MarginAccount,
         group: &crate::state::GroupConfig,
     ) -> Option<(bool, I80F48)> {
-        let mut inputs = self.inputs(&account.positions, None).ok()?;
+        let mut p = self.portfolio(&account.positions, &account.derivatives, None).ok()?;
         let dust_value = I80F48::from_num(group.dust_value);
-        if self.intolerable_fault(&mut inputs, dust_value).ok()?.is_some() {
+        if self.intolerable_fault(&mut p.tokens, dust_value).ok()?.is_some() {
             return None;
         }
-        let maint = crate::risk::health(&inputs, &self.params, HealthType::Maint).ok()?;
+        let maint = self.health_of(&p, HealthType::Maint).ok()?;
         let live = account.liquidation_live(self.now, group.liquidation_bonus_ramp_secs);
         let le = if maint < I80F48::ZERO || !live {
             None
         } else {
-            Some(crate::risk::health(&inputs, &self.params, HealthType::LiquidationEnd).ok()?)
+            Some(self.health_of(&p, HealthType::LiquidationEnd).ok()?)
         };
         Some((crate::risk::is_liquidatable(maint, le, live), maint))
     }
 
-    /// Whether `resolve_bankruptcy` would accept this account now, by the program's rule: with
-    /// collateral, oracle faults only on dust, then `risk::is_bankrupt`; without, any debt. `None` when the program would
-    /// refuse to judge (an intolerable oracle fault, a missing asset).
+    /// Whether `resolve_bankruptcy` would accept this account now, by the program's rule: no
+    /// derivative position left (they are liquidated and settled first); with collateral,
+    /// oracle faults only on dust, then `risk::is_bankrupt`; without, any debt. `None` when the
+    /// program would refuse to judge (an intolerable oracle fault, a missing asset).
     pub fn bankrupt(
         &self,
         account: &crate::state::MarginAccount,
         group: &crate::state::GroupConfig,
     ) -> Option<bool> {
+        if account.active_derivatives().next().is_some() {
+            return Some(false);
+        }
         // Without collateral the program needs no price: any debt is written off.
         if !account.active_positions().any(|p| p.shares() > I80F48::ZERO) {
             return Some(account.active_positions().any(|p| p.shares() < I80F48::ZERO));
@@ -259,22 +369,86 @@ impl PricedAssets {
         crate::risk::is_bankrupt(&inputs, dust_value).ok()
     }
 
-    /// Health of the account at the three levels (`risk::health_levels`).
-    pub fn health_levels(&self, positions: &[TokenPosition]) -> Result<crate::risk::HealthLevels> {
-        let inputs = self.inputs(positions, None)?;
-        crate::risk::health_levels(&inputs, &self.params).anchor()
+    /// Health of the account at the three levels (`risk::portfolio_levels`).
+    pub fn health_levels(&self, account: &MarginAccount) -> Result<HealthLevels> {
+        let p = self.portfolio(&account.positions, &account.derivatives, None)?;
+        crate::risk::portfolio_levels(&p.tokens, &p.futures, &p.underlyings, &self.params).anchor()
     }
 
-    /// The breakdowns at the three levels (`risk::health_reports`).
-    pub fn health_reports(&self, positions: &[TokenPosition]) -> Result<crate::risk::HealthReports> {
-        let inputs = self.inputs(positions, None)?;
-        crate::risk::health_reports(&inputs, &self.params).anchor()
+    /// The breakdowns at the three levels, with each underlying's scan
+    /// (`risk::portfolio_reports`).
+    pub fn health_reports(&self, account: &MarginAccount) -> Result<HealthReports> {
+        let p = self.portfolio(&account.positions, &account.derivatives, None)?;
+        crate::risk::portfolio_reports(&p.tokens, &p.futures, &p.underlyings, &self.params).anchor()
     }
 
-    /// Net value at spot, no haircuts (`risk::net_spot_value`).
-    pub fn spot_value(&self, positions: &[TokenPosition]) -> Result<I80F48> {
-        let inputs = self.inputs(positions, None)?;
-        crate::risk::net_spot_value(&inputs).anchor()
+    /// Net value at spot, no haircuts (`risk::net_spot_value`), plus the derivatives' PnL at
+    /// spot.
+    pub fn spot_value(&self, account: &MarginAccount) -> Result<I80F48> {
+        let p = self.portfolio(&account.positions, &account.derivatives, None)?;
+        let mut value = crate::risk::net_spot_value(&p.tokens).anchor()?;
+        for f in &p.futures {
+            let spot = self.get(f.underlying_index)?.template.prices.spot;
+            value = value.add_c(f.base.mul_c(spot).anchor()?.add_c(f.quote).anchor()?).anchor()?;
+        }
+        Ok(value)
+    }
+
+    pub fn market(&self, market_index: u16) -> Result<&PricedMarket> {
+        self.markets.iter().find(|m| m.market_index == market_index).ok_or_else(|| {
+            msg!("health accounts lack market {}", market_index);
+            error!(BallastError::InvalidHealthAccounts)
+        })
+    }
+
+    /// The engine's inputs for an account holding `tokens` and `derivatives`, with `change`
+    /// (asset index, new shares) applied to the tokens.
+    pub fn portfolio(
+        &self,
+        tokens: &[TokenPosition],
+        derivatives: &[DerivativePosition],
+        change: Option<(u16, I80F48)>,
+    ) -> Result<Portfolio> {
+        let mut p = Portfolio::default();
+        self.portfolio_into(tokens, derivatives, change, &mut p)?;
+        Ok(p)
+    }
+
+    /// `portfolio` into a buffer the caller reuses (see `inputs_into`). A future that has not
+    /// settled needs its underlying's oracle to pass the action's checks: the scan marks it at
+    /// that price in every scenario, so unlike a token position it cannot count as zero; the
+    /// fault's named error otherwise, whoever sends the instruction.
+    pub fn portfolio_into(
+        &self,
+        tokens: &[TokenPosition],
+        derivatives: &[DerivativePosition],
+        change: Option<(u16, I80F48)>,
+        out: &mut Portfolio,
+    ) -> Result<()> {
+        self.inputs_into(tokens, change, &mut out.tokens)?;
+        out.futures.clear();
+        out.underlyings.clear();
+        for d in derivatives.iter().filter(|d| d.is_active()) {
+            let f = self.market(d.market_index)?.future_input(d.contracts, d.quote)?;
+            let u = self.assets.iter().find(|a| a.asset_index == f.underlying_index).ok_or_else(|| {
+                msg!("health accounts lack underlying asset {}", f.underlying_index);
+                error!(BallastError::UnderlyingNotPriced)
+            })?;
+            if let (Some(fault), true) = (u.fault, f.base != I80F48::ZERO) {
+                msg!("oracle of underlying {} is unusable: {:?}", f.underlying_index, fault);
+                return Err(error!(fault_error(fault)));
+            }
+            if !out.underlyings.iter().any(|x| x.asset_index == f.underlying_index) {
+                out.underlyings.push(UnderlyingPrice::of(&u.template));
+            }
+            out.futures.push(f);
+        }
+        Ok(())
+    }
+
+    /// Health of `p` at `level` (`risk::portfolio_health_at`).
+    pub fn health_of(&self, p: &Portfolio, level: HealthType) -> Result<I80F48> {
+        crate::risk::portfolio_health_at(&p.tokens, &p.futures, &p.underlyings, &self.params, level).anchor()
     }
 
     pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {
@@ -417,6 +591,7 @@ pub fn require_init_health_after<'info>(
     group: &Pubkey,
     params: HealthParams,
     positions: &[TokenPosition],
+    derivatives: &[DerivativePosition],
     being_liquidated: bool,
     asset_key: &Pubkey,
     asset: &Asset,
@@ -433,12 +608,12 @@ pub fn require_init_health_after<'info>(
         Some((asset_key, asset)),
     )?;
     if being_liquidated {
-        let current = priced.inputs(positions, None)?;
-        let le = crate::risk::health(&current, &priced.params, HealthType::LiquidationEnd).anchor()?;
+        let current = priced.portfolio(positions, derivatives, None)?;
+        let le = priced.health_of(&current, HealthType::LiquidationEnd)?;
         require!(le >= I80F48::ZERO, BallastError::BeingLiquidated);
     }
-    let inputs = priced.inputs(positions, Some((asset.asset_index, new_shares)))?;
-    let health = crate::risk::health(&inputs, &priced.params, HealthType::Init).anchor()?;
+    let after = priced.portfolio(positions, derivatives, Some((asset.asset_index, new_shares)))?;
+    let health = priced.health_of(&after, HealthType::Init)?;
     if health < I80F48::ZERO {
         msg!("init health after: {}", health);
         return err!(BallastError::InsufficientHealth);
@@ -456,6 +631,7 @@ pub fn cures_liquidation<'info>(
     params: HealthParams,
     dust_value: I80F48,
     positions: &[TokenPosition],
+    derivatives: &[DerivativePosition],
     asset_key: &Pubkey,
     asset: &Asset,
     new_shares: I80F48,
@@ -474,9 +650,9 @@ pub fn cures_liquidation<'info>(
         Some((asset_key, asset)),
     )
     .and_then(|priced| {
-        let mut inputs = priced.inputs(positions, Some((asset.asset_index, new_shares)))?;
-        priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
-        crate::risk::health(&inputs, &priced.params, HealthType::LiquidationEnd).anchor()
+        let mut p = priced.portfolio(positions, derivatives, Some((asset.asset_index, new_shares)))?;
+        priced.tolerate_only_dust_faults(&mut p.tokens, dust_value)?;
+        priced.health_of(&p, HealthType::LiquidationEnd)
     });
     match le {
         Ok(h) => h >= I80F48::ZERO,
@@ -536,12 +712,8 @@ pub fn max_token_action(
     // A flagged account acts only once LiquidationEnd health is back at zero (the handlers'
     // `BeingLiquidated`).
     if account.is_being_liquidated() {
-        let le = crate::risk::health(
-            &priced.inputs(positions, None).ok()?,
-            &priced.params,
-            HealthType::LiquidationEnd,
-        );
-        if le.ok()? < I80F48::ZERO {
+        let current = priced.portfolio(positions, &account.derivatives, None).ok()?;
+        if priced.health_of(&current, HealthType::LiquidationEnd).ok()? < I80F48::ZERO {
             return None;
         }
     }
@@ -577,7 +749,7 @@ pub fn max_token_action(
         let repriced =
             price_asset(key, account_index, &changed, reading, OraclePolicy::RiskIncreasing, priced.now)?;
         *trial.get_mut(index)? = repriced;
-        let inputs = trial.inputs(positions.as_slice(), Some((index, new_shares)))?;
-        crate::risk::health(&inputs, &trial.params, HealthType::Init).anchor()
+        let p = trial.portfolio(positions.as_slice(), &account.derivatives, Some((index, new_shares)))?;
+        trial.health_of(&p, HealthType::Init)
     })
 }

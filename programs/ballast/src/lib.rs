@@ -57,6 +57,34 @@ pub mod ballast {
         instructions::register_market(ctx, config)
     }
 
+    /// A bilateral futures trade: the buyer buys `contracts` at `price` (quote-native per
+    /// contract) from the seller; both owners sign. `remaining_accounts`: both accounts' health
+    /// accounts together.
+    pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, contracts: u64, price: u64) -> Result<()> {
+        instructions::trade(ctx, contracts, price)
+    }
+
+    /// Permissionless: moves up to `max_amount` of a market's PnL from the owing account to the
+    /// owed one as quote tokens. `remaining_accounts`: the owing account's health accounts.
+    pub fn settle_pnl<'info>(ctx: Context<'info, SettlePnl<'info>>, max_amount: u64) -> Result<()> {
+        instructions::settle_pnl(ctx, max_amount)
+    }
+
+    /// Permissionless crank: records an expired market's settlement price.
+    pub fn settle_expiry(ctx: Context<SettleExpiry>) -> Result<()> {
+        instructions::settle_expiry(ctx)
+    }
+
+    /// Permissionless: takes over up to `max_contracts` of a liquidatable account's position in
+    /// the market at the mark less a ramped discount. `remaining_accounts`: both accounts'
+    /// health accounts together.
+    pub fn liquidate_derivative<'info>(
+        ctx: Context<'info, LiquidateDerivative<'info>>,
+        max_contracts: u64,
+    ) -> Result<()> {
+        instructions::liquidate_derivative(ctx, max_contracts)
+    }
+
     pub fn create_account(ctx: Context<CreateAccount>, account_num: u32) -> Result<()> {
         instructions::create_account(ctx, account_num)
     }

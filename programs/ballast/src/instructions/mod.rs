@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod crank;
+pub mod derivatives;
 pub mod governance;
 pub mod lending;
 pub mod liquidation;
@@ -10,6 +11,7 @@ pub mod view;
 
 pub use account::*;
 pub use crank::*;
+pub use derivatives::*;
 pub use governance::*;
 pub use lending::*;
 pub use liquidation::*;

@@ -35,6 +35,36 @@ impl TokenPosition {
     }
 }
 
+/// Derivative positions per margin account (futures now, options with issue 13).
+pub const MAX_DERIVATIVE_POSITIONS: usize = 16;
+
+/// One derivative position in a market: `contracts` (signed: long positive) against `quote`,
+/// the quote-native cash it has received less what it paid, less PnL already settled (Mango's
+/// perp position). Its unrealised PnL at a price `m` per contract is `contracts * m + quote`.
+/// Integers, so a trade moves exactly what one side gains to the other.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DerivativePosition {
+    pub contracts: i64,
+    pub quote: i64,
+    pub market_index: u16,
+    /// The market's underlying asset (kept here so the health accounts can be named without
+    /// loading the market).
+    pub underlying_index: u16,
+    /// 1 while the slot holds a position.
+    pub in_use: u8,
+    pub padding: [u8; 3],
+    pub reserved: [u8; 8],
+}
+
+const _: () = assert!(core::mem::size_of::<DerivativePosition>() == 32);
+
+impl DerivativePosition {
+    pub fn is_active(&self) -> bool {
+        self.in_use != 0
+    }
+}
+
 /// A trader's margin account: one basket of token positions valued together.
 #[account(zero_copy)]
 #[derive(Debug)]
@@ -54,13 +84,16 @@ pub struct MarginAccount {
     /// `risk::episode_idle_limit` has lapsed (see `risk::episode_live`).
     pub last_liquidation_ts: i64,
     pub positions: [TokenPosition; MAX_TOKEN_POSITIONS],
-    /// Room for derivative positions and future fields without a migration.
-    pub reserved: [u8; 504],
+    pub derivatives: [DerivativePosition; MAX_DERIVATIVE_POSITIONS],
+    /// Room for future fields without a migration.
+    pub reserved: [u8; 256],
 }
 
 pub const MARGIN_ACCOUNT_SIZE: usize = 8 + core::mem::size_of::<MarginAccount>();
-const _: () =
-    assert!(core::mem::size_of::<MarginAccount>() == 32 * 3 + 16 + 8 + 32 * MAX_TOKEN_POSITIONS + 504);
+const _: () = assert!(
+    core::mem::size_of::<MarginAccount>()
+        == 32 * 3 + 16 + 8 + 32 * MAX_TOKEN_POSITIONS + 32 * MAX_DERIVATIVE_POSITIONS + 256
+);
 const _: () = assert!(MARGIN_ACCOUNT_SIZE <= 2048);
 
 impl MarginAccount {
@@ -84,6 +117,15 @@ impl MarginAccount {
 
     pub fn active_count(&self) -> usize {
         self.active_positions().count()
+    }
+
+    pub fn active_derivatives(&self) -> impl Iterator<Item = &DerivativePosition> {
+        self.derivatives.iter().filter(|d| d.is_active())
+    }
+
+    /// Slot of the position in `market_index`, if any.
+    pub fn find_derivative(&self, market_index: u16) -> Option<usize> {
+        find_derivative(&self.derivatives, market_index)
     }
 
     /// Whether the account is in a liquidation episode that has not lapsed at `now`
@@ -188,4 +230,35 @@ impl PositionSlots for Vec<TokenPosition> {
     fn slots_mut(&mut self) -> &mut [TokenPosition] {
         self
     }
+}
+
+/// Slot of the active derivative position in `market_index`, if any.
+pub fn find_derivative(slots: &[DerivativePosition], market_index: u16) -> Option<usize> {
+    slots.iter().position(|d| d.is_active() && d.market_index == market_index)
+}
+
+/// Writes a derivative position into `slots`: into its slot, else the first free one; the slot
+/// frees when both contracts and quote reach zero (a flat position with unsettled PnL stays).
+pub fn set_derivative(
+    slots: &mut [DerivativePosition],
+    market_index: u16,
+    underlying_index: u16,
+    contracts: i64,
+    quote: i64,
+) -> Result<()> {
+    let slot = match find_derivative(slots, market_index) {
+        Some(slot) => slot,
+        None if contracts == 0 && quote == 0 => return Ok(()),
+        None => slots
+            .iter()
+            .position(|d| !d.is_active())
+            .ok_or(crate::error::BallastError::NoFreeDerivativeSlot)?,
+    };
+    let d = &mut slots[slot];
+    d.market_index = market_index;
+    d.underlying_index = underlying_index;
+    d.contracts = contracts;
+    d.quote = quote;
+    d.in_use = u8::from(contracts != 0 || quote != 0);
+    Ok(())
 }

@@ -133,3 +133,36 @@ pub struct Market {
 pub const MARKET_SIZE: usize = 8 + core::mem::size_of::<Market>();
 const _: () = assert!(core::mem::size_of::<Market>() == 96 + 88 + 8 + 16 + 8 + 8 + 256);
 const _: () = assert!(MARKET_SIZE == 488);
+
+impl Market {
+    /// When the settlement price becomes final: readings published in `[expiry, expiry +
+    /// window]` are accepted, and for as long again anyone may post an earlier one than the
+    /// recorded (Pyth updates can be posted after they were published), so the first update
+    /// published at or after expiry wins whoever calls first.
+    pub fn settlement_final_ts(&self) -> i64 {
+        let window = i64::from(self.config.settlement_window_secs);
+        self.config.expiry_ts.saturating_add(window.saturating_mul(2))
+    }
+
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.config.expiry_ts
+    }
+
+    /// Whether positions close at the recorded settlement price: one was recorded and it is
+    /// final.
+    pub fn is_settled(&self, now: i64) -> bool {
+        self.settlement_publish_ts != 0 && now >= self.settlement_final_ts()
+    }
+
+    /// The settlement price per contract in quote-native units, to the nearest unit (the oracle
+    /// price in binary fixed point is a hair off a decimal one): every position closes at the
+    /// same integer price, so closing them conserves the quote asset exactly.
+    pub fn settlement_per_contract(&self) -> Result<i64> {
+        self.settlement_price
+            .get()
+            .checked_mul(crate::math::I80F48::from_num(self.config.contract_size))
+            .and_then(|v| v.checked_round())
+            .and_then(|v| v.checked_to_num::<i64>())
+            .ok_or_else(|| error!(crate::error::BallastError::MathOverflow))
+    }
+}

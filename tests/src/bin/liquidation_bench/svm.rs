@@ -364,7 +364,13 @@ impl Env {
                 oracle: None,
             })
             .collect();
-        GroupSnapshot { key: self.group, group: self.decode(&self.group, "Group"), assets, now: self.now() }
+        GroupSnapshot {
+            key: self.group,
+            group: self.decode(&self.group, "Group"),
+            assets,
+            markets: vec![],
+            now: self.now(),
+        }
     }
 
     /// Deposits `amount` of asset `i` from a freshly funded wallet of `user`.

@@ -18,9 +18,11 @@ pub struct CloseAccount<'info> {
 }
 
 /// Closes an account with no positions (a position's slot is freed when its balance reaches
-/// exactly zero, so any remaining slot holds value or debt).
+/// exactly zero, so any remaining slot holds value or debt; a derivative slot frees when both
+/// its contracts and its unsettled PnL are zero).
 pub fn close_account(ctx: Context<CloseAccount>) -> Result<()> {
     let account = ctx.accounts.account.load()?;
+    require!(account.active_derivatives().next().is_none(), BallastError::AccountHasDerivatives);
     require!(account.active_count() == 0, BallastError::AccountNotEmpty);
     require!(!account.is_being_liquidated(), BallastError::BeingLiquidated);
     emit!(MarginAccountClosed {

@@ -46,6 +46,7 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
         &t.group.key(),
         params,
         &account.positions,
+        &account.derivatives,
         account.is_being_liquidated(),
         &t.asset.key(),
         &asset,

@@ -56,9 +56,9 @@ impl<'info> TokenMove<'info> {
         remaining: &'info [AccountInfo<'info>],
         now: i64,
     ) -> Result<()> {
-        let (flagged, positions) = {
+        let (flagged, positions, derivatives) = {
             let a = self.account.load()?;
-            (a.is_being_liquidated(), a.positions)
+            (a.is_being_liquidated(), a.positions, a.derivatives)
         };
         if !flagged {
             return Ok(());
@@ -72,6 +72,7 @@ impl<'info> TokenMove<'info> {
             params,
             dust_value,
             &positions,
+            &derivatives,
             &self.asset.key(),
             asset,
             new_shares,

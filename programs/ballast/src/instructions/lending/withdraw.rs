@@ -44,6 +44,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         &t.group.key(),
         params,
         &account.positions,
+        &account.derivatives,
         account.is_being_liquidated(),
         &t.asset.key(),
         &asset,

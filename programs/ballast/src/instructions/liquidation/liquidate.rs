@@ -49,25 +49,28 @@ pub fn liquidate<'info>(
     let remaining = ctx.remaining_accounts;
     let mut priced = load_priced(&group_key, &config, remaining, now)?;
 
-    let (mut liqee_positions, live, start_ts) = {
+    let (mut liqee_positions, liqee_derivatives, live, start_ts) = {
         let a = ctx.accounts.liquidatee_account.load()?;
         let live = a.liquidation_live(now, config.liquidation_bonus_ramp_secs);
-        (a.positions.to_vec(), live, a.liquidation_start_ts)
+        (a.positions.to_vec(), a.derivatives.to_vec(), live, a.liquidation_start_ts)
     };
-    let mut liqor_positions = ctx.accounts.liquidator_account.load()?.positions.to_vec();
+    let (mut liqor_positions, liqor_derivatives) = {
+        let a = ctx.accounts.liquidator_account.load()?;
+        (a.positions.to_vec(), a.derivatives.to_vec())
+    };
 
     // Liquidatable: Maint health below zero, or in a live episode and below LiquidationEnd.
     // One inputs buffer serves the before, after and liquidator checks (the heap never frees).
-    let mut inputs = priced.inputs(&liqee_positions, None)?;
+    let mut inputs = priced.portfolio(&liqee_positions, &liqee_derivatives, None)?;
     // The liquidator chose every account and the moment: a price that fails the liquidation
     // checks on one of the liquidatee's positions (stale, too uncertain) stops the liquidation
     // instead of valuing that position at zero, unless the position is dust
     // (`tolerate_only_dust_faults`).
     let dust_value = I80F48::from_num(config.dust_value);
-    priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
+    priced.tolerate_only_dust_faults(&mut inputs.tokens, dust_value)?;
     let before = &inputs;
-    let maint_before = level_health(before, &priced.params, HealthType::Maint)?;
-    let le_before = level_health(before, &priced.params, HealthType::LiquidationEnd)?;
+    let maint_before = priced.health_of(before, HealthType::Maint)?;
+    let le_before = priced.health_of(before, HealthType::LiquidationEnd)?;
     require!(is_liquidatable(maint_before, Some(le_before), live), BallastError::NotLiquidatable);
     // A lapsed or new episode starts now (and its bonus ramp with it).
     let start_ts = if live { start_ts } else { now };
@@ -98,8 +101,13 @@ pub fn liquidate<'info>(
         max_liab: I80F48::from_num(max_liab_amount),
         dust_value,
         max_new_collateral,
+        // the derivatives' part of LiquidationEnd health, which token transfers leave nearly
+        // as it is (a hedge's credit moves with its spot leg; the result is checked in full)
+        other_health: le_before
+            .sub_c(level_health(&before.tokens, &priced.params, HealthType::LiquidationEnd)?)
+            .anchor()?,
     };
-    let plan = plan_boxed(before, &priced.params, &terms, &request).map_err(|e| match e {
+    let plan = plan_boxed(&before.tokens, &priced.params, &terms, &request).map_err(|e| match e {
         LiquidationError::NotALiability => error!(BallastError::NotALiability),
         LiquidationError::NoUsableCollateral => error!(BallastError::NoLiquidatableCollateral),
         LiquidationError::Risk(r) => error!(BallastError::from(r)),
@@ -148,12 +156,12 @@ pub fn liquidate<'info>(
     }
 
     // Checks on the result: the liquidatee is better off, the liquidator stays healthy.
-    priced.inputs_into(&liqee_positions, None, &mut inputs)?;
-    priced.tolerate_only_dust_faults(&mut inputs, dust_value)?;
-    let le_after = level_health(&inputs, &priced.params, HealthType::LiquidationEnd)?;
+    priced.portfolio_into(&liqee_positions, &liqee_derivatives, None, &mut inputs)?;
+    priced.tolerate_only_dust_faults(&mut inputs.tokens, dust_value)?;
+    let le_after = priced.health_of(&inputs, HealthType::LiquidationEnd)?;
     require!(le_after > le_before, BallastError::HealthNotImproved);
-    priced.inputs_into(&liqor_positions, None, &mut inputs)?;
-    let liqor_init = level_health(&inputs, &priced.params, HealthType::Init)?;
+    priced.portfolio_into(&liqor_positions, &liqor_derivatives, None, &mut inputs)?;
+    let liqor_init = priced.health_of(&inputs, HealthType::Init)?;
     require!(liqor_init >= I80F48::ZERO, BallastError::LiquidatorInsufficientHealth);
 
     // Effects.

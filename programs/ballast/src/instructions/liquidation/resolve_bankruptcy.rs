@@ -35,7 +35,13 @@ pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) 
     let asset_key = ctx.accounts.asset.key();
     let mut asset = *ctx.accounts.asset.load()?;
     asset.accrue_interest(now).anchor()?;
-    let mut positions = ctx.accounts.account.load()?.positions;
+    let mut positions = {
+        let account = ctx.accounts.account.load()?;
+        // Derivatives go first (liquidate_derivative, settle_pnl): their PnL is owed to or by
+        // other accounts, which a write-off of token debt cannot settle.
+        require!(account.active_derivatives().next().is_none(), BallastError::AccountHasDerivatives);
+        account.positions
+    };
     let shares = Some(positions.shares_of(asset.asset_index))
         .filter(|s| *s < I80F48::ZERO)
         .ok_or(BallastError::NotALiability)?;

@@ -1,8 +1,8 @@
 use crate::error::{BallastError, IntoAnchor};
-use crate::events::{HealthBreakdown, LevelBreakdown, PositionBreakdown};
+use crate::events::{HealthBreakdown, LevelBreakdown, PositionBreakdown, ScanBreakdown};
 use crate::health_accounts::{OraclePolicy, PricedAssets};
 use crate::math::I80F48;
-use crate::risk::{health_report as engine_report, HealthLevels, HealthReport, HealthType};
+use crate::risk::{portfolio_report, HealthLevels, HealthReport, HealthType};
 use crate::state::{Group, MarginAccount};
 use anchor_lang::prelude::*;
 
@@ -26,16 +26,16 @@ pub fn health_report<'info>(
     let policy = if liquidation_prices { OraclePolicy::Liquidation } else { OraclePolicy::RiskIncreasing };
     let priced =
         PricedAssets::load(&ctx.accounts.group.key(), params, ctx.remaining_accounts, policy, now, None)?;
-    let (positions, being_liquidated) = {
+    let (p, being_liquidated) = {
         let a = ctx.accounts.account.load()?;
-        (a.positions, a.is_being_liquidated())
+        (priced.portfolio(&a.positions, &a.derivatives, None)?, a.is_being_liquidated())
     };
     // One level's report at a time: the three breakdowns together would triple the heap.
-    let inputs = priced.inputs(&positions, None)?;
     let mut totals = HealthLevels::default();
     let mut levels = Vec::with_capacity(HealthType::ALL.len());
     for level in HealthType::ALL {
-        let report = engine_report(&inputs, &priced.params, level).anchor()?;
+        let report =
+            portfolio_report(&p.tokens, &p.futures, &p.underlyings, &priced.params, level).anchor()?;
         totals.set(level, report.health);
         levels.push(level_breakdown(&report));
     }
@@ -75,6 +75,20 @@ pub fn level_breakdown(report: &HealthReport) -> LevelBreakdown {
                 balance: p.balance.to_bits(),
                 contribution: units(p.contribution),
                 factor_cuts: p.factor_cuts.map(units),
+            })
+            .collect(),
+        scans: report
+            .scans
+            .iter()
+            .map(|s| ScanBreakdown {
+                underlying_index: s.underlying_index,
+                range: s.range.to_bits(),
+                net_delta: s.net_delta.to_bits(),
+                worst_scenario: s.worst as u8,
+                requirement: units(s.requirement),
+                unrealised_pnl: units(s.unrealised_pnl),
+                weighted_pnl: units(s.weighted_pnl),
+                hedge_credit: units(s.hedge_credit),
             })
             .collect(),
     }

@@ -147,7 +147,7 @@ async fn an_expiry_settles_at_the_first_update_after_it() {
     let keys = [market_key];
 
     let ix = env.group_snapshot(false).await.settle_expiry(m).unwrap();
-    env.assert_send_refused(&[ix.clone()], &[], BallastError::MarketNotExpired, &keys).await;
+    env.assert_send_refused(std::slice::from_ref(&ix), &[], BallastError::MarketNotExpired, &keys).await;
 
     env.advance_time(DAY + 200).await;
     // No trading after expiry.
@@ -157,9 +157,21 @@ async fn an_expiry_settles_at_the_first_update_after_it() {
     env.assert_send_refused(&[t], &[&spec, &maker], BallastError::MarketExpired, &keys).await;
     // An update published before expiry, or after the window, does not settle.
     env.set_price_published(SOL, 99.0, 0.0, expiry - 10).await;
-    env.assert_send_refused(&[ix.clone()], &[], BallastError::SettlementReadingBeforeExpiry, &keys).await;
+    env.assert_send_refused(
+        std::slice::from_ref(&ix),
+        &[],
+        BallastError::SettlementReadingBeforeExpiry,
+        &keys,
+    )
+    .await;
     env.set_price_published(SOL, 120.0, 0.0, expiry + 3_601).await;
-    env.assert_send_refused(&[ix.clone()], &[], BallastError::SettlementReadingOutsideWindow, &keys).await;
+    env.assert_send_refused(
+        std::slice::from_ref(&ix),
+        &[],
+        BallastError::SettlementReadingOutsideWindow,
+        &keys,
+    )
+    .await;
     // One at expiry + 100s is recorded; an earlier one (+50s) replaces it; a later one cannot.
     env.set_price_published(SOL, 110.0, 0.0, expiry + 100).await;
     env.settle_expiry(m).await.unwrap();
@@ -169,7 +181,8 @@ async fn an_expiry_settles_at_the_first_update_after_it() {
     env.settle_expiry(m).await.unwrap();
     assert_eq!(env.market_state(m).await.settlement_publish_ts, expiry + 50);
     env.set_price_published(SOL, 109.0, 0.0, expiry + 80).await;
-    env.assert_send_refused(&[ix.clone()], &[], BallastError::SettlementReadingNotEarlier, &keys).await;
+    env.assert_send_refused(std::slice::from_ref(&ix), &[], BallastError::SettlementReadingNotEarlier, &keys)
+        .await;
 
     // Final after the window and as long again; then no update changes it.
     env.advance_time(2 * 3_600).await;

@@ -114,6 +114,39 @@ enum Command {
         #[arg(long)]
         lookup_table: Option<Pubkey>,
     },
+    /// Trade a future with a counterparty whose keypair signs the same transaction (both owners
+    /// sign every trade)
+    Trade {
+        /// Market index
+        market: u16,
+        /// buy or sell (the signer's side)
+        side: ballast_cli::commands::TradeSide,
+        /// Number of contracts
+        contracts: u64,
+        /// Price per contract, in quote tokens (e.g. 101.25)
+        price: String,
+        /// The counterparty's keypair
+        #[arg(long, value_name = "PATH")]
+        counterparty_keypair: String,
+        /// The counterparty's margin account [default: its account 0]
+        #[arg(long, value_name = "ADDRESS")]
+        counterparty_account: Option<Pubkey>,
+        /// The signer's margin account number
+        #[arg(short = 'n', long, default_value_t = 0)]
+        account_num: u32,
+    },
+    /// Settle a market's PnL from the account that owes to the one owed, in the quote asset;
+    /// anyone
+    Settle {
+        market: u16,
+        owed: Pubkey,
+        owing: Pubkey,
+        /// Most to settle, in quote tokens, or `all`
+        #[arg(long, default_value = "all")]
+        max: Amount,
+    },
+    /// Record an expired market's settlement price from its underlying's oracle; anyone
+    SettleExpiry { market: u16 },
     /// Governance: register and update assets
     #[command(subcommand)]
     Asset(AssetCmd),
@@ -362,6 +395,34 @@ async fn run(cli: Cli) -> CliResult<()> {
             let params: GroupParams = load_file(&file)?;
             emit(&client.group_update(&params, None, UpdateMode::Apply, dry_run).await?, json)
         }
+        Command::Trade {
+            market,
+            side,
+            contracts,
+            price,
+            counterparty_keypair,
+            counterparty_account,
+            account_num,
+        } => {
+            let mine = client.own_account(account_num);
+            let counterparty = read_keypair(&ballast_cli::config::expand_tilde(&counterparty_keypair))?;
+            let theirs = counterparty_account.unwrap_or_else(|| {
+                ballast_sdk::ix::margin_account_address(
+                    &group,
+                    &solana_signer::Signer::pubkey(&counterparty),
+                    0,
+                )
+            });
+            emit(&client.trade(&mine, market, side, contracts, &price, &counterparty, &theirs).await?, json)
+        }
+        Command::Settle { market, owed, owing, max } => {
+            let snap = client.snapshot().await?;
+            let m = snap.market(market)?.state;
+            let decimals = snap.asset(m.quote_index)?.state.decimals;
+            let max = max.native(decimals)?.unwrap_or(u64::MAX);
+            emit(&client.settle(market, &owed, &owing, max).await?, json)
+        }
+        Command::SettleExpiry { market } => emit(&client.settle_expiry(market).await?, json),
         Command::Market(MarketCmd::List) => emit(&client.market_list(None).await?, json),
         Command::Market(MarketCmd::Show { index }) => emit(&client.market_list(Some(index)).await?, json),
         Command::Gov(GovCmd::Propose(t)) => emit(&patch(&client, t, UpdateMode::Propose).await?, json),

@@ -326,6 +326,17 @@ impl Human for ProposalList {
     }
 }
 
+impl Human for crate::commands::FuturesAction {
+    fn human(&self) -> String {
+        fields(&[
+            ("action", self.action.clone()),
+            ("market", self.market.to_string()),
+            ("detail", self.detail.clone()),
+            ("signature", self.signature.clone()),
+        ])
+    }
+}
+
 impl Human for GovAction {
     fn human(&self) -> String {
         fields(&[

@@ -1,8 +1,11 @@
 //! The liquidation keeper. Each round: load the group once (assets priced once, as the program
 //! prices them for liquidation), scan every margin account of the group, rank the liquidatable
-//! ones (most negative Maint health first), liquidate each against its largest liability, and
-//! write off the debt of accounts left without collateral. Failed sends are retried with a
-//! fresh snapshot, up to a limit; counters say what happened.
+//! ones (most negative Maint health first), liquidate each (its largest futures position first,
+//! taken over by the least size that restores it, else its largest liability), settle
+//! expired markets (`settle_expiry`) and the PnL that positions closed by liquidation or
+//! settlement left owing (`settle_pnl`), and write off the debt of accounts left without
+//! collateral. Failed sends are retried with a fresh snapshot, up to a limit; counters say what
+//! happened.
 //!
 //! Wide transactions. Every liquidation carries a compute-unit limit sized from its positions
 //! (`ballast_sdk::tx::with_compute_budget`). A liquidation or write-off too large for a legacy
@@ -72,6 +75,12 @@ pub struct KeeperStats {
     pub accounts_scanned: u64,
     pub liquidatable_seen: u64,
     pub liquidations: u64,
+    /// Of `liquidations`, the futures positions taken over (`liquidate_derivative`).
+    pub derivative_liquidations: u64,
+    /// Settlement prices recorded for expired markets (`settle_expiry`).
+    pub expiry_settlements: u64,
+    /// PnL settlements sent (`settle_pnl`).
+    pub pnl_settlements: u64,
     pub bankruptcies_resolved: u64,
     pub failed_sends: u64,
     /// Transactions sent as v0 through the lookup table (wide liquidations and write-offs).
@@ -295,6 +304,12 @@ impl Keeper {
             }
         }
 
+        // Expiries and the PnL left owing.
+        self.crank_expiries(chain, &snapshot, &mut report).await;
+        if let Err(e) = self.crank_settlements(chain, &mut report).await {
+            report.failures.push((self.group, format!("settlements: {e}")));
+        }
+
         // Write off what liquidation cannot fix.
         let snapshot = self.snapshot(chain).await?;
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
@@ -339,6 +354,107 @@ impl Keeper {
         Ok(report)
     }
 
+    /// The futures position to take over first: the largest at the mark among markets that
+    /// have not settled (a settled one closes through `settle_pnl`).
+    fn largest_derivative(
+        snapshot: &GroupSnapshot,
+        priced: &PricedAssets,
+        account: &MarginAccount,
+    ) -> Option<u16> {
+        account
+            .active_derivatives()
+            .filter(|d| d.contracts != 0)
+            .filter_map(|d| {
+                let m = &snapshot.market(d.market_index).ok()?.state;
+                if m.is_settled(priced.now) {
+                    return None;
+                }
+                let mark = ballast_sdk::markets::settlement_mark(priced, m).ok()?;
+                Some((d.market_index, mark * I80F48::from_num(d.contracts.unsigned_abs())))
+            })
+            .max_by(|a, b| a.1.cmp(&b.1))
+            .map(|(i, _)| i)
+    }
+
+    /// Records the settlement price of every expired market that has none final yet, from its
+    /// underlying's oracle as it is now (the program refuses an update outside the window or
+    /// no earlier than the one recorded: those are not failures).
+    async fn crank_expiries<C: Chain>(
+        &mut self,
+        chain: &C,
+        snapshot: &GroupSnapshot,
+        report: &mut RoundReport,
+    ) {
+        for m in &snapshot.markets {
+            let market = &m.state;
+            let recorded = market.settlement_publish_ts != 0;
+            if !market.is_expired(snapshot.now) || (recorded && snapshot.now >= market.settlement_final_ts())
+            {
+                continue;
+            }
+            let Ok(reading) = snapshot.reading(market.underlying_index) else { continue };
+            let window_end = market.config.expiry_ts + i64::from(market.config.settlement_window_secs);
+            let acceptable = reading.publish_time >= market.config.expiry_ts
+                && reading.publish_time <= window_end
+                && (!recorded || reading.publish_time < market.settlement_publish_ts);
+            if !acceptable {
+                continue;
+            }
+            let Ok(ix) = snapshot.settle_expiry(market.market_index) else { continue };
+            match self.send(chain, snapshot, &[ix]).await {
+                Ok(_) => self.stats.expiry_settlements += 1,
+                Err(e) => {
+                    self.stats.failed_sends += 1;
+                    report.failures.push((m.key, format!("settle_expiry: {e}")));
+                }
+            }
+        }
+    }
+
+    /// Settles PnL that nothing else will move: in settled markets (closing the positions), and
+    /// of flat positions whose loss is left owing (after a takeover by liquidation). Pairs the
+    /// largest owing with the largest owed, greedily.
+    async fn crank_settlements<C: Chain>(&mut self, chain: &C, report: &mut RoundReport) -> SdkResult<()> {
+        let snapshot = self.snapshot(chain).await?;
+        let priced = snapshot.priced(OraclePolicy::Liquidation)?;
+        let accounts = snapshot.margin_accounts(chain).await?;
+        for m in &snapshot.markets {
+            let market = &m.state;
+            let Ok(mark) = ballast_sdk::markets::settlement_mark(&priced, market) else { continue };
+            let settled = market.is_settled(snapshot.now);
+            let mut owed: Vec<(I80F48, Pubkey)> = vec![];
+            let mut owing: Vec<(I80F48, Pubkey, MarginAccount)> = vec![];
+            for (key, a) in &accounts {
+                let Some(slot) = a.find_derivative(market.market_index) else { continue };
+                let pnl = ballast_sdk::markets::position_pnl(a, market, mark);
+                if pnl >= I80F48::ONE {
+                    owed.push((pnl, *key));
+                } else if pnl <= -I80F48::ONE && (settled || a.derivatives[slot].contracts == 0) {
+                    owing.push((-pnl, *key, *a));
+                }
+            }
+            owed.sort_by_key(|o| std::cmp::Reverse(o.0));
+            owing.sort_by_key(|o| std::cmp::Reverse(o.0));
+            for ((_, owed_key), (_, owing_key, owing_account)) in owed.iter().zip(owing.iter()) {
+                let ix = snapshot.settle_pnl(
+                    market.market_index,
+                    *owed_key,
+                    *owing_key,
+                    owing_account,
+                    u64::MAX,
+                )?;
+                match self.send(chain, &snapshot, &[ix]).await {
+                    Ok(_) => self.stats.pnl_settlements += 1,
+                    Err(e) => {
+                        self.stats.failed_sends += 1;
+                        report.failures.push((*owing_key, format!("settle_pnl: {e}")));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Liquidates `key` once with a fresh snapshot; returns the bonus it paid (spot value it lost),
     /// or None when it no longer needs liquidating.
     async fn liquidate_one<C: Chain>(&mut self, chain: &C, key: &Pubkey) -> SdkResult<Option<I80F48>> {
@@ -354,8 +470,28 @@ impl Keeper {
         {
             return Ok(None);
         }
-        let Some(liab) = Self::largest_liability(&priced, liqee) else { return Ok(None) };
         let value_before = account_spot_value(&priced, liqee)?;
+        if let Some(market_index) = Self::largest_derivative(&snapshot, &priced, liqee) {
+            let Some(n) = snapshot.derivative_liquidation_size(&priced, liqee, liqor, market_index)? else {
+                return Ok(None);
+            };
+            let i = snapshot.liquidate_derivative(
+                market_index,
+                self.liquidator.pubkey(),
+                self.liquidator_account,
+                liqor,
+                *key,
+                liqee,
+                n,
+            )?;
+            let ixs = tx::with_compute_budget(&[i], self.config.compute_unit_price_micro_lamports);
+            self.send(chain, &snapshot, &ixs).await?;
+            self.stats.derivative_liquidations += 1;
+            let after = chain.account(key).await?.ok_or(ballast_sdk::SdkError::AccountNotFound(*key))?;
+            let after: MarginAccount = ballast_sdk::decode(key, &after.data, "MarginAccount")?;
+            return Ok(Some(value_before - account_spot_value(&priced, &after)?));
+        }
+        let Some(liab) = Self::largest_liability(&priced, liqee) else { return Ok(None) };
         let i = snapshot.liquidate(
             self.liquidator.pubkey(),
             self.liquidator_account,

@@ -20,6 +20,23 @@ pub struct SandboxSection {
     pub lp_deposits: BTreeMap<String, f64>,
     pub liquidator_deposits: BTreeMap<String, f64>,
     pub traders: Vec<TraderSection>,
+    /// A dated future on the replayed asset, with a market maker on the other side of every
+    /// trader's `futures`.
+    #[serde(default)]
+    pub future: Option<FutureSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FutureSection {
+    /// The asset PnL settles in.
+    pub quote: String,
+    /// The series expires this many hours after the replay's first step.
+    pub expiry_hours: i64,
+    /// Whole tokens of the replayed asset per contract.
+    pub contract_size: f64,
+    /// What the market maker deposits.
+    pub maker_deposits: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +47,10 @@ pub struct TraderSection {
     pub deposits: BTreeMap<String, f64>,
     #[serde(default)]
     pub borrows: BTreeMap<String, f64>,
+    /// Contracts of the future bought (positive) or sold (negative) from the market maker at
+    /// the first price.
+    #[serde(default)]
+    pub futures: i64,
 }
 
 /// The repository root (where migrations/ and data/ live), from the crate's location.

@@ -7,6 +7,7 @@ use crate::replay::{usd, Replay};
 use crate::scenario::Scene;
 use crate::sim::Sim;
 use ballast::math::I80F48;
+use ballast_sdk::Chain;
 use ballast_sdk::GroupSnapshot;
 use std::collections::HashMap;
 
@@ -68,6 +69,27 @@ pub async fn summary(
         "  keeper                 {} rounds, {} account scans, {} liquidations, {} write-offs, {} failed sends",
         s.rounds, s.accounts_scanned, s.liquidations, s.bankruptcies_resolved, s.failed_sends
     );
+    if scene.market_count > 0 {
+        println!(
+            "  futures                {} of the liquidations took over futures, {} settlement prices recorded, {} PnL settlements",
+            s.derivative_liquidations, s.expiry_settlements, s.pnl_settlements
+        );
+    }
+    for n in 0..scene.market_count {
+        let key = ballast_sdk::ix::market_address(&scene.group, n);
+        if let Ok(Some(raw)) = sim.chain.account(&key).await {
+            if let Ok(m) = ballast_sdk::decode::<ballast::state::Market>(&key, &raw.data, "Market") {
+                let decimals = scene.snapshot.asset(m.quote_index).map(|a| a.state.decimals).unwrap_or(6);
+                let scale = 10f64.powi(i32::from(decimals));
+                let price = m.settlement_per_contract().map(|p| p as f64 / scale).unwrap_or(f64::NAN);
+                println!(
+                    "  future #{n}             settled at {price:.2} per contract (update of {}), open interest {}",
+                    crate::prices::format_time(m.settlement_publish_ts),
+                    m.open_interest
+                );
+            }
+        }
+    }
     for t in &scene.traders {
         println!(
             "  {:<8} liquidated {:>3} times, final maint health ${:.2}",

@@ -37,6 +37,8 @@ pub struct Scene {
     pub liquidator: Keypair,
     pub liquidator_account: Pubkey,
     pub traders: Vec<Trader>,
+    /// Markets listed by the sandbox.
+    pub market_count: u16,
 }
 
 pub fn native(amount: f64, decimals: u8) -> u64 {
@@ -142,6 +144,7 @@ pub async fn set_up(
     .await;
 
     let mut traders = vec![];
+    let mut owners = vec![];
     for t in &sandbox.traders {
         let owner = Keypair::new();
         let account = open(sim, group, &owner).await;
@@ -150,8 +153,107 @@ pub async fn set_up(
             borrow(sim, group, &symbols, &t.name, account, &owner, symbol, *amount).await;
         }
         traders.push(Trader { name: t.name.clone(), account, health: vec![], liquidations: 0 });
+        owners.push(owner);
     }
-    Scene { group, snapshot, symbols, feeds, prices_now, replayed, liquidator, liquidator_account, traders }
+    let mut market_count = 0;
+    if let Some(f) = &sandbox.future {
+        market_count += 1;
+        let market = list_future(sim, group, &admin, &symbols, replayed, f, now).await;
+        let maker = Keypair::new();
+        let maker_account = open(sim, group, &maker).await;
+        deposit_all(sim, &snapshot, &symbols, maker_account, &maker, &f.maker_deposits).await;
+        let quote = snapshot.asset(index_of(&symbols, &f.quote)).unwrap().state;
+        let price = native(first_price * f.contract_size, quote.decimals);
+        for (t, owner) in sandbox.traders.iter().zip(&owners) {
+            if t.futures == 0 {
+                continue;
+            }
+            let account = traders.iter().find(|x| x.name == t.name).unwrap().account;
+            let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+            let (mine, theirs) = (account_state(sim, account).await, account_state(sim, maker_account).await);
+            let contracts = t.futures.unsigned_abs();
+            let i = if t.futures > 0 {
+                snap.trade(market, account, &mine, maker_account, &theirs, contracts, price)
+            } else {
+                snap.trade(market, maker_account, &theirs, account, &mine, contracts, price)
+            }
+            .unwrap();
+            sim.send(&ballast_sdk::tx::with_compute_budget(&[i], 0), &[owner, &maker]).await;
+            println!(
+                "  future  {} {} {} contracts of {} {} at {:.2}",
+                t.name,
+                if t.futures > 0 { "bought" } else { "sold" },
+                contracts,
+                f.contract_size,
+                symbols[usize::from(replayed)],
+                price as f64 / 10f64.powi(i32::from(quote.decimals))
+            );
+        }
+        traders.push(Trader {
+            name: "maker".into(),
+            account: maker_account,
+            health: vec![],
+            liquidations: 0,
+        });
+    }
+    Scene {
+        group,
+        snapshot,
+        symbols,
+        feeds,
+        prices_now,
+        replayed,
+        liquidator,
+        liquidator_account,
+        traders,
+        market_count,
+    }
+}
+
+async fn account_state(sim: &Sim, key: Pubkey) -> MarginAccount {
+    let raw = sim.chain.account(&key).await.unwrap().unwrap();
+    ballast_sdk::decode::<MarginAccount>(&key, &raw.data, "MarginAccount").unwrap()
+}
+
+/// Lists the future of `[sandbox.future]` on the replayed asset (the market template's margin
+/// parameters), expiring `expiry_hours` after `now`; returns its market index.
+async fn list_future(
+    sim: &Sim,
+    group: Pubkey,
+    admin: &Keypair,
+    symbols: &[String],
+    replayed: u16,
+    f: &crate::config::FutureSection,
+    now: i64,
+) -> u16 {
+    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    let underlying = snap.asset(replayed).unwrap();
+    let quote = snap.asset(index_of(symbols, &f.quote)).unwrap();
+    let config = ballast::state::MarketConfig {
+        expiry_ts: now + f.expiry_hours * 3_600,
+        contract_size: native(f.contract_size, underlying.state.decimals),
+        ..ballast::state::MarketConfig::template()
+    };
+    let index = snap.group.market_count;
+    let i = ix::register_market(
+        group,
+        admin.pubkey(),
+        sim.payer.pubkey(),
+        index,
+        underlying.key,
+        quote.key,
+        config,
+    );
+    sim.send(&[i], &[admin]).await;
+    sim.chain.track(ix::market_address(&group, index));
+    println!(
+        "  market  {} future #{index}: {} per contract, expires after {} hours, settles in {}",
+        symbols[usize::from(replayed)],
+        f.contract_size,
+        f.expiry_hours,
+        f.quote
+    );
+    index
 }
 
 /// A trader's borrow of `amount` `symbol`. The config's amounts suit the default path's first

@@ -142,6 +142,7 @@ pub fn group_addresses(snapshot: &GroupSnapshot) -> Vec<Pubkey> {
         }
     }
     out.extend(programs);
+    out.extend(snapshot.markets.iter().map(|m| m.key));
     out
 }
 

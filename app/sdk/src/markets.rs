@@ -96,10 +96,9 @@ impl GroupSnapshot {
         let dust = I80F48::from_num(self.group.config.dust_value);
         let mut buf = Portfolio::default();
         let mut le = |n: u64| -> SdkResult<I80F48> {
-            let (after, _, _, _) =
-                derivative_takeover(market, &liquidatee.derivatives, &liquidator.derivatives, n, price)
-                    .map_err(err)?;
-            priced.portfolio_into(&liquidatee.positions, &after, None, &mut buf).map_err(err)?;
+            let t = derivative_takeover(market, &liquidatee.derivatives, &liquidator.derivatives, n, price)
+                .map_err(err)?;
+            priced.portfolio_into(&liquidatee.positions, &t.liquidatee, None, &mut buf).map_err(err)?;
             priced.tolerate_only_dust_faults(&mut buf.tokens, dust).map_err(err)?;
             priced.health_of(&buf, HealthType::LiquidationEnd).map_err(err)
         };

@@ -124,6 +124,14 @@ pub fn classify(ix: &Instruction) -> Option<(Option<Priced>, usize)> {
         || d == ballast::instruction::Borrow::DISCRIMINATOR
     {
         Some((Some(Priced::HealthCheck), health_assets(fixed_accounts::token_move_checked())))
+    } else if d == ballast::instruction::Trade::DISCRIMINATOR
+        || d == ballast::instruction::LiquidateDerivative::DISCRIMINATOR
+    {
+        // two accounts' health, as a liquidation prices them (the markets counted as assets:
+        // an over-estimate)
+        Some((Some(Priced::Liquidate), health_assets(fixed_accounts::trade())))
+    } else if d == ballast::instruction::SettlePnl::DISCRIMINATOR {
+        Some((Some(Priced::Liquidate), health_assets(fixed_accounts::settle_pnl())))
     } else if d == ballast::instruction::HealthReport::DISCRIMINATOR {
         Some((Some(Priced::HealthReport), health_assets(fixed_accounts::health_report())))
     } else {
@@ -174,6 +182,32 @@ mod fixed_accounts {
         ballast::accounts::Withdraw { token: token_move(), owner: Pubkey::default() }
             .to_account_metas(None)
             .len()
+    }
+    /// Trade and LiquidateDerivative both carry six accounts.
+    pub fn trade() -> usize {
+        let d = Pubkey::default();
+        ballast::accounts::Trade {
+            group: d,
+            market: d,
+            buyer_account: d,
+            buyer: d,
+            seller_account: d,
+            seller: d,
+        }
+        .to_account_metas(None)
+        .len()
+    }
+    pub fn settle_pnl() -> usize {
+        let d = Pubkey::default();
+        ballast::accounts::SettlePnl {
+            group: d,
+            market: d,
+            quote_asset: d,
+            owed_account: d,
+            owing_account: d,
+        }
+        .to_account_metas(None)
+        .len()
     }
     pub fn health_report() -> usize {
         let d = Pubkey::default();

@@ -83,9 +83,16 @@ fn at_level(init: I80F48, maint: I80F48, level: HealthType) -> I80F48 {
     match level {
         HealthType::Init => init,
         HealthType::Maint => maint,
-        // cannot overflow for fractions; rounds down, the smaller of the two sides of the midpoint
-        HealthType::LiquidationEnd => (init + maint) / I80F48::from_num(2),
+        // cannot overflow for fractions; a shift (SBF has no 128-bit divide), rounding down, the
+        // smaller of the two sides of the midpoint
+        HealthType::LiquidationEnd => I80F48::from_bits((init + maint).to_bits() >> 1),
     }
+}
+
+/// `v / 3`, rounded toward zero, without a 128-bit divide.
+fn third_of(v: I80F48) -> I80F48 {
+    let magnitude = crate::math::div_u128_by_u32(v.to_bits().unsigned_abs(), 3) as i128;
+    I80F48::from_bits(if v < I80F48::ZERO { -magnitude } else { magnitude })
 }
 
 impl ScanParams {
@@ -200,25 +207,30 @@ pub fn scan_underlying(
 ) -> RiskResult<UnderlyingScan> {
     let mut futures_delta = I80F48::ZERO;
     let mut unrealised = I80F48::ZERO;
-    let mut weighted = I80F48::ZERO;
     let mut range = I80F48::ZERO;
     let mut extreme_multiple = I80F48::ZERO;
     let mut extreme_fraction = I80F48::ZERO;
     let vol_move = params.z(level).mul_c(u.horizon_vol)?;
-    let mine = |f: &&FutureInput| f.underlying_index == u.asset_index;
+    // the underlying's two prices, once: longs at the collateral price, shorts at the liability
+    // price (`future_pnl`)
+    let long_price = collateral_price(&u.prices, u.conf_multiplier, level)?;
+    let short_price = liability_price(&u.prices, u.conf_multiplier, level)?;
+    // Gains are weighted per market, on the market's net PnL: the first future of each market
+    // sums the market (no allocation: on chain the heap never frees).
+    let mut weighted = I80F48::ZERO;
+    let mine = |f: &FutureInput| f.underlying_index == u.asset_index;
     for (i, f) in futures.iter().enumerate().filter(|(_, f)| mine(f)) {
         futures_delta = futures_delta.add_c(f.base)?;
-        let pnl = future_pnl(f, u, level)?;
-        unrealised = unrealised.add_c(pnl)?;
-        // gains are weighted per market, on the market's net PnL (the first input of each market
-        // weighs them all)
-        if futures[..i].iter().all(|g| g.market_index != f.market_index) {
-            let mut market_pnl = I80F48::ZERO;
-            for g in futures[i..].iter().filter(|g| g.market_index == f.market_index) {
-                market_pnl = market_pnl.add_c(future_pnl(g, u, level)?)?;
-            }
-            weighted = weighted.add_c(weighted_pnl(market_pnl, &f.params, level)?)?;
+        if futures[..i].iter().any(|g| mine(g) && g.market_index == f.market_index) {
+            continue;
         }
+        let mut market_pnl = I80F48::ZERO;
+        for g in futures[i..].iter().filter(|g| mine(g) && g.market_index == f.market_index) {
+            let price = if g.base >= I80F48::ZERO { long_price } else { short_price };
+            market_pnl = market_pnl.add_c(g.base.mul_c(price)?.add_c(g.quote)?)?;
+        }
+        unrealised = unrealised.add_c(market_pnl)?;
+        weighted = weighted.add_c(weighted_pnl(market_pnl, &f.params, level)?)?;
         let r = f.params.min_range(level).max(f.params.range_multiplier.mul_c(vol_move)?);
         range = range.max(r);
         extreme_multiple = extreme_multiple.max(f.params.extreme_multiple);
@@ -249,21 +261,25 @@ pub fn scan_underlying(
     }
 
     let net_delta = futures_delta.add_c(hedged_spot)?;
+    // Futures are linear: every scenario's value is a multiple of the full move, so the 16 cost
+    // three products and a division by three rather than 16 of each.
     let exposure = net_delta.mul_c(u.prices.spot)?;
+    let full = exposure.mul_c(range)?;
+    let third = third_of(full);
+    let two_thirds = third.add_c(third)?;
+    let extreme = full.mul_c(extreme_multiple)?.mul_c(extreme_fraction)?;
     let mut scenarios = [I80F48::ZERO; SCENARIO_COUNT];
     let mut worst = 0;
     let mut worst_loss = I80F48::ZERO;
     for (i, s) in SCENARIOS.iter().enumerate() {
-        let value = if s.extreme {
-            let moved = exposure.mul_c(range)?.mul_c(extreme_multiple)?.mul_c(extreme_fraction)?;
-            if s.thirds < 0 {
-                I80F48::ZERO.sub_c(moved)?
-            } else {
-                moved
-            }
-        } else {
-            exposure.mul_c(range)?.mul_c(I80F48::from_num(s.thirds))?.div_c(I80F48::from_num(3))?
+        let up = match (s.extreme, s.thirds.unsigned_abs()) {
+            (true, _) => extreme,
+            (false, 0) => I80F48::ZERO,
+            (false, 1) => third,
+            (false, 2) => two_thirds,
+            (false, _) => full,
         };
+        let value = if s.thirds < 0 { I80F48::ZERO.sub_c(up)? } else { up };
         scenarios[i] = value;
         let loss = I80F48::ZERO.sub_c(value)?;
         if loss > worst_loss {
@@ -339,10 +355,21 @@ pub fn portfolio_health_at(
     params: &HealthParams,
     level: HealthType,
 ) -> RiskResult<I80F48> {
+    let mut health = crate::health::health(tokens, params, level)?;
     if futures.is_empty() {
-        return crate::health::health(tokens, params, level);
+        return Ok(health);
     }
-    Ok(portfolio_health(tokens, futures, underlyings, params, level)?.health)
+    // `portfolio_health` without collecting the scans (on chain the heap never frees)
+    let totals = cross_totals(tokens, level)?;
+    for index in underlyings_of(futures) {
+        let u = underlyings
+            .iter()
+            .find(|u| u.asset_index == index)
+            .ok_or(RiskError::MissingUnderlying { asset_index: index })?;
+        health =
+            health.add_c(scan_underlying(u, futures, tokens, &totals, params, level)?.contribution()?)?;
+    }
+    Ok(health)
 }
 
 /// Health at the three levels with futures.
@@ -591,6 +618,9 @@ mod tests {
             let tokens = [sol_priced, position(0, 1_000_000_000, 1.0, weights(0.95, 0.98, 1.05, 1.02))];
             let at = |level| portfolio_health(&tokens, &[fut], &[UnderlyingPrice::of(&sol_priced)], &params, level).unwrap().health;
             let (init, le, maint) = (at(HealthType::Init), at(HealthType::LiquidationEnd), at(HealthType::Maint));
+            // the streaming health the program uses is the breakdown's, exactly
+            let fast = portfolio_health_at(&tokens, &[fut], &[UnderlyingPrice::of(&sol_priced)], &params, HealthType::LiquidationEnd).unwrap();
+            prop_assert_eq!(fast, le);
             prop_assert!(init <= le + f(1e-6) && le <= maint + f(1e-6), "{} {} {}", init, le, maint);
         }
 

@@ -1,7 +1,8 @@
 //! Compute-unit benchmark of the SBF build: runs the real `ballast.so` in solana-program-test's
 //! virtual machine through deposit, withdraw and borrow at 1, 4, 8 and 16 (the maximum) token
-//! positions and liquidate at 2, 8 and 16, and prints compute units per instruction and position
-//! count, the account sizes, and the budgets of DESIGN.md.
+//! positions and liquidate at 2, 8 and 16, a withdrawal with 0 to 8 futures and a trade between
+//! two accounts of 8 tokens and 8 futures each, and prints compute units per instruction and
+//! position count, the account sizes, and the budgets of DESIGN.md and issue 12.
 //!
 //!   BALLAST_SBF_SO_DIR=<folder with ballast.so> cargo run -p ballast-tests --bin cu_bench [-- --check]
 //!
@@ -29,11 +30,21 @@ const HEALTH_CU_PER_POSITION: u64 = 1_500;
 const LIQUIDATION_AT_MAX_CU: u64 = 150_000;
 /// The runtime's default limit for one instruction, reported likewise.
 const DEFAULT_INSTRUCTION_LIMIT: u64 = 200_000;
+/// Issue 12's budgets: per futures position in a health check, and a trade between two accounts
+/// of 8 token positions and 8 futures each ("well inside" the transaction's 1.4M).
+const FUTURE_CU_PER_POSITION: u64 = 2_500;
+const TRADE_AT_EIGHT_CU: u64 = 700_000;
 /// Regression guard (`--check`): ceilings at the largest measured position count, about 10% above
 /// what was measured when they were set. Lower them as the program gets cheaper; raising one needs a
 /// reason in the commit.
-const CEILINGS: [(&str, u64); 4] =
-    [("deposit", 19_000), ("withdraw", 80_000), ("borrow", 82_000), ("liquidate", 238_000)];
+const CEILINGS: [(&str, u64); 6] = [
+    ("deposit", 19_000),
+    ("withdraw", 80_000),
+    ("borrow", 82_000),
+    ("liquidate", 238_000),
+    ("withdraw+futures", 90_000),
+    ("trade", 168_000),
+];
 
 struct Bench {
     env: TestEnv,
@@ -118,12 +129,22 @@ impl Bench {
     }
 
     async fn measure(&mut self, what: &str, n: usize, ix: Instruction, signer: &Keypair) -> Option<u64> {
+        self.measure_signed(what, n, ix, &[signer]).await
+    }
+
+    async fn measure_signed(
+        &mut self,
+        what: &str,
+        n: usize,
+        ix: Instruction,
+        signers: &[&Keypair],
+    ) -> Option<u64> {
         let account_count = ix.accounts.len();
         // program-test 3.1 intermittently drops a transaction with 40 accounts (its bank task
         // panics on an index and the client sees DeadlineExceeded); a fresh send (send_with_metadata
         // makes each one unique) usually goes through, so a failure is retried twice.
         for attempt in 1..=3 {
-            match self.env.send_with_metadata(std::slice::from_ref(&ix), &[signer]).await {
+            match self.env.send_with_metadata(std::slice::from_ref(&ix), signers).await {
                 Ok(m) => {
                     let cu = *m.program_units.first().unwrap_or_else(|| {
                         panic!("{what} at {n}: no compute-unit line in the logs:\n{}", m.logs.join("\n"))
@@ -198,7 +219,75 @@ impl Bench {
         eprintln!("    (liquidatee left with {liqee} positions)");
         cu
     }
+
+    /// Lists the futures markets once: market i on asset i + 1 (1 token per contract, $1),
+    /// settled in asset 0.
+    async fn ensure_markets(&mut self) {
+        if self.env.group_state().await.market_count > 0 {
+            return;
+        }
+        let now = self.env.now().await;
+        for i in 0..FUTURES_MARKETS {
+            let config = ballast::state::MarketConfig {
+                expiry_ts: now + 30 * 86_400,
+                contract_size: UNIT,
+                ..ballast::state::MarketConfig::template()
+            };
+            self.env.list_market(i + 1, 0, config).await;
+        }
+    }
+
+    /// `buyer` buys 10 contracts of each of `markets` from `seller` at $1.
+    async fn open_futures(
+        &mut self,
+        markets: std::ops::Range<usize>,
+        buyer: (&Keypair, Pubkey),
+        seller: (&Keypair, Pubkey),
+    ) {
+        for m in markets {
+            let ix = self.env.trade_ix(m as u16, buyer.1, seller.1, 10, UNIT).await;
+            self.env.send_with_metadata(&[ix], &[buyer.0, seller.0]).await.unwrap();
+        }
+    }
+
+    /// A withdrawal from an account holding one token deposit and `f` futures (each on its own
+    /// underlying, so the health accounts carry f + 1 assets and oracles and f markets).
+    async fn withdraw_with_futures(&mut self, f: usize) -> Option<u64> {
+        self.withdraw_with_tokens_and_futures(1, f).await
+    }
+
+    /// A withdrawal (of asset 0) from an account holding deposits in assets `0..tokens` and `f`
+    /// futures on assets `1..=f`: with `tokens` = 8 every underlying but the eighth is already
+    /// priced for its token position, which isolates what a future itself costs.
+    async fn withdraw_with_tokens_and_futures(&mut self, tokens: usize, f: usize) -> Option<u64> {
+        self.ensure_markets().await;
+        let held: Vec<usize> = (0..tokens).collect();
+        let (user, account, wallets) = self.trader_with_deposits(&held, 1_000 * UNIT).await;
+        let (maker, maker_account, _) = self.trader_with_deposits(&[0], 1_000 * UNIT).await;
+        self.refresh().await;
+        self.open_futures(0..f, (&user, account), (&maker, maker_account)).await;
+        self.refresh().await;
+        let ix = self.env.withdraw_ix(user.pubkey(), account, 0, wallets[0], UNIT).await;
+        self.measure(if tokens == 1 { "withdraw+futures" } else { "withdraw 8 tokens+futures" }, f, ix, &user)
+            .await
+    }
+
+    /// A trade between two accounts that each hold 8 token deposits and, after it, 8 futures.
+    async fn trade_at_eight(&mut self) -> Option<u64> {
+        self.ensure_markets().await;
+        let tokens: Vec<usize> = (0..8).collect();
+        let (a, a_account, _) = self.trader_with_deposits(&tokens, 100 * UNIT).await;
+        let (b, b_account, _) = self.trader_with_deposits(&tokens, 100 * UNIT).await;
+        self.refresh().await;
+        self.open_futures(0..7, (&a, a_account), (&b, b_account)).await;
+        self.refresh().await;
+        let ix = self.env.trade_ix(7, a_account, b_account, 10, UNIT).await;
+        self.measure_signed("trade", 8, ix, &[&a, &b]).await
+    }
 }
+
+/// Futures markets the benchmark lists (on assets 1..=8).
+const FUTURES_MARKETS: usize = 8;
 
 fn fmt(cu: u64) -> String {
     let s = cu.to_string();
@@ -264,6 +353,24 @@ async fn main() {
         }
     }
 
+    // Futures: a withdrawal's health check with 0, 1, 4 and 8 futures on distinct underlyings,
+    // and a trade between two accounts of 8 tokens and 8 futures each.
+    let mut futures = BTreeMap::new();
+    for f in [0, 1, 4, 8] {
+        match b.withdraw_with_futures(f).await {
+            Some(cu) => {
+                futures.insert(f, cu);
+            }
+            None => failed.push(format!("withdraw with {f} futures")),
+        }
+    }
+    let shared =
+        (b.withdraw_with_tokens_and_futures(8, 0).await, b.withdraw_with_tokens_and_futures(8, 8).await);
+    let trade_cu = b.trade_at_eight().await;
+    if trade_cu.is_none() {
+        failed.push("trade at 8 tokens and 8 futures".into());
+    }
+
     // The same health check with every factor on, for what the factors add per position.
     let mut factors = Bench::with_factors().await;
     let mut with_factors = BTreeMap::new();
@@ -321,6 +428,37 @@ async fn main() {
         );
     }
 
+    let futures_slope = match (futures.get(&0), futures.get(&8)) {
+        (Some(&zero), Some(&eight)) => {
+            println!();
+            println!(
+                "withdraw with futures (1 token deposit): {} CU with none, {} with 1, {} with 4, {} with 8; {} CU per futures position (its market, its underlying priced and scanned)",
+                fmt(zero),
+                futures.get(&1).map_or("-".into(), |c| fmt(*c)),
+                futures.get(&4).map_or("-".into(), |c| fmt(*c)),
+                fmt(eight),
+                fmt((eight - zero) / 8)
+            );
+            Some((eight - zero) / 8)
+        }
+        _ => None,
+    };
+    if let (Some(t0), Some(t8)) = shared {
+        println!(
+            "withdraw with 8 token deposits: {} CU, and with 8 futures on 8 underlyings seven of which it holds: {}; {} CU per futures position (its market and scan, one more asset)",
+            fmt(t0),
+            fmt(t8),
+            fmt((t8 - t0) / 8)
+        );
+    }
+    if let Some(cu) = trade_cu {
+        println!("trade between two accounts of 8 token positions and 8 futures each: {} CU", fmt(cu));
+        table.insert(("trade", 8), cu);
+    }
+    if let Some(&cu) = futures.get(&8) {
+        table.insert(("withdraw+futures", 8), cu);
+    }
+
     let mut sizes = vec![];
     let group = b.env.group;
     sizes.push(("Group", b.env.account(group).await.unwrap().data.len()));
@@ -373,6 +511,19 @@ async fn main() {
                 ),
             );
         }
+    }
+    match futures_slope {
+        Some(s) => target(
+            s <= FUTURE_CU_PER_POSITION,
+            format!("health check: {} CU per futures position <= {}", fmt(s), fmt(FUTURE_CU_PER_POSITION)),
+        ),
+        None => target(false, "health check per futures position: not measured (failed)".into()),
+    }
+    if let Some(cu) = trade_cu {
+        target(
+            cu < TRADE_AT_EIGHT_CU,
+            format!("trade at 8 tokens + 8 futures each: {} CU < {}", fmt(cu), fmt(TRADE_AT_EIGHT_CU)),
+        );
     }
     let wide = sizes[2].1;
     target(wide <= 2048, format!("MarginAccount at {MAX} positions: {} bytes <= 2 KiB", fmt(wide as u64)));

@@ -2,11 +2,13 @@
 //! the instruction with the SDK's builders, sends it, and returns a structured result.
 
 mod account;
+mod futures;
 mod governance;
 mod liquidation;
 mod view;
 
 pub use account::*;
+pub use futures::*;
 pub use governance::*;
 pub use liquidation::*;
 pub use view::*;
@@ -135,8 +137,12 @@ pub fn account_reports(
     account: &MarginAccount,
     policy: OraclePolicy,
 ) -> CliResult<HealthReports> {
-    let indexes: Vec<u16> = account.active_positions().map(|p| p.asset_index).collect();
+    let indexes = GroupSnapshot::assets_of(&[account], &[]);
     let priced = price_assets(snap, &indexes, policy)?;
+    if account.active_derivatives().next().is_some() {
+        // with futures: the program's own portfolio reports (scans included)
+        return priced.health_reports(account).map_err(from_anchor);
+    }
     let inputs = priced.inputs(&account.positions, None).map_err(from_anchor)?;
     health_reports(&inputs, &priced.params).map_err(|e| risk_error(snap, e))
 }

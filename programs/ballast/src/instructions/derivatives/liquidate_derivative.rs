@@ -38,6 +38,15 @@ pub fn derivative_liquidation_price(mark: I80F48, bonus: I80F48, liquidatee_long
     price.checked_to_num::<i64>().filter(|p| *p >= 0).ok_or_else(|| error!(BallastError::MathOverflow))
 }
 
+/// The result of `derivative_takeover`: the liquidatee's and the liquidator's slots after, and
+/// each one's contracts before and after.
+pub struct Takeover {
+    pub liquidatee: Vec<DerivativePosition>,
+    pub liquidator: Vec<DerivativePosition>,
+    pub liquidatee_contracts: (i64, i64),
+    pub liquidator_contracts: (i64, i64),
+}
+
 /// Both sides' derivative slots after the liquidator takes over `n` contracts of the
 /// liquidatee's position in `market` at `price` per contract, and the liquidatee's contracts
 /// before and after (for the open interest).
@@ -47,7 +56,7 @@ pub fn derivative_takeover(
     liquidator: &[DerivativePosition],
     n: u64,
     price: i64,
-) -> Result<(Vec<DerivativePosition>, Vec<DerivativePosition>, (i64, i64), (i64, i64))> {
+) -> Result<Takeover> {
     let position = |d: &[DerivativePosition]| {
         find_derivative(d, market.market_index).map(|i| (d[i].contracts, d[i].quote)).unwrap_or((0, 0))
     };
@@ -74,7 +83,12 @@ pub fn derivative_takeover(
     let mut liqor = liquidator.to_vec();
     set_derivative(&mut liqee, market.market_index, market.underlying_index, liqee_after.0, liqee_after.1)?;
     set_derivative(&mut liqor, market.market_index, market.underlying_index, liqor_after.0, liqor_after.1)?;
-    Ok((liqee, liqor, (c, liqee_after.0), (lc, liqor_after.0)))
+    Ok(Takeover {
+        liquidatee: liqee,
+        liquidator: liqor,
+        liquidatee_contracts: (c, liqee_after.0),
+        liquidator_contracts: (lc, liqor_after.0),
+    })
 }
 
 /// The bonus of a derivative liquidation now: the underlying asset's liquidation fee, ramped
@@ -159,8 +173,8 @@ pub fn liquidate_derivative<'info>(
     let price = derivative_liquidation_price(mark, bonus, contracts > 0)?;
     let n = max_contracts.min(contracts.unsigned_abs());
     let le_at = |n: u64, buf: &mut Portfolio| -> Result<I80F48> {
-        let (liqee, _, _, _) = derivative_takeover(&market, &liqee_derivs, &liqor_derivs, n, price)?;
-        priced.portfolio_into(&liqee_tokens, &liqee, None, buf)?;
+        let t = derivative_takeover(&market, &liqee_derivs, &liqor_derivs, n, price)?;
+        priced.portfolio_into(&liqee_tokens, &t.liquidatee, None, buf)?;
         priced.tolerate_only_dust_faults(&mut buf.tokens, dust_value)?;
         priced.health_of(buf, HealthType::LiquidationEnd)
     };
@@ -169,8 +183,12 @@ pub fn liquidate_derivative<'info>(
     if n > 1 && le_after > I80F48::ZERO {
         require!(le_at(n - 1, &mut buf)? < I80F48::ZERO, BallastError::LiquidationExceedsTarget);
     }
-    let (liqee_after, liqor_after, liqee_c, liqor_c) =
-        derivative_takeover(&market, &liqee_derivs, &liqor_derivs, n, price)?;
+    let Takeover {
+        liquidatee: liqee_after,
+        liquidator: liqor_after,
+        liquidatee_contracts: liqee_c,
+        liquidator_contracts: liqor_c,
+    } = derivative_takeover(&market, &liqee_derivs, &liqor_derivs, n, price)?;
     priced.portfolio_into(&liqor_tokens, &liqor_after, None, &mut buf)?;
     let liqor_init = priced.health_of(&buf, HealthType::Init)?;
     require!(liqor_init >= I80F48::ZERO, BallastError::LiquidatorInsufficientHealth);

@@ -52,19 +52,13 @@ pub fn settle_pnl<'info>(ctx: Context<'info, SettlePnl<'info>>, max_amount: u64)
     let now = Clock::get()?.unix_timestamp;
     let group_key = ctx.accounts.group.key();
     let params = ctx.accounts.group.load()?.config.health_params();
-    let mut market = *ctx.accounts.market.load()?;
+    // On the heap: the market, the asset and the pricing together overflow SBF's 4 KiB frame.
+    let mut market = Box::new(*ctx.accounts.market.load()?);
     let quote_key = ctx.accounts.quote_asset.key();
-    let mut quote = *ctx.accounts.quote_asset.load()?;
+    let mut quote = Box::new(*ctx.accounts.quote_asset.load()?);
     quote.accrue_interest(now).anchor()?;
 
-    let priced = Box::new(PricedAssets::load(
-        &group_key,
-        params,
-        ctx.remaining_accounts,
-        OraclePolicy::Liquidation,
-        now,
-        Some((&quote_key, &quote)),
-    )?);
+    let priced = load_priced(&group_key, params, ctx.remaining_accounts, now, &quote_key, &quote)?;
     // The mark per contract, and whether positions close at it first.
     let settled = market.is_settled(now);
     let mark = if settled {
@@ -145,19 +139,16 @@ pub fn settle_pnl<'info>(ctx: Context<'info, SettlePnl<'info>>, max_amount: u64)
     owed_tokens.set_shares(quote.asset_index, new_owed_shares)?;
     quote.set_lending_state(&lending);
 
-    // The owing account's Maint health, before and after. The quote's risk factors stay as
-    // priced before (the pool's totals move by `amount` at most); its shares convert at the
-    // same indexes.
-    let mut buf = priced.portfolio(&owing_tokens_before, &owing_derivs_before, None)?;
-    let maint_before = priced.health_of(&buf, HealthType::Maint)?;
-    let mut after_priced = priced;
-    after_priced.get_mut(quote.asset_index)?.lending = lending;
-    after_priced.portfolio_into(&owing_tokens, &owing_derivs, None, &mut buf)?;
-    let maint_after = after_priced.health_of(&buf, HealthType::Maint)?;
-    require!(maint_before < I80F48::ZERO || maint_after >= I80F48::ZERO, BallastError::SettlementBreaksMaint);
+    check_owing_maint(
+        priced,
+        quote.asset_index,
+        lending,
+        (&owing_tokens_before, &owing_derivs_before),
+        (&owing_tokens, &owing_derivs),
+    )?;
 
     // Effects.
-    *ctx.accounts.quote_asset.load_mut()? = quote;
+    *ctx.accounts.quote_asset.load_mut()? = *quote;
     {
         let mut a = ctx.accounts.owed_account.load_mut()?;
         a.positions.copy_from_slice(&owed_tokens);
@@ -181,5 +172,47 @@ pub fn settle_pnl<'info>(ctx: Context<'info, SettlePnl<'info>>, max_amount: u64)
         mark: mark.floor().saturating_to_num::<i64>(),
         closed_at_settlement: settled,
     });
+    Ok(())
+}
+
+#[inline(never)]
+fn load_priced<'info>(
+    group_key: &Pubkey,
+    params: crate::risk::HealthParams,
+    remaining: &'info [AccountInfo<'info>],
+    now: i64,
+    quote_key: &Pubkey,
+    quote: &Asset,
+) -> Result<Box<PricedAssets>> {
+    Ok(Box::new(PricedAssets::load(
+        group_key,
+        params,
+        remaining,
+        OraclePolicy::Liquidation,
+        now,
+        Some((quote_key, quote)),
+    )?))
+}
+
+/// The owing account's Maint health before and after: refused when settlement takes it from
+/// at or above zero to below. The quote's risk factors stay as priced before (the pool's
+/// totals move by the amount at most); its shares convert at the same indexes.
+#[inline(never)]
+fn check_owing_maint(
+    mut priced: Box<PricedAssets>,
+    quote_index: u16,
+    lending: crate::risk::LendingState,
+    before: (&[TokenPosition], &[DerivativePosition]),
+    after: (&[TokenPosition], &[DerivativePosition]),
+) -> Result<()> {
+    let mut buf = priced.portfolio(before.0, before.1, None)?;
+    let maint_before = priced.health_of(&buf, HealthType::Maint)?;
+    priced.get_mut(quote_index)?.lending = lending;
+    priced.portfolio_into(after.0, after.1, None, &mut buf)?;
+    let maint_after = priced.health_of(&buf, HealthType::Maint)?;
+    if maint_before >= I80F48::ZERO && maint_after < I80F48::ZERO {
+        msg!("owing account's maint health {} -> {}", maint_before, maint_after);
+        return err!(BallastError::SettlementBreaksMaint);
+    }
     Ok(())
 }

@@ -56,13 +56,14 @@ impl<'info> TokenMove<'info> {
         remaining: &'info [AccountInfo<'info>],
         now: i64,
     ) -> Result<()> {
-        let (flagged, positions, derivatives) = {
-            let a = self.account.load()?;
-            (a.is_being_liquidated(), a.positions, a.derivatives)
-        };
-        if !flagged {
+        if !self.account.load()?.is_being_liquidated() {
             return Ok(());
         }
+        // Copies on the heap: on the stack they would overflow SBF's 4 KiB frame.
+        let (positions, derivatives) = {
+            let a = self.account.load()?;
+            (a.positions.to_vec(), a.derivatives.to_vec())
+        };
         let (params, dust_value) = {
             let group = self.group.load()?;
             (group.config.health_params(), I80F48::from_num(group.config.dust_value))

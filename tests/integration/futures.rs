@@ -3,7 +3,7 @@
 //! nothing changed. The harness checks the invariants (share totals, vaults, and each market's
 //! contracts, cash and open interest) after every transaction.
 
-use crate::margin::{basket, Basket, SOL, USDC};
+use crate::margin::{basket, Basket, ETH, SOL, USDC};
 use ballast::state::MarketConfig;
 use ballast_tests::*;
 use solana_keypair::Keypair;
@@ -307,4 +307,37 @@ async fn a_losing_future_is_taken_over_just_enough() {
     let d = l.derivatives[l.find_derivative(m).unwrap()];
     assert_eq!((d.contracts, d.quote), (35, -35 * price));
     assert_eq!(env.market_state(m).await.open_interest, 50);
+}
+
+#[tokio::test]
+async fn a_settlement_may_not_push_a_healthy_account_below_maintenance() {
+    let Basket { mut env, .. } = basket().await;
+    let now = env.now().await;
+    // one contract is 1 ETH (8 decimals)
+    let config = MarketConfig { contract_size: 100_000_000, ..sol_future(now) };
+    let m = env.list_market(ETH, USDC, config).await;
+    let (maker, maker_account) = funded(&mut env, 10_000).await;
+    // A trader with 10 SOL only sells 3 ETH futures at $2,000 (Init: 800 - 630 = $170).
+    let (trader, account) = env.new_trader().await;
+    let wallet = env.funded_token_account(trader.pubkey(), SOL, 10 * ONE_SOL).await;
+    env.deposit(&trader, account, SOL, wallet, 10 * ONE_SOL).await.unwrap();
+    env.trade(m, &maker, maker_account, &trader, account, 3, 2_000 * USD).await.unwrap();
+
+    // ETH at $2,148: Maint 900 - 3 * 148 - 3 * 2,148 * 7.0035% = $4.7, a loss of $444 owed.
+    env.set_price(ETH, 2_148.0, 0.0).await;
+    env.set_price(SOL, 100.0, 0.0).await;
+    env.set_price(USDC, 1.0, 0.0).await;
+    let maint = env.health(account, HealthType::Maint, OraclePolicy::Liquidation).await;
+    assert!(near(maint, 900.0 - 444.0 - 3.0 * 2_148.0 * 0.070035), "{}", usd(maint));
+    // Settled in full, the loss becomes a USDC borrow at the 1.02 liability weight: $8.88 more,
+    // below zero. A third party may not do that.
+    let keys = [account, maker_account, env.assets[USDC].asset, env.market_key(m)];
+    let ix = env.settle_pnl_ix(m, maker_account, account, u64::MAX).await;
+    env.assert_send_refused(&[ix], &[], BallastError::SettlementBreaksMaint, &keys).await;
+    // $100 of it keeps the account above (4.7 - 2.0).
+    env.settle_pnl(m, maker_account, account, 100 * USD).await.unwrap();
+    let debt = env.native_balance(account, USDC).await;
+    assert!((debt + I80F48::from_num(100 * USD)).abs() <= I80F48::ONE, "{debt}");
+    let after = env.health(account, HealthType::Maint, OraclePolicy::Liquidation).await;
+    assert!(after >= I80F48::ZERO && after < maint, "{} -> {}", usd(maint), usd(after));
 }

@@ -118,7 +118,7 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, contracts: u64, price: u6
         let group = ctx.accounts.group.load()?;
         (group.config.health_params(), group.pause_blocks(crate::risk::governance::PAUSE_BORROW, now))
     };
-    let mut market = *ctx.accounts.market.load()?;
+    let market = *ctx.accounts.market.load()?;
     require!(!market.is_expired(now), BallastError::MarketExpired);
 
     let signed = i64::try_from(contracts).map_err(|_| error!(BallastError::MathOverflow))?;
@@ -175,7 +175,6 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, contracts: u64, price: u6
     // Effects.
     ctx.accounts.buyer_account.load_mut()?.derivatives.copy_from_slice(&buyer.after);
     ctx.accounts.seller_account.load_mut()?.derivatives.copy_from_slice(&seller.after);
-    market.open_interest = open_interest;
     ctx.accounts.market.load_mut()?.open_interest = open_interest;
     emit!(FuturesTraded {
         group: group_key,

@@ -341,3 +341,105 @@ async fn a_settlement_may_not_push_a_healthy_account_below_maintenance() {
     let after = env.health(account, HealthType::Maint, OraclePolicy::Liquidation).await;
     assert!(after >= I80F48::ZERO && after < maint, "{} -> {}", usd(maint), usd(after));
 }
+
+#[tokio::test]
+async fn market_parameters_are_governed_like_assets() {
+    use ballast::risk::governance::{value_from_u64, MarketField};
+    use ballast::state::PatchEntry;
+    use ballast_sdk::ix;
+    let e = |f: MarketField, v: u64| PatchEntry::new(f as u16, value_from_u64(v));
+    let Basket { mut env, .. } = basket().await;
+    let now = env.now().await;
+    let m = env.list_market(SOL, USDC, sol_future(now)).await;
+    let (maker, maker_account) = funded(&mut env, 10_000).await;
+    let (spec, spec_account) = funded(&mut env, 1_000).await;
+    env.trade(m, &spec, spec_account, &maker, maker_account, 5, 100 * USD).await.unwrap();
+    let config =
+        ballast::state::GroupConfig { timelock_delay_secs: DAY as u32, ..env.group_state().await.config };
+    env.update_group(config).await.unwrap();
+    let (guardian, admin, stranger) =
+        (env.guardian.insecure_clone(), env.admin.insecure_clone(), Keypair::new());
+    let market = env.market_key(m);
+    let keys = [market, env.group, spec_account];
+
+    // The guardian tightens at once: reduce-only and a lower open-interest cap.
+    let i = ix::apply_market_patch(
+        env.group,
+        guardian.pubkey(),
+        market,
+        vec![e(MarketField::ReduceOnly, 1), e(MarketField::OpenInterestCap, 10)],
+    );
+    env.send(&[i], &[&guardian]).await.unwrap();
+    let c = env.market_state(m).await.config;
+    assert_eq!((c.is_reduce_only(), c.open_interest_cap), (true, 10));
+    // which stops a trade that grows a position, but not one that shrinks both
+    let ix = env.trade_ix(m, spec_account, maker_account, 1, 100 * USD).await;
+    env.assert_send_refused(&[ix], &[&spec, &maker], BallastError::MarketReduceOnly, &keys).await;
+    env.trade(m, &maker, maker_account, &spec, spec_account, 1, 100 * USD).await.unwrap();
+
+    // The guardian cannot loosen, nor move what sets Maint (a wider range included), nor a
+    // series' terms (not fields); a stranger cannot patch at all.
+    for (entries, signer, error) in [
+        (vec![e(MarketField::ReduceOnly, 0)], &guardian, BallastError::GuardianCannotLoosen),
+        (vec![e(MarketField::ScanRangeMultiplierBps, 20_000)], &guardian, BallastError::GuardianCannotLoosen),
+        (vec![e(MarketField::ExtremeFractionBps, 5_000)], &admin, BallastError::LooseningNeedsProposal),
+        (vec![PatchEntry::new(99, value_from_u64(1))], &guardian, BallastError::PatchFieldUnknown),
+        (vec![e(MarketField::PnlWeightInitBps, 9_000)], &admin, BallastError::PnlWeightInvalid),
+        (vec![e(MarketField::PriceBandBps, 0)], &guardian, BallastError::PriceBandOutOfRange),
+        (vec![e(MarketField::PriceBandBps, 100)], &stranger, BallastError::NotAdminOrGuardian),
+    ] {
+        let i = ix::apply_market_patch(env.group, signer.pubkey(), market, entries);
+        env.assert_send_refused(&[i], &[signer], error, &keys).await;
+    }
+
+    // The admin proposes counting the extreme move at 50% (from 35%); it waits a day and runs
+    // by anyone. Long 4 at $100: the extreme loss 4 * $100 * 30% * 35% = $42 was the worst
+    // scenario (over 10%: $40); at 50% it is $60, so Init falls by exactly $18.
+    let n = env.group_state().await.proposal_count;
+    let i = ix::propose_market_patch(
+        env.group,
+        admin.pubkey(),
+        env.payer(),
+        market,
+        n,
+        vec![e(MarketField::ExtremeFractionBps, 5_000)],
+    );
+    env.send(&[i], &[&admin]).await.unwrap();
+    let proposal = ix::proposal_address(&env.group, n);
+    let keys = [market, proposal, spec_account];
+    let i = ix::execute_market_proposal(env.group, proposal, market, stranger.pubkey());
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalTooEarly, &keys).await;
+    env.advance_time(DAY).await;
+    env.set_price(SOL, 100.0, 0.0).await;
+    env.set_price(USDC, 1.0, 0.0).await;
+    let before = init_health(&mut env, spec_account).await;
+    // the proposal's target only: not another market, not an asset in the market's place
+    let other = env.list_market(ETH, USDC, MarketConfig { contract_size: 1, ..sol_future(now + DAY) }).await;
+    let i = ix::execute_market_proposal(env.group, proposal, env.market_key(other), stranger.pubkey());
+    env.assert_send_refused(&[i], &[&stranger], BallastError::ProposalWrongTarget, &keys).await;
+    let i = ix::execute_market_proposal(env.group, proposal, env.assets[SOL].asset, stranger.pubkey());
+    let r = env.send(&[i], &[&stranger]).await;
+    assert_eq!(
+        custom_error(&r),
+        Some(anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch as u32),
+        "{r:?}"
+    );
+    let i = ix::execute_market_proposal(env.group, proposal, market, stranger.pubkey());
+    env.send(&[i], &[&stranger]).await.unwrap();
+    assert_eq!(env.market_state(m).await.config.extreme_fraction_bps, 5_000);
+    let after = init_health(&mut env, spec_account).await;
+    assert!(near(before - after, 18.0), "{}", usd(before - after));
+
+    // A proposal names one target: an asset and a market together are refused.
+    let n = env.group_state().await.proposal_count;
+    let mut i = ix::propose_market_patch(
+        env.group,
+        admin.pubkey(),
+        env.payer(),
+        market,
+        n,
+        vec![e(MarketField::PriceBandBps, 100)],
+    );
+    i.accounts[4].pubkey = env.assets[SOL].asset; // the asset slot
+    env.assert_send_refused(&[i], &[&admin], BallastError::PatchTargetAmbiguous, &[env.group, market]).await;
+}

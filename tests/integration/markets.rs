@@ -1,7 +1,7 @@
 //! Markets: listing a dated future, and every listing the program refuses, by name, with nothing
 //! changed.
 
-use crate::margin::{basket, Basket, SOL, USDC};
+use crate::margin::{basket, Basket, ETH, SOL, USDC};
 use ballast::state::{Market, MarketConfig};
 use ballast_sdk::ix;
 use ballast_tests::*;
@@ -97,6 +97,9 @@ async fn bad_listings_are_refused_by_name_and_change_nothing() {
     let before = env.snapshot(&keys).await;
     let r = register(&mut env, &admin, SOL, SOL, good).await;
     assert_ballast_error(&r, BallastError::QuoteAssetIsUnderlying);
+    // nor anything but a 6-decimal dollar (ETH's native unit is not a micro-dollar)
+    let r = register(&mut env, &admin, SOL, ETH, good).await;
+    assert_ballast_error(&r, BallastError::QuoteAssetDecimals);
     // only the admin lists
     let stranger = Keypair::new();
     let r = register(&mut env, &stranger, SOL, USDC, good).await;

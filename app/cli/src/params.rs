@@ -5,7 +5,8 @@
 
 use crate::error::{CliError, CliResult};
 pub use ballast_sdk::config::{
-    feed_id_hex, parse_feed_id, AssetParams, Cap, CorrelationGroupParams, GroupParams, OracleKindName,
+    feed_id_hex, parse_feed_id, AssetParams, Cap, CorrelationGroupParams, GroupParams, MarketKindName,
+    MarketParams, OracleKindName,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;

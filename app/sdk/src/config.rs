@@ -1,5 +1,5 @@
-//! Governance parameters as files: the one serde form of the program's `AssetConfig` and
-//! `GroupConfig`, shared by the CLI's parameter files (`asset register`, `asset update`,
+//! Governance parameters as files: the one serde form of the program's `AssetConfig`,
+//! `GroupConfig` and `MarketConfig`, shared by the CLI's parameter files (`asset register`, `asset update`,
 //! `group update`) and the deployment configs in `migrations/` (see [`crate::deploy`]), and the
 //! one parser of addresses and Pyth feed ids the clients use.
 //!
@@ -11,7 +11,8 @@
 use crate::{SdkError, SdkResult};
 use anchor_lang::prelude::Pubkey;
 use ballast::state::{
-    AssetConfig, CorrelationGroupConfig, GroupConfig, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY,
+    AssetConfig, CorrelationGroupConfig, GroupConfig, MarketConfig, MarketKind, ASSET_FLAG_FROZEN,
+    ASSET_FLAG_REDUCE_ONLY, MARKET_FLAG_REDUCE_ONLY,
 };
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -353,6 +354,92 @@ impl GroupParams {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarketKindName {
+    Future,
+}
+
+/// A market's config as a file: every `MarketConfig` field by name (ratios in bps, the contract
+/// size in native units of the underlying, the expiry in unix seconds), reduce-only as a boolean.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketParams {
+    pub kind: Option<MarketKindName>,
+    pub expiry_ts: Option<i64>,
+    pub contract_size: Option<u64>,
+    pub open_interest_cap: Option<Cap>,
+    pub price_band_bps: Option<u32>,
+    pub scan_range_multiplier_bps: Option<u32>,
+    pub min_scan_range_init_bps: Option<u32>,
+    pub min_scan_range_maint_bps: Option<u32>,
+    pub extreme_move_multiple_bps: Option<u32>,
+    pub extreme_fraction_bps: Option<u32>,
+    pub pnl_weight_init_bps: Option<u32>,
+    pub pnl_weight_maint_bps: Option<u32>,
+    pub settlement_window_secs: Option<u32>,
+    pub reduce_only: Option<bool>,
+}
+
+impl MarketParams {
+    /// Every field of `c`.
+    pub fn from_config(c: &MarketConfig) -> MarketParams {
+        MarketParams {
+            kind: MarketKind::from_u8(c.kind).map(|k| match k {
+                MarketKind::Future => MarketKindName::Future,
+            }),
+            expiry_ts: Some(c.expiry_ts),
+            contract_size: Some(c.contract_size),
+            open_interest_cap: Some(Cap(c.open_interest_cap)),
+            price_band_bps: Some(c.price_band_bps),
+            scan_range_multiplier_bps: Some(c.scan_range_multiplier_bps),
+            min_scan_range_init_bps: Some(c.min_scan_range_init_bps),
+            min_scan_range_maint_bps: Some(c.min_scan_range_maint_bps),
+            extreme_move_multiple_bps: Some(c.extreme_move_multiple_bps),
+            extreme_fraction_bps: Some(c.extreme_fraction_bps),
+            pnl_weight_init_bps: Some(c.pnl_weight_init_bps),
+            pnl_weight_maint_bps: Some(c.pnl_weight_maint_bps),
+            settlement_window_secs: Some(c.settlement_window_secs),
+            reduce_only: Some(c.is_reduce_only()),
+        }
+    }
+
+    /// `base` with the fields this file names replaced.
+    pub fn apply(&self, base: &MarketConfig) -> MarketConfig {
+        let mut c = *base;
+        macro_rules! set {
+            ($($f:ident),*) => { $( if let Some(v) = self.$f { c.$f = v; } )* };
+        }
+        set!(
+            expiry_ts,
+            contract_size,
+            price_band_bps,
+            scan_range_multiplier_bps,
+            min_scan_range_init_bps,
+            min_scan_range_maint_bps,
+            extreme_move_multiple_bps,
+            extreme_fraction_bps,
+            pnl_weight_init_bps,
+            pnl_weight_maint_bps,
+            settlement_window_secs
+        );
+        if let Some(cap) = self.open_interest_cap {
+            c.open_interest_cap = cap.0;
+        }
+        if let Some(kind) = self.kind {
+            c.kind = match kind {
+                MarketKindName::Future => MarketKind::Future as u8,
+            };
+        }
+        match self.reduce_only {
+            Some(true) => c.flags |= MARKET_FLAG_REDUCE_ONLY,
+            Some(false) => c.flags &= !MARKET_FLAG_REDUCE_ONLY,
+            None => {}
+        }
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,5 +503,17 @@ mod tests {
             })
         );
         assert!(parse_pubkey("0x12").is_err());
+    }
+
+    #[test]
+    fn market_params_round_trip() {
+        let base =
+            MarketConfig { expiry_ts: 1_700_000_000, contract_size: 1_000, ..MarketConfig::template() };
+        assert_eq!(MarketParams::from_config(&base).apply(&MarketConfig::template()), base);
+        let p: MarketParams = toml::from_str("reduce_only = true\nopen_interest_cap = 50").unwrap();
+        let c = p.apply(&base);
+        assert!(c.is_reduce_only());
+        assert_eq!((c.open_interest_cap, c.expiry_ts), (50, base.expiry_ts));
+        assert!(toml::from_str::<MarketParams>("contract_sise = 1").is_err(), "typos are refused");
     }
 }

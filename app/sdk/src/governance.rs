@@ -8,9 +8,9 @@ use ballast::math::MathResult;
 use ballast::oracle::pyth_pull::pin_default_account;
 use ballast::patch::{diff, GroupSettings, PatchTarget};
 use ballast::risk::governance::{
-    may_apply_now, value_to_u64, AssetField, Change, FieldKind, GroupField, Role,
+    may_apply_now, value_to_u64, AssetField, Change, FieldKind, GroupField, MarketField, Role,
 };
-use ballast::state::{Asset, AssetConfig, Group, GroupConfig, PatchEntry, MAX_PATCH_ENTRIES};
+use ballast::state::{Asset, AssetConfig, Group, GroupConfig, MarketConfig, PatchEntry, MAX_PATCH_ENTRIES};
 
 /// A desired change, split as the program will treat it when `role` sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,6 +79,17 @@ pub fn group_plan(group: &Group, desired: &GroupConfig, desired_guardian: Pubkey
     plan(&current, &desired, role, group.config.timelock_delay_secs, |_| true, judge)
 }
 
+/// The plan that turns a market's config into `desired`.
+pub fn market_plan(
+    current: &MarketConfig,
+    desired: &MarketConfig,
+    role: Role,
+    timelock_delay_secs: u32,
+) -> Plan {
+    let judge = |f: MarketField, old: &[u8; 32], new: &[u8; 32]| MarketConfig::classify(f, old, new);
+    plan(current, desired, role, timelock_delay_secs, |_| true, judge)
+}
+
 /// Splits entries into patches the program accepts (at most `MAX_PATCH_ENTRIES` each).
 pub fn chunks(entries: &[PatchEntry]) -> impl Iterator<Item = Vec<PatchEntry>> + '_ {
     entries.chunks(MAX_PATCH_ENTRIES).map(|c| c.to_vec())
@@ -118,6 +129,19 @@ pub fn describe_group_entry(group: &Group, e: &PatchEntry) -> String {
     }
 }
 
+/// `field: old -> new` for a market patch entry.
+pub fn describe_market_entry(current: &MarketConfig, e: &PatchEntry) -> String {
+    match MarketField::from_u16(e.field) {
+        Some(f) => format!(
+            "{}: {} -> {}",
+            f.label(),
+            show_value(f.kind(), &current.get(f)),
+            show_value(f.kind(), &e.value)
+        ),
+        None => format!("unknown market field {}", e.field),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +178,32 @@ mod tests {
         assert_eq!(
             describe_asset_entry(&current, &admin.apply_now[0]),
             "init_asset_weight_bps: 8000 -> 7000"
+        );
+    }
+
+    #[test]
+    fn market_plans_timelock_what_moves_maint() {
+        let current = MarketConfig { expiry_ts: 10, contract_size: 1, ..MarketConfig::template() };
+        let desired = MarketConfig {
+            flags: ballast::state::MARKET_FLAG_REDUCE_ONLY,
+            open_interest_cap: 1_000,
+            scan_range_multiplier_bps: 15_000,
+            ..current
+        };
+        let guardian = market_plan(&current, &desired, Role::Guardian, 86_400);
+        let fields = |v: &[PatchEntry]| v.iter().map(|e| e.field).collect::<Vec<_>>();
+        assert_eq!(
+            fields(&guardian.apply_now),
+            [MarketField::OpenInterestCap as u16, MarketField::ReduceOnly as u16]
+        );
+        // a wider range tightens, but moves Maint at once: the timelock, even for the admin
+        assert_eq!(fields(&guardian.propose), [MarketField::ScanRangeMultiplierBps as u16]);
+        let admin = market_plan(&current, &desired, Role::Admin, 86_400);
+        assert_eq!(fields(&admin.propose), [MarketField::ScanRangeMultiplierBps as u16]);
+        assert_eq!(market_plan(&current, &desired, Role::Admin, 0).apply_now.len(), 3);
+        assert_eq!(
+            describe_market_entry(&current, &guardian.apply_now[0]),
+            "open_interest_cap: 18446744073709551615 -> 1000"
         );
     }
 }

@@ -130,9 +130,69 @@ pub fn propose_patch(
             proposal,
             asset,
             system_program: anchor_lang::system_program::ID,
+            market: None,
         }
         .to_account_metas(None),
         ballast::instruction::ProposePatch { entries }.data(),
+    )
+}
+
+/// Change some of a market's fields at once (the admin's or the guardian's tightenings).
+pub fn apply_market_patch(
+    group: Pubkey,
+    authority: Pubkey,
+    market: Pubkey,
+    entries: Vec<PatchEntry>,
+) -> Instruction {
+    ix(
+        ballast::accounts::ApplyMarketPatch { group, authority, market }.to_account_metas(None),
+        ballast::instruction::ApplyMarketPatch { entries }.data(),
+    )
+}
+
+/// Propose a patch of `market` as proposal number `proposal_num`.
+pub fn propose_market_patch(
+    group: Pubkey,
+    admin: Pubkey,
+    payer: Pubkey,
+    market: Pubkey,
+    proposal_num: u64,
+    entries: Vec<PatchEntry>,
+) -> Instruction {
+    let proposal = proposal_address(&group, proposal_num);
+    ix(
+        ballast::accounts::ProposePatch {
+            group,
+            admin,
+            payer,
+            proposal,
+            asset: None,
+            system_program: anchor_lang::system_program::ID,
+            market: Some(market),
+        }
+        .to_account_metas(None),
+        ballast::instruction::ProposePatch { entries }.data(),
+    )
+}
+
+/// Execute a proposal that patches `market` (anyone).
+pub fn execute_market_proposal(
+    group: Pubkey,
+    proposal: Pubkey,
+    market: Pubkey,
+    executor: Pubkey,
+) -> Instruction {
+    ix(
+        ballast::accounts::ExecuteProposal {
+            group,
+            proposal,
+            asset: None,
+            oracle: None,
+            executor,
+            market: Some(market),
+        }
+        .to_account_metas(None),
+        ballast::instruction::ExecuteProposal {}.data(),
     )
 }
 
@@ -146,7 +206,7 @@ pub fn execute_proposal(
 ) -> Instruction {
     let (asset, oracle) = (asset_and_oracle.map(|a| a.0), asset_and_oracle.map(|a| a.1));
     ix(
-        ballast::accounts::ExecuteProposal { group, proposal, asset, oracle, executor }
+        ballast::accounts::ExecuteProposal { group, proposal, asset, oracle, executor, market: None }
             .to_account_metas(None),
         ballast::instruction::ExecuteProposal {}.data(),
     )

@@ -280,6 +280,27 @@ impl GroupField {
     }
 }
 
+fields! {
+    /// The fields of a market's config a patch can change. The series' terms (kind, expiry,
+    /// contract size, settlement window) are what its holders traded and cannot change. Every
+    /// field that moves Maint has no safe direction: without a glide (as an asset's maintenance
+    /// weights have), tightening it could make accounts liquidatable at once, so it waits for the
+    /// timelock as the group's z_maint does.
+    MarketField {
+        OpenInterestCap = 0, "open_interest_cap", U64, LowerTightens;
+        PriceBandBps = 1, "price_band_bps", U32, LowerTightens;
+        /// Scales the range at Init and Maint.
+        ScanRangeMultiplierBps = 2, "scan_range_multiplier_bps", U32, Neither;
+        MinScanRangeInitBps = 3, "min_scan_range_init_bps", U32, HigherTightens;
+        MinScanRangeMaintBps = 4, "min_scan_range_maint_bps", U32, Neither;
+        ExtremeMoveMultipleBps = 5, "extreme_move_multiple_bps", U32, Neither;
+        ExtremeFractionBps = 6, "extreme_fraction_bps", U32, Neither;
+        PnlWeightInitBps = 7, "pnl_weight_init_bps", U32, LowerTightens;
+        PnlWeightMaintBps = 8, "pnl_weight_maint_bps", U32, Neither;
+        ReduceOnly = 9, "reduce_only", Bool, HigherTightens;
+    }
+}
+
 /// Who sends a patch, which decides what it may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -583,6 +604,23 @@ mod tests {
             assert_eq!(GroupField::from_u16(*f as u16), Some(*f));
             assert_eq!(GroupField::ALL.iter().filter(|g| g.label() == f.label()).count(), 1);
         }
+        for f in MarketField::ALL {
+            assert_eq!(MarketField::from_u16(*f as u16), Some(*f));
+            assert_eq!(MarketField::ALL.iter().filter(|g| g.label() == f.label()).count(), 1);
+        }
+        // what moves Maint cannot change at once, in either direction
+        for f in [
+            MarketField::ScanRangeMultiplierBps,
+            MarketField::MinScanRangeMaintBps,
+            MarketField::ExtremeMoveMultipleBps,
+            MarketField::ExtremeFractionBps,
+            MarketField::PnlWeightMaintBps,
+        ] {
+            assert_eq!(f.direction().classify(1, 2), Change::Loosens, "{}", f.label());
+            assert_eq!(f.direction().classify(2, 1), Change::Loosens, "{}", f.label());
+        }
+        assert_eq!(MarketField::OpenInterestCap.direction().classify(10, 5), Change::Tightens);
+        assert_eq!(MarketField::ReduceOnly.direction().classify(0, 1), Change::Tightens);
         assert_eq!(GroupField::Corr3MaintLiab.correlation_slot(), Some((2, 3)));
         assert_eq!(GroupField::ZInitBps.correlation_slot(), None);
         assert_eq!(AssetField::from_u16(99), None);

@@ -25,3 +25,7 @@ pub const MAX_DUST_VALUE: u64 = 10_000_000;
 /// Mint decimals the price conversion supports: above 18 the powers of ten a price needs
 /// leave I80F48's range for ordinary prices.
 pub const MAX_MINT_DECIMALS: u8 = 18;
+
+/// Decimals of a market's quote asset: one quote-native unit is one micro-USD, the unit of
+/// health and of a future's PnL.
+pub const QUOTE_DECIMALS: u8 = 6;

@@ -296,6 +296,10 @@ pub enum BallastError {
     MarketSettled,
     #[msg("fewer contracts would bring LiquidationEnd health to zero")]
     LiquidationExceedsTarget,
+    #[msg("a proposal targets one asset, one market or the group: pass at most one of them")]
+    PatchTargetAmbiguous,
+    #[msg("a market's quote asset must have 6 decimals: PnL counts one quote-native unit as one micro-USD")]
+    QuoteAssetDecimals,
 }
 
 impl From<MathError> for BallastError {

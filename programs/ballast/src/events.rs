@@ -204,6 +204,17 @@ pub struct GroupPatched {
     pub changes: Vec<FieldChanged>,
 }
 
+/// A patch applied to a market's config.
+#[event]
+pub struct MarketPatched {
+    pub group: Pubkey,
+    pub market: Pubkey,
+    pub market_index: u16,
+    pub by: Pubkey,
+    pub proposal: Option<Pubkey>,
+    pub changes: Vec<FieldChanged>,
+}
+
 #[event]
 pub struct ProposalCreated {
     pub group: Pubkey,

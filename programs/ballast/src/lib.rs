@@ -139,7 +139,13 @@ pub mod ballast {
         instructions::apply_group_patch(ctx, entries)
     }
 
-    /// Proposes a patch of an asset or the group, executable after the timelock. Admin only.
+    /// Changes some of a market's fields at once (same rules; what moves Maint is timelocked).
+    pub fn apply_market_patch(ctx: Context<ApplyMarketPatch>, entries: Vec<state::PatchEntry>) -> Result<()> {
+        instructions::apply_market_patch(ctx, entries)
+    }
+
+    /// Proposes a patch of an asset, a market or the group, executable after the timelock.
+    /// Admin only.
     pub fn propose_patch(ctx: Context<ProposePatch>, entries: Vec<state::PatchEntry>) -> Result<()> {
         instructions::propose_patch(ctx, entries)
     }

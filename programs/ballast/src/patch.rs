@@ -5,10 +5,11 @@
 
 use crate::error::BallastError;
 use crate::risk::governance::{
-    value_from_u64, value_to_u64, AssetField, Change, FieldKind, FieldValue, GroupField,
+    value_from_u64, value_to_u64, AssetField, Change, FieldKind, FieldValue, GroupField, MarketField,
 };
 use crate::state::{
-    AssetConfig, GroupConfig, PatchEntry, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY, MAX_PATCH_ENTRIES,
+    AssetConfig, GroupConfig, MarketConfig, PatchEntry, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY,
+    MARKET_FLAG_REDUCE_ONLY, MAX_PATCH_ENTRIES,
 };
 use anchor_lang::prelude::*;
 
@@ -204,7 +205,44 @@ pub fn set_group_field(s: &mut GroupSettings, field: GroupField, value: &FieldVa
     Ok(())
 }
 
-/// The fields of one kind of target, so one `apply` serves assets and groups.
+/// The current value of `field` in a market's config.
+pub fn market_field(c: &MarketConfig, field: MarketField) -> FieldValue {
+    use MarketField::*;
+    value_from_u64(match field {
+        OpenInterestCap => c.open_interest_cap,
+        PriceBandBps => c.price_band_bps.into(),
+        ScanRangeMultiplierBps => c.scan_range_multiplier_bps.into(),
+        MinScanRangeInitBps => c.min_scan_range_init_bps.into(),
+        MinScanRangeMaintBps => c.min_scan_range_maint_bps.into(),
+        ExtremeMoveMultipleBps => c.extreme_move_multiple_bps.into(),
+        ExtremeFractionBps => c.extreme_fraction_bps.into(),
+        PnlWeightInitBps => c.pnl_weight_init_bps.into(),
+        PnlWeightMaintBps => c.pnl_weight_maint_bps.into(),
+        ReduceOnly => flag(c.flags, MARKET_FLAG_REDUCE_ONLY),
+    })
+}
+
+/// Writes `value` into a market's `field`, refusing a number that does not fit the field.
+pub fn set_market_field(c: &mut MarketConfig, field: MarketField, value: &FieldValue) -> Result<()> {
+    use MarketField::*;
+    let v = value_to_u64(value, field.kind().max()).ok_or(BallastError::PatchValueOutOfRange)?;
+    let v32 = v as u32;
+    match field {
+        OpenInterestCap => c.open_interest_cap = v,
+        PriceBandBps => c.price_band_bps = v32,
+        ScanRangeMultiplierBps => c.scan_range_multiplier_bps = v32,
+        MinScanRangeInitBps => c.min_scan_range_init_bps = v32,
+        MinScanRangeMaintBps => c.min_scan_range_maint_bps = v32,
+        ExtremeMoveMultipleBps => c.extreme_move_multiple_bps = v32,
+        ExtremeFractionBps => c.extreme_fraction_bps = v32,
+        PnlWeightInitBps => c.pnl_weight_init_bps = v32,
+        PnlWeightMaintBps => c.pnl_weight_maint_bps = v32,
+        ReduceOnly => c.flags = with_flag(c.flags, MARKET_FLAG_REDUCE_ONLY, v == 1),
+    }
+    Ok(())
+}
+
+/// The fields of one kind of target, so one `apply` serves assets, groups and markets.
 pub trait PatchTarget: Sized + Copy {
     type Field: Copy + PartialEq + Into<u16> + 'static;
     fn parse(id: u16) -> Option<Self::Field>;
@@ -264,6 +302,25 @@ impl PatchTarget for GroupSettings {
         set_group_field(self, field, value)
     }
     fn classify(field: GroupField, old: &FieldValue, new: &FieldValue) -> Change {
+        classify_value(field.kind(), field.direction(), old, new)
+    }
+}
+
+impl PatchTarget for MarketConfig {
+    type Field = MarketField;
+    fn parse(id: u16) -> Option<MarketField> {
+        MarketField::from_u16(id)
+    }
+    fn all() -> &'static [MarketField] {
+        MarketField::ALL
+    }
+    fn get(&self, field: MarketField) -> FieldValue {
+        market_field(self, field)
+    }
+    fn set(&mut self, field: MarketField, value: &FieldValue) -> Result<()> {
+        set_market_field(self, field, value)
+    }
+    fn classify(field: MarketField, old: &FieldValue, new: &FieldValue) -> Change {
         classify_value(field.kind(), field.direction(), old, new)
     }
 }
@@ -341,6 +398,26 @@ mod tests {
             assert_eq!(group_field(&s, *f), v, "{}", f.label());
             assert_eq!(diff(&base, &s).len(), 1, "{}", f.label());
         }
+    }
+
+    #[test]
+    fn every_market_field_round_trips() {
+        let base = MarketConfig { expiry_ts: 1, contract_size: 1, ..MarketConfig::template() };
+        for f in MarketField::ALL {
+            let mut c = base;
+            let v = value_from_u64(if f.kind() == FieldKind::Bool { 1 } else { 3 });
+            set_market_field(&mut c, *f, &v).unwrap();
+            assert_eq!(market_field(&c, *f), v, "{}", f.label());
+            assert_eq!(diff(&base, &c).len(), 1, "{}", f.label());
+            // the series' terms are not fields
+            assert_eq!((c.expiry_ts, c.contract_size, c.settlement_window_secs, c.kind), (1, 1, 3_600, 0));
+        }
+        let mut c = base;
+        let two = value_from_u64(2);
+        assert_eq!(
+            set_market_field(&mut c, MarketField::ReduceOnly, &two).unwrap_err(),
+            BallastError::PatchValueOutOfRange.into()
+        );
     }
 
     #[test]

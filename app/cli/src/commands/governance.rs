@@ -1,19 +1,22 @@
-//! Governance commands: list an asset; change an asset's or the group's config at once (the
+//! Governance commands: list an asset; change an asset's, a market's or the group's config at once (the
 //! admin's and the guardian's tightenings) or through the timelock (`gov propose`); execute,
 //! cancel and show proposals; hand the admin role over; pause.
 
 use super::{find_asset, AssetRef, Client, SPL_TOKEN, TOKEN_2022};
 use crate::error::{from_anchor, CliError, CliResult};
-use crate::params::{diff, AssetParams, FieldChange, GroupParams};
+use crate::params::{diff, AssetParams, FieldChange, GroupParams, MarketParams};
 use anchor_lang::prelude::Pubkey;
 use ballast_sdk::ballast::oracle::pyth_pull::pin_default_account;
 use ballast_sdk::ballast::risk::governance::{
     Role, PAUSE_BORROW, PAUSE_DEPOSIT, PAUSE_RISK, PAUSE_WITHDRAW, PROPOSAL_GRACE_SECS,
 };
 use ballast_sdk::ballast::state::{
-    Asset, AssetConfig, Group, PatchEntry, Proposal, ProposalStatus, ProposalTarget, MAX_PATCH_ENTRIES,
+    Asset, AssetConfig, Group, Market, PatchEntry, Proposal, ProposalStatus, ProposalTarget,
+    MAX_PATCH_ENTRIES,
 };
-use ballast_sdk::ballast::validation::{validate_asset_config, validate_group_config};
+use ballast_sdk::ballast::validation::{
+    validate_asset_config, validate_group_config, validate_market_params,
+};
 use ballast_sdk::governance::{self, Plan};
 use ballast_sdk::{decode, ix, Chain, SdkError};
 use serde::Serialize;
@@ -206,16 +209,17 @@ impl<C: Chain> Client<C> {
         }
     }
 
-    /// Sends `entries` for `target` as `mode` says, after checking locally what the program would
-    /// refuse; `describe` names each entry for the refusal.
+    /// Sends `entries` as `mode` says (`apply` builds the patch, `propose` the proposal numbered
+    /// as its argument), after checking locally what the program would refuse; `describe` names
+    /// each entry for the refusal.
     #[allow(clippy::too_many_arguments)]
     async fn send_patch(
         &self,
         group: &Group,
         plan: Plan,
         mode: UpdateMode,
-        target: Pubkey,
         apply: impl FnOnce(Vec<PatchEntry>) -> solana_instruction::Instruction,
+        propose: impl FnOnce(u64, Vec<PatchEntry>) -> solana_instruction::Instruction,
         describe: impl Fn(&PatchEntry) -> String,
         out: &mut ConfigUpdate,
     ) -> CliResult<()> {
@@ -254,15 +258,7 @@ impl<C: Chain> Client<C> {
                     )));
                 }
                 let n = group.proposal_count;
-                let asset = (target != self.group).then_some(target);
-                let i = ix::propose_patch(
-                    self.group,
-                    self.signer.pubkey(),
-                    self.payer().pubkey(),
-                    asset,
-                    n,
-                    entries,
-                );
+                let i = propose(n, entries);
                 out.signature = Some(self.send(&[i]).await?);
                 let proposal = ix::proposal_address(&self.group, n);
                 if let Some(raw) = self.chain.account(&proposal).await? {
@@ -311,8 +307,10 @@ impl<C: Chain> Client<C> {
                 .map_err(|e| CliError::input(format!("{e:?}")))?;
         let (key, authority) = (entry.key, self.signer.pubkey());
         let apply = |entries| ix::apply_asset_patch(self.group, authority, key, oracle, entries);
+        let payer = self.payer().pubkey();
+        let propose = |n, entries| ix::propose_patch(self.group, authority, payer, Some(key), n, entries);
         let describe = |e: &PatchEntry| governance::describe_asset_entry(&old, e);
-        self.send_patch(&group, plan, mode, key, apply, describe, &mut out).await?;
+        self.send_patch(&group, plan, mode, apply, propose, describe, &mut out).await?;
         Ok(out)
     }
 
@@ -346,8 +344,50 @@ impl<C: Chain> Client<C> {
         let plan = governance::group_plan(&group, &new, guardian, role);
         let authority = self.signer.pubkey();
         let apply = |entries| ix::apply_group_patch(self.group, authority, entries);
+        let payer = self.payer().pubkey();
+        let propose = |n, entries| ix::propose_patch(self.group, authority, payer, None, n, entries);
         let describe = |e: &PatchEntry| governance::describe_group_entry(&group, e);
-        self.send_patch(&group, plan, mode, self.group, apply, describe, &mut out).await?;
+        self.send_patch(&group, plan, mode, apply, propose, describe, &mut out).await?;
+        Ok(out)
+    }
+
+    /// Market `index`'s config with the fields `params` names, validated, sent as a patch
+    /// (`mode`). The series' terms (kind, expiry, contract size, settlement window) are not
+    /// patchable: a file that changes them is refused.
+    pub async fn market_update(
+        &self,
+        index: u16,
+        params: &MarketParams,
+        mode: UpdateMode,
+        dry_run: bool,
+    ) -> CliResult<ConfigUpdate> {
+        let snap = self.snapshot().await?;
+        let entry = snap.market(index)?;
+        let old = entry.state.config;
+        let new = params.apply(&old);
+        let terms = |c: &ballast_sdk::ballast::state::MarketConfig| {
+            (c.kind, c.expiry_ts, c.contract_size, c.settlement_window_secs)
+        };
+        if terms(&new) != terms(&old) {
+            return Err(CliError::input(
+                "a market's kind, expiry, contract size and settlement window are its series' terms and \
+                 cannot change; list a new market instead",
+            ));
+        }
+        validate_market_params(&new).map_err(from_anchor)?;
+        let changes = diff(&MarketParams::from_config(&old), &MarketParams::from_config(&new));
+        let mut out = ConfigUpdate::unsent(entry.key, changes, dry_run);
+        if dry_run || out.changes.is_empty() {
+            return Ok(out);
+        }
+        let group = snap.group;
+        let role = self.role(&group)?;
+        let plan = governance::market_plan(&old, &new, role, group.config.timelock_delay_secs);
+        let (key, authority, payer) = (entry.key, self.signer.pubkey(), self.payer().pubkey());
+        let apply = |entries| ix::apply_market_patch(self.group, authority, key, entries);
+        let propose = |n, entries| ix::propose_market_patch(self.group, authority, payer, key, n, entries);
+        let describe = |e: &PatchEntry| governance::describe_market_entry(&old, e);
+        self.send_patch(&group, plan, mode, apply, propose, describe, &mut out).await?;
         Ok(out)
     }
 
@@ -376,6 +416,12 @@ impl<C: Chain> Client<C> {
                     let asset: Asset = decode(&p.target, &raw.data, "Asset")?;
                     p.entries().iter().map(|e| governance::describe_asset_entry(&asset.config, e)).collect()
                 }
+                ProposalTarget::Market => {
+                    let raw =
+                        self.chain.account(&p.target).await?.ok_or(SdkError::AccountNotFound(p.target))?;
+                    let market: Market = decode(&p.target, &raw.data, "Market")?;
+                    p.entries().iter().map(|e| governance::describe_market_entry(&market.config, e)).collect()
+                }
             };
             proposals.push(ProposalView {
                 proposal: key.to_string(),
@@ -401,6 +447,14 @@ impl<C: Chain> Client<C> {
         let p = self.proposal(key).await?;
         let asset = match p.target_kind() {
             ProposalTarget::Group => None,
+            ProposalTarget::Market => {
+                let i = ix::execute_market_proposal(self.group, *key, p.target, self.signer.pubkey());
+                return Ok(GovAction {
+                    action: "executed".into(),
+                    target: key.to_string(),
+                    signature: self.send(&[i]).await?,
+                });
+            }
             ProposalTarget::Asset => {
                 let raw = self.chain.account(&p.target).await?.ok_or(SdkError::AccountNotFound(p.target))?;
                 let asset: Asset = decode(&p.target, &raw.data, "Asset")?;

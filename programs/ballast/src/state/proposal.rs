@@ -6,8 +6,8 @@ pub const PROPOSAL_SEED: &[u8] = b"proposal";
 /// Most entries one patch can hold (an asset has 35 fields; a real change touches a few).
 pub const MAX_PATCH_ENTRIES: usize = 16;
 
-/// One field of a patch: `field` is a `risk::governance::AssetField` or `GroupField` id (by the
-/// target); `value` is 32 bytes, little-endian for numbers (see `governance::FieldValue`).
+/// One field of a patch: `field` is a `risk::governance::AssetField`, `GroupField` or
+/// `MarketField` id (by the target); `value` is 32 bytes, little-endian for numbers (see `governance::FieldValue`).
 #[zero_copy]
 #[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
 pub struct PatchEntry {
@@ -28,6 +28,7 @@ impl PatchEntry {
 pub enum ProposalTarget {
     Group = 0,
     Asset = 1,
+    Market = 2,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub enum ProposalStatus {
 #[derive(Debug)]
 pub struct Proposal {
     pub group: Pubkey,
-    /// The Asset account the patch changes, or the group itself.
+    /// The Asset or Market account the patch changes, or the group itself.
     pub target: Pubkey,
     pub proposer: Pubkey,
     /// Who executed or cancelled it (zero while pending).
@@ -89,10 +90,10 @@ impl Proposal {
     }
 
     pub fn target_kind(&self) -> ProposalTarget {
-        if self.target_kind == ProposalTarget::Asset as u8 {
-            ProposalTarget::Asset
-        } else {
-            ProposalTarget::Group
+        match self.target_kind {
+            1 => ProposalTarget::Asset,
+            2 => ProposalTarget::Market,
+            _ => ProposalTarget::Group,
         }
     }
 }

@@ -12,10 +12,17 @@ pub const MAX_SCAN_MULTIPLE_BPS: u32 = 10 * ONE_BPS;
 /// The longest settlement window (a day).
 pub const MAX_SETTLEMENT_WINDOW_SECS: u32 = 86_400;
 
+/// A new listing: expiry in the future and every parameter valid.
 pub fn validate_market_config(c: &MarketConfig, now: i64) -> Result<()> {
+    require!(c.expiry_ts > now, BallastError::MarketExpiryInPast);
+    validate_market_params(c)
+}
+
+/// Every parameter but the expiry's timing: what a patch must keep valid (a patch may tighten
+/// an expired series that has not settled, whose positions are still margined).
+pub fn validate_market_params(c: &MarketConfig) -> Result<()> {
     require!(MarketKind::from_u8(c.kind).is_some(), BallastError::UnsupportedMarketKind);
     require!(c.flags & !MARKET_FLAG_REDUCE_ONLY == 0, BallastError::InvalidMarketFlags);
-    require!(c.expiry_ts > now, BallastError::MarketExpiryInPast);
     require!(c.contract_size > 0, BallastError::ZeroContractSize);
     require!(c.open_interest_cap > 0, BallastError::ZeroOpenInterestCap);
     require!(

@@ -11,7 +11,7 @@ mod weights;
 
 pub use crate::constants::{MAX_DUST_VALUE, MAX_MINT_DECIMALS};
 pub use group::validate_group_config;
-pub use market::validate_market_config;
+pub use market::{validate_market_config, validate_market_params};
 
 use crate::error::BallastError;
 use crate::state::{AssetConfig, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY};

@@ -1,9 +1,10 @@
 use super::patching::{
-    commit_asset_config, commit_group_settings, patched_asset_config, patched_group_settings,
+    commit_asset_config, commit_group_settings, commit_market_config, patched_asset_config,
+    patched_group_settings, patched_market_config,
 };
 use crate::error::BallastError;
 use crate::risk::governance::{executable, TimelockError};
-use crate::state::{Asset, Group, Proposal, ProposalStatus, ProposalTarget};
+use crate::state::{Asset, Group, Market, Proposal, ProposalStatus, ProposalTarget};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -20,6 +21,9 @@ pub struct ExecuteProposal<'info> {
     pub oracle: Option<UncheckedAccount<'info>>,
     /// Anyone: the timelock, not the signer, authorises this.
     pub executor: Signer<'info>,
+    /// A market patch: the proposal's target. Otherwise none.
+    #[account(mut, constraint = market.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub market: Option<AccountLoader<'info, Market>>,
 }
 
 /// Runs a pending proposal once its timelock has passed (the delay at proposal time, or the
@@ -38,9 +42,10 @@ pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
         ProposalStatus::Cancelled => return err!(BallastError::ProposalCancelled),
     }
     // the accounts must be the proposal's target before its timing is judged
-    match (p.target_kind(), &ctx.accounts.asset) {
-        (ProposalTarget::Group, None) => {}
-        (ProposalTarget::Asset, Some(loader)) if loader.key() == p.target => {}
+    match (p.target_kind(), &ctx.accounts.asset, &ctx.accounts.market) {
+        (ProposalTarget::Group, None, None) => {}
+        (ProposalTarget::Asset, Some(loader), None) if loader.key() == p.target => {}
+        (ProposalTarget::Market, None, Some(loader)) if loader.key() == p.target => {}
         _ => return err!(BallastError::ProposalWrongTarget),
     }
     // the delay in force now, if it grew since the proposal (a proposal made with no timelock
@@ -77,6 +82,13 @@ pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
                 now,
                 0,
             )?;
+        }
+        ProposalTarget::Market => {
+            let loader = ctx.accounts.market.as_ref().ok_or(BallastError::ProposalWrongTarget)?;
+            let mut market = loader.load_mut()?;
+            let (config, judged) = patched_market_config(&market, &entries)?;
+            require_not_stale(&judged, &p.old_values)?;
+            commit_market_config(&mut market, loader.key(), &config, &judged, by, Some(proposal_key));
         }
     }
     p.status = ProposalStatus::Executed as u8;

@@ -4,6 +4,7 @@
 pub mod accept_admin;
 pub mod apply_asset_patch;
 pub mod apply_group_patch;
+pub mod apply_market_patch;
 pub mod cancel_proposal;
 pub mod clear_expired_pause;
 pub mod execute_proposal;
@@ -19,6 +20,7 @@ pub mod unpause;
 pub use accept_admin::*;
 pub use apply_asset_patch::*;
 pub use apply_group_patch::*;
+pub use apply_market_patch::*;
 pub use cancel_proposal::*;
 pub use clear_expired_pause::*;
 pub use execute_proposal::*;

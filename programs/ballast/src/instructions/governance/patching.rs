@@ -1,19 +1,20 @@
 //! What the patch instructions share: who the signer is, whether its entries may apply at once,
-//! and committing a validated patch to an asset or the group (used by `apply_*_patch` directly
+//! and committing a validated patch to an asset, a market or the group (used by `apply_*_patch` directly
 //! and by `execute_proposal` after the timelock).
 
 use crate::error::{BallastError, IntoAnchor};
-use crate::events::{AssetPatched, GroupPatched};
+use crate::events::{AssetPatched, GroupPatched, MarketPatched};
 use crate::math::{from_bps, I80F48};
 use crate::oracle::pyth_pull::pin_default_account;
 use crate::oracle::read_oracle;
 use crate::patch::{apply, GroupSettings, JudgedEntry, PatchTarget};
 use crate::risk::governance::{
-    classify_maint_weight, may_apply_now, value_to_u64, AssetField, Change, GroupField, PatchRefusal, Role,
+    classify_maint_weight, may_apply_now, value_to_u64, AssetField, Change, GroupField, MarketField,
+    PatchRefusal, Role,
 };
 use crate::risk::AssetWeights;
-use crate::state::{Asset, AssetConfig, Group, PatchEntry};
-use crate::validation::{validate_asset_config, validate_group_config};
+use crate::state::{Asset, AssetConfig, Group, Market, MarketConfig, PatchEntry};
+use crate::validation::{validate_asset_config, validate_group_config, validate_market_params};
 use anchor_lang::prelude::*;
 
 /// The signer's role in `group`: the admin, else the guardian, else refused.
@@ -168,6 +169,38 @@ pub fn commit_group_settings(
     group.risk_guardian = settings.risk_guardian;
     emit!(GroupPatched {
         group: group_key,
+        by,
+        proposal,
+        changes: judged.iter().filter(|j| j.change != Change::Unchanged).map(|j| j.event()).collect(),
+    });
+}
+
+/// `patch::apply` on a market's config, validated (the series' terms are not fields, so its
+/// expiry is as listed).
+pub fn patched_market_config(
+    market: &Market,
+    entries: &[PatchEntry],
+) -> Result<(MarketConfig, Vec<JudgedEntry<MarketField>>)> {
+    let (next, judged) = apply(&market.config, entries)?;
+    validate_market_params(&next)?;
+    Ok((next, judged))
+}
+
+/// Writes a validated market config. Scan and PnL parameters apply to the next health check:
+/// what moves Maint reaches here only through the timelock.
+pub fn commit_market_config(
+    market: &mut Market,
+    market_key: Pubkey,
+    config: &MarketConfig,
+    judged: &[JudgedEntry<MarketField>],
+    by: Pubkey,
+    proposal: Option<Pubkey>,
+) {
+    market.config = *config;
+    emit!(MarketPatched {
+        group: market.group,
+        market: market_key,
+        market_index: market.market_index,
         by,
         proposal,
         changes: judged.iter().filter(|j| j.change != Change::Unchanged).map(|j| j.event()).collect(),

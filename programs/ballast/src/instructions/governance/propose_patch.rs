@@ -1,8 +1,8 @@
-use super::patching::{patched_asset_config, patched_group_settings};
+use super::patching::{patched_asset_config, patched_group_settings, patched_market_config};
 use crate::error::BallastError;
 use crate::events::ProposalCreated;
 use crate::state::{
-    Asset, Group, PatchEntry, Proposal, ProposalStatus, ProposalTarget, PROPOSAL_SEED, PROPOSAL_SIZE,
+    Asset, Group, Market, PatchEntry, Proposal, ProposalStatus, ProposalTarget, PROPOSAL_SEED, PROPOSAL_SIZE,
 };
 use anchor_lang::prelude::*;
 
@@ -25,25 +25,34 @@ pub struct ProposePatch<'info> {
     #[account(constraint = asset.load()?.group == group.key() @ BallastError::WrongGroup)]
     pub asset: Option<AccountLoader<'info, Asset>>,
     pub system_program: Program<'info, System>,
+    /// The market the patch changes (instead of an asset).
+    #[account(constraint = market.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub market: Option<AccountLoader<'info, Market>>,
 }
 
-/// Proposes a patch (typically a loosening) of an asset or the group. The patched config must
+/// Proposes a patch (typically a loosening) of an asset, a market or the group. The patched config must
 /// validate now and will be validated again, against the config as it stands then, when
 /// `execute_proposal` runs it, from `now + timelock_delay_secs` for `PROPOSAL_GRACE_SECS`.
 pub fn propose_patch(ctx: Context<ProposePatch>, entries: Vec<PatchEntry>) -> Result<()> {
     let group_key = ctx.accounts.group.key();
     let now = Clock::get()?.unix_timestamp;
     let mut group = ctx.accounts.group.load_mut()?;
-    let (kind, target_key, changes) = match &ctx.accounts.asset {
-        None => {
+    let (kind, target_key, changes) = match (&ctx.accounts.asset, &ctx.accounts.market) {
+        (None, None) => {
             let (_, judged) = patched_group_settings(&group, &entries)?;
             (ProposalTarget::Group, group_key, judged.iter().map(|j| j.event()).collect::<Vec<_>>())
         }
-        Some(loader) => {
+        (Some(loader), None) => {
             let asset = loader.load()?;
             let (_, judged) = patched_asset_config(&asset, &entries, now)?;
             (ProposalTarget::Asset, loader.key(), judged.iter().map(|j| j.event()).collect::<Vec<_>>())
         }
+        (None, Some(loader)) => {
+            let market = loader.load()?;
+            let (_, judged) = patched_market_config(&market, &entries)?;
+            (ProposalTarget::Market, loader.key(), judged.iter().map(|j| j.event()).collect::<Vec<_>>())
+        }
+        (Some(_), Some(_)) => return err!(BallastError::PatchTargetAmbiguous),
     };
     let proposal_num = group.proposal_count;
     group.proposal_count = proposal_num.checked_add(1).ok_or(BallastError::MathOverflow)?;

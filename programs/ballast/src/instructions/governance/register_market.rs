@@ -1,3 +1,4 @@
+use crate::constants::QUOTE_DECIMALS;
 use crate::error::BallastError;
 use crate::events::MarketRegistered;
 use crate::state::{Asset, Group, Market, MarketConfig, MARKET_SEED, MARKET_SIZE};
@@ -28,7 +29,7 @@ pub struct RegisterMarket<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Lists a derivative series on `underlying`, settled in `quote`. Admin only: a listing adds
+/// Lists a derivative series on `underlying`, settled in `quote` (a 6-decimal dollar stablecoin). Admin only: a listing adds
 /// risk, so it is the admin's (through its multisig or DAO), like `register_asset`.
 pub fn register_market(ctx: Context<RegisterMarket>, config: MarketConfig) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
@@ -39,7 +40,14 @@ pub fn register_market(ctx: Context<RegisterMarket>, config: MarketConfig) -> Re
         BallastError::QuoteAssetIsUnderlying
     );
     let underlying_index = ctx.accounts.underlying.load()?.asset_index;
-    let quote_index = ctx.accounts.quote.load()?.asset_index;
+    let (quote_index, quote_decimals) = {
+        let q = ctx.accounts.quote.load()?;
+        (q.asset_index, q.decimals)
+    };
+    // A future's PnL is `base * price + quote`, prices in micro-USD per native unit: the quote
+    // asset is a dollar stablecoin whose native unit is a micro-dollar (settled 1:1, as Mango
+    // and Drift settle perp PnL in USDC).
+    require_eq!(quote_decimals, QUOTE_DECIMALS, BallastError::QuoteAssetDecimals);
     let market_index = {
         let mut group = ctx.accounts.group.load_mut()?;
         let index = group.market_count;

@@ -1,6 +1,6 @@
 //! Stateful fuzzer: seeded, reproducible, shrinking random sequences of instructions from
 //! several traders, a liquidator and an attacker, with price moves and time warps, against the
-//! program on the in-process chain.
+//! program on the in-process chain, with futures traded, settled and taken over on one market.
 //!
 //! After every step: the harness invariants (recorded share totals equal the sums of the
 //! positions; every vault covers what positions and insurance are owed), and no account that
@@ -59,6 +59,9 @@ const ASSETS: usize = 4;
 /// Listing prices, USD: a stable, SOL-like, ETH-like, and a second stable.
 const PRICES: [f64; ASSETS] = [1.0, 100.0, 2_000.0, 1.0];
 const DECIMALS: [u8; ASSETS] = [6, 9, 8, 6];
+/// The one futures market (index 0) is on asset 1, settled in asset 0.
+const FUTURE_UNDERLYING: usize = 1;
+const FUTURE: u16 = 0;
 
 #[derive(Clone, Copy, Debug)]
 enum Attack {
@@ -139,12 +142,30 @@ enum Op {
         asset: usize,
         withdraw_too: bool,
     },
+    /// `buyer` buys from `seller` (traders, or `TRADERS` for the market maker) a size scaled by
+    /// `frac` at the oracle spot moved by `offset_bps - 150` (inside the 2% band but for the
+    /// widest draws).
+    Trade {
+        buyer: usize,
+        seller: usize,
+        frac: u64,
+        offset_bps: u64,
+    },
+    /// Settles the future's PnL between two actors, whichever owes.
+    SettlePnl {
+        a: usize,
+        b: usize,
+    },
+    /// The liquidator takes over the least size of a trader's future that restores it.
+    LiquidateDerivative {
+        trader: usize,
+    },
 }
 
 fn draw(rng: &mut Rng) -> Op {
     let trader = rng.below(TRADERS as u64) as usize;
     let asset = rng.below(ASSETS as u64) as usize;
-    match rng.below(100) {
+    match rng.below(112) {
         0..=9 => Op::Deposit { trader, asset, frac: rng.frac() },
         10..=17 => Op::Withdraw { trader, asset, frac: rng.frac() },
         28..=41 => Op::Borrow { trader, asset, frac: rng.frac() },
@@ -162,6 +183,16 @@ fn draw(rng: &mut Rng) -> Op {
         89..=91 => Op::DustDeposit { asset },
         92 => Op::GuardianTightens { asset, cut_bps: 1 + rng.below(300) as u32 },
         93 => Op::GuardianPauses { asset, withdraw_too: rng.below(2) == 0 },
+        94..=99 => {
+            let buyer = rng.below(TRADERS as u64 + 1) as usize;
+            let seller = (buyer + 1 + rng.below(TRADERS as u64) as usize) % (TRADERS + 1);
+            Op::Trade { buyer, seller, frac: rng.frac(), offset_bps: rng.below(320) }
+        }
+        100..=101 => Op::SettlePnl {
+            a: rng.below(TRADERS as u64 + 1) as usize,
+            b: rng.below(TRADERS as u64 + 1) as usize,
+        },
+        102..=105 => Op::LiquidateDerivative { trader },
         _ => {
             let kind = match rng.below(5) {
                 0 => Attack::RepeatedAsset,
@@ -196,6 +227,9 @@ struct Stats {
     /// The guardian's tightenings applied and pauses set (or refused at their limits).
     guardian_tightenings: u64,
     guardian_pauses: u64,
+    trades: u64,
+    pnl_settlements: u64,
+    derivative_liquidations: u64,
 }
 
 impl Stats {
@@ -212,6 +246,9 @@ impl Stats {
         self.attacks_refused += o.attacks_refused;
         self.guardian_tightenings += o.guardian_tightenings;
         self.guardian_pauses += o.guardian_pauses;
+        self.trades += o.trades;
+        self.pnl_settlements += o.pnl_settlements;
+        self.derivative_liquidations += o.derivative_liquidations;
     }
 }
 
@@ -277,6 +314,14 @@ async fn world() -> World {
             (room_usd * 0.9 / (PRICES[asset] * 1.21) * 10f64.powi(i32::from(DECIMALS[asset]))) as u64;
         env.borrow(kp, *account, asset, wallets[asset], amount).await.unwrap();
     }
+    // a month-long future on the SOL-like asset, one whole token per contract, settled in the stable
+    let now = env.now().await;
+    let future = ballast::state::MarketConfig {
+        expiry_ts: now + 30 * 86_400,
+        contract_size: unit(FUTURE_UNDERLYING),
+        ..ballast::state::MarketConfig::template()
+    };
+    env.list_market(FUTURE_UNDERLYING, 0, future).await;
     let attacker_funds: [u64; ASSETS] = core::array::from_fn(|i| 50_000 * unit(i) / PRICES[i] as u64);
     let attacker = actor(&mut env, attacker_funds, attacker_funds).await;
     // another group with one asset of its own, on the same program
@@ -312,6 +357,15 @@ impl World {
     fn trader(&self, t: usize) -> (Keypair, Pubkey, Vec<Pubkey>) {
         let (k, a, w) = &self.traders[t];
         (k.insecure_clone(), *a, w.clone())
+    }
+
+    /// A trader, or for `TRADERS` the market maker (the liquidator's deep account).
+    fn actor(&self, i: usize) -> (Keypair, Pubkey) {
+        if i < TRADERS {
+            (self.traders[i].0.insecure_clone(), self.traders[i].1)
+        } else {
+            (self.liquidator.0.insecure_clone(), self.liquidator.1)
+        }
     }
 
     async fn republish(&mut self) {
@@ -464,6 +518,45 @@ impl World {
                     .send(&[i], &[&guardian])
                     .await
                     .map_err(|e| format!("guardian tightening refused: {e:?}"))?;
+            }
+            Op::Trade { buyer, seller, frac, offset_bps } => {
+                let ((bk, ba), (sk, sa)) = (self.actor(buyer), self.actor(seller));
+                let contracts = 1 + scaled(40, frac);
+                let spot = self.prices[FUTURE_UNDERLYING];
+                let price_usd = spot * (1.0 + (offset_bps as f64 - 150.0) / 10_000.0);
+                let price = (price_usd * 1e6) as u64;
+                if self.env.trade(FUTURE, &bk, ba, &sk, sa, contracts, price).await.is_ok() {
+                    self.stats.trades += 1;
+                }
+            }
+            Op::SettlePnl { a, b } => {
+                let (a, b) = (self.actor(a).1, self.actor(b).1);
+                // whichever owes: the other order is refused by name (PnlSignsDoNotMatch)
+                if self.env.settle_pnl(FUTURE, a, b, u64::MAX).await.is_ok()
+                    || self.env.settle_pnl(FUTURE, b, a, u64::MAX).await.is_ok()
+                {
+                    self.stats.pnl_settlements += 1;
+                }
+            }
+            Op::LiquidateDerivative { trader } => {
+                let victim = self.traders[trader].1;
+                let (kp, acc) = (self.liquidator.0.insecure_clone(), self.liquidator.1);
+                if self.env.margin_account(victim).await.find_derivative(FUTURE).is_none() {
+                    return Ok(());
+                }
+                let expected = self.liquidatable(victim).await;
+                let size =
+                    self.env.derivative_liquidation_size(FUTURE, acc, victim).await.unwrap_or(1).max(1);
+                let ix = self.env.liquidate_derivative_ix(FUTURE, kp.pubkey(), acc, victim, size).await;
+                let r = self.env.send(&[ix], &[&kp]).await;
+                if r.is_ok() && expected != Some(true) {
+                    return Err(format!(
+                        "took over {victim}'s future although the program should refuse ({expected:?})"
+                    ));
+                }
+                if r.is_ok() {
+                    self.stats.derivative_liquidations += 1;
+                }
             }
             Op::GuardianPauses { asset, withdraw_too } => {
                 use ballast::risk::governance::{PAUSE_BORROW, PAUSE_WITHDRAW};
@@ -682,6 +775,7 @@ async fn fuzz_part(part: u64, parts: u64) {
     // A fuzzer that never liquidates or never meets an attack proves nothing.
     if ran >= 50 {
         assert!(stats.liquidations > 0 && stats.borrows > 0 && stats.attacks_refused > 0, "{stats:?}");
+        assert!(stats.trades > 0, "{stats:?}");
     }
 }
 
@@ -720,6 +814,9 @@ fn sequences_are_reproducible_and_cover_every_op() {
     assert!(has(|o| matches!(o, Op::UpdateVolatility { .. })));
     assert!(has(|o| matches!(o, Op::Warp { stale: true, .. })));
     assert!(has(|o| matches!(o, Op::DustDeposit { .. })));
+    assert!(has(|o| matches!(o, Op::Trade { .. })));
+    assert!(has(|o| matches!(o, Op::SettlePnl { .. })));
+    assert!(has(|o| matches!(o, Op::LiquidateDerivative { .. })));
     for k in 0..4 {
         assert!(all.iter().any(|o| matches!(o, Op::Attack { kind, .. } if *kind as usize == k)));
     }

@@ -2,17 +2,22 @@
 //!
 //! Each asset becomes a real `Asset` with its config applied by the program's own code
 //! (`Asset::apply_config`, `Asset::risk_factors`), each price goes through the oracle conversion
-//! (`risk::to_native_price`), and `risk::health_report` computes every level: the same inputs,
-//! the same arithmetic as a margin check on chain.
+//! (`risk::to_native_price`), and `risk::portfolio_reports` computes every level: the same
+//! inputs, the same arithmetic as a margin check on chain. Futures are margined by the program's
+//! scan (each market's config validated by the program's `validate_market_params`).
 
 use crate::error::{from_anchor, CliError, CliResult};
-use crate::params::{load_file, AssetParams, GroupParams};
+use crate::params::{load_file, AssetParams, GroupParams, MarketParams};
 use crate::report::{health_view, AssetLabel, HealthView};
 use crate::units::Number;
 use ballast_sdk::ballast::math::{from_bps, I80F48};
-use ballast_sdk::ballast::risk::{health_reports, OraclePrices, PositionInput};
-use ballast_sdk::ballast::state::{Asset, AssetConfig, GroupConfig};
-use ballast_sdk::ballast::validation::{validate_asset_config, validate_group_config};
+use ballast_sdk::ballast::risk::{
+    portfolio_reports, FutureInput, OraclePrices, PositionInput, RiskError, UnderlyingPrice,
+};
+use ballast_sdk::ballast::state::{Asset, AssetConfig, GroupConfig, MarketConfig};
+use ballast_sdk::ballast::validation::{
+    validate_asset_config, validate_group_config, validate_market_params,
+};
 use ballast_sdk::config::unset_fields;
 use serde::Deserialize;
 use std::path::Path;
@@ -28,6 +33,33 @@ pub struct CalcFile {
     pub assets: Vec<CalcAsset>,
     #[serde(default)]
     pub positions: Vec<CalcPosition>,
+    #[serde(default)]
+    pub markets: Vec<CalcMarket>,
+    #[serde(default)]
+    pub futures: Vec<CalcFuture>,
+}
+
+/// A futures market: its underlying (an asset's symbol) and any field of a market config
+/// (`ballast_sdk::config::MarketParams`, defaults `MarketConfig::template()`), the contract size
+/// in native units of the underlying (default one whole token). PnL counts in USD, as the
+/// program counts it (the quote asset is a 6-decimal dollar).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalcMarket {
+    pub name: String,
+    pub underlying: String,
+    #[serde(flatten)]
+    pub params: MarketParams,
+}
+
+/// A futures position: signed contracts (negative is short) entered at `price`, USD per
+/// contract (as `ballast trade` takes it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalcFuture {
+    pub market: String,
+    pub contracts: i64,
+    pub price: Number,
 }
 
 /// One asset: market data plus the risk fields of its config, with the names and units of
@@ -187,17 +219,91 @@ pub fn margin_calc(portfolio: &CalcFile, params: Option<&CalcFile>) -> CliResult
         inputs.push(asset.input(index, I80F48::from_num(units))?);
         labels.push(AssetLabel { index, name: asset.symbol.clone(), decimals: asset.decimals });
     }
-    let reports = health_reports(&inputs, &health_params).map_err(|e| match e {
-        ballast_sdk::ballast::risk::RiskError::LiabilityOracleUnusable { asset_index } => {
-            CliError::input(format!(
+    let (futures, underlyings) = futures_inputs(portfolio, params, &assets)?;
+    for u in &underlyings {
+        if !labels.iter().any(|l| l.index == u.asset_index) {
+            let a = assets[usize::from(u.asset_index)];
+            labels.push(AssetLabel { index: u.asset_index, name: a.symbol.clone(), decimals: a.decimals });
+        }
+    }
+    let reports =
+        portfolio_reports(&inputs, &futures, &underlyings, &health_params).map_err(|e| match e {
+            RiskError::LiabilityOracleUnusable { asset_index } => CliError::input(format!(
                 "the debt in {} has an unusable oracle, so its size cannot be bounded (the program refuses \
              withdraw and borrow: LiabilityOracleUnusable)",
                 labels.iter().find(|l| l.index == asset_index).map(|l| l.name.as_str()).unwrap_or("?")
-            ))
-        }
-        other => CliError::input(format!("risk engine: {other:?}")),
-    })?;
+            )),
+            other => CliError::input(format!("risk engine: {other:?}")),
+        })?;
     Ok(health_view(None, "offline", false, &reports, &labels))
+}
+
+/// The engine's futures inputs for `portfolio.futures` (markets from `params` and/or the
+/// portfolio), and the prices of their underlyings. A future on an underlying whose oracle is
+/// unusable is an error, as on chain.
+fn futures_inputs(
+    portfolio: &CalcFile,
+    params: Option<&CalcFile>,
+    assets: &[&CalcAsset],
+) -> CliResult<(Vec<FutureInput>, Vec<UnderlyingPrice>)> {
+    let mut markets: Vec<&CalcMarket> = vec![];
+    for m in params.iter().flat_map(|p| p.markets.iter()).chain(portfolio.markets.iter()) {
+        if markets.iter().any(|n| n.name.eq_ignore_ascii_case(&m.name)) {
+            return Err(CliError::input(format!("market {} is defined twice", m.name)));
+        }
+        markets.push(m);
+    }
+    let mut futures: Vec<FutureInput> = vec![];
+    let mut underlyings: Vec<UnderlyingPrice> = vec![];
+    for f in &portfolio.futures {
+        let err = |e: String| CliError::input(format!("future in {}: {e}", f.market));
+        let (market_index, market) = markets
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.name.eq_ignore_ascii_case(&f.market))
+            .ok_or_else(|| err("no such market".into()))?;
+        let market_index = market_index as u16;
+        if futures.iter().any(|g| g.market_index == market_index) {
+            return Err(err("two positions in one market".into()));
+        }
+        let (underlying_index, underlying) = assets
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.symbol.eq_ignore_ascii_case(&market.underlying))
+            .ok_or_else(|| err(format!("no asset {}", market.underlying)))?;
+        let underlying_index = underlying_index as u16;
+        let whole_token = 10u64
+            .checked_pow(u32::from(underlying.decimals))
+            .ok_or_else(|| err("the underlying has too many decimals".into()))?;
+        // the expiry is irrelevant offline; the program's validation judges the rest
+        let base = MarketConfig { expiry_ts: 1, contract_size: whole_token, ..MarketConfig::template() };
+        let config = market.params.apply(&base);
+        validate_market_params(&config).map_err(|e| err(from_anchor(e).to_string()))?;
+        let template = underlying.input(underlying_index, I80F48::ZERO)?;
+        if !template.oracle_usable && f.contracts != 0 {
+            return Err(err(format!(
+                "the oracle of {} is unusable: the program refuses a margin check on its futures",
+                underlying.symbol
+            )));
+        }
+        if !underlyings.iter().any(|u| u.asset_index == underlying_index) {
+            underlyings.push(UnderlyingPrice::of(&template));
+        }
+        let price = f.price.decimal()?.to_units(ballast_sdk::ballast::constants::QUOTE_DECIMALS)?;
+        let overflow = || err("size times price overflows".into());
+        let base =
+            i128::from(f.contracts).checked_mul(i128::from(config.contract_size)).ok_or_else(overflow)?;
+        let quote =
+            i128::from(f.contracts).checked_mul(price).and_then(|v| v.checked_neg()).ok_or_else(overflow)?;
+        futures.push(FutureInput {
+            market_index,
+            underlying_index,
+            base: I80F48::checked_from_num(base).ok_or_else(overflow)?,
+            quote: I80F48::checked_from_num(quote).ok_or_else(overflow)?,
+            params: config.scan_params(),
+        });
+    }
+    Ok((futures, underlyings))
 }
 
 /// `margin-calc` on files (TOML, or JSON if the name ends in `.json`).
@@ -210,6 +316,7 @@ pub fn margin_calc_files(portfolio: &Path, assets: Option<&Path>) -> CliResult<H
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ballast_sdk::ballast::risk::HealthType;
 
     const SOL: &str = "[[assets]]\nsymbol = \"SOL\"\ndecimals = 9\nprice = 100\ninit_asset_weight_bps = 8000\n\
                        maint_asset_weight_bps = 9000\ninit_liab_weight_bps = 12000\nmaint_liab_weight_bps = 11000\n";
@@ -230,5 +337,47 @@ mod tests {
         // every config field of an `asset register` file is accepted, and validated
         let e = calc(&format!("{SOL}max_conf_bps = 0\n{position}")).unwrap_err();
         assert!(e.to_string().contains("MaxConfOutOfRange"), "{e}");
+    }
+
+    const USDC: &str = "[[assets]]\nsymbol = \"USDC\"\ndecimals = 6\nprice = 1\ninit_asset_weight_bps = 9500\n\
+                        maint_asset_weight_bps = 9800\ninit_liab_weight_bps = 10500\nmaint_liab_weight_bps = 10200\n";
+    const SOL_FUTURE: &str = "[[markets]]\nname = \"SOL-DEC\"\nunderlying = \"SOL\"\n";
+
+    #[test]
+    fn futures_are_scanned_with_their_hedge() {
+        // Long 5 SOL futures at $100 on 1,000 USDC: the extreme fall, 3 x the 10% Init range
+        // counted at 35%, costs 5 * 100 * 10.5% = $52.50: 950 - 52.5 = $897.50.
+        let spec = format!(
+            "{SOL}{USDC}{SOL_FUTURE}[[positions]]\nasset = \"USDC\"\nbalance = 1000\n\
+             [[futures]]\nmarket = \"SOL-DEC\"\ncontracts = 5\nprice = 100\n"
+        );
+        let v = calc(&spec).unwrap();
+        // (the fractions are binary: within a micro-dollar, the requirement rounded up)
+        let near = |h: I80F48, usd: i64| (h - I80F48::from_num(usd * 1_000_000)).abs() < I80F48::ONE;
+        assert!(
+            near(v.health(HealthType::Init) + I80F48::from_num(500_000), 898),
+            "{:?}",
+            v.health(HealthType::Init)
+        );
+        let scan = &v.level(HealthType::Init).scans[0];
+        assert_eq!((scan.underlying.as_str(), scan.net_delta.as_str()), ("SOL", "5"));
+        assert_eq!(scan.worst_scenario, "extreme -");
+        // Short 10 against 10 SOL held: no net delta, and the spot's $200 Init haircut comes
+        // back: 10 * 100 = $1,000.
+        let basis = format!(
+            "{SOL}{SOL_FUTURE}[[positions]]\nasset = \"SOL\"\nbalance = 10\n\
+             [[futures]]\nmarket = \"SOL-DEC\"\ncontracts = -10\nprice = 100\n"
+        );
+        let v = calc(&basis).unwrap();
+        assert!(near(v.health(HealthType::Init), 1_000));
+        assert_eq!(v.level(HealthType::Init).scans[0].raw.requirement, I80F48::ZERO);
+        let text = crate::render::health(&v);
+        assert!(text.contains("init derivatives scan"), "{text}");
+        // the program's validation judges each market
+        let bad = format!("{SOL}{SOL_FUTURE}price_band_bps = 0\n[[futures]]\nmarket = \"SOL-DEC\"\ncontracts = 1\nprice = 100\n");
+        let e = calc(&bad).unwrap_err();
+        assert!(e.to_string().contains("PriceBandOutOfRange"), "{e}");
+        let e = calc(&format!("{SOL}[[futures]]\nmarket = \"X\"\ncontracts = 1\nprice = 1\n")).unwrap_err();
+        assert!(e.to_string().contains("no such market"), "{e}");
     }
 }

@@ -3,9 +3,11 @@
 
 use anchor_lang::prelude::Pubkey;
 use ballast_cli::calc::margin_calc_files;
-use ballast_cli::commands::{parse_oracle_override, AssetRef, Client, PauseCommand, UpdateMode};
+use ballast_cli::commands::{
+    parse_oracle_override, AssetRef, Client, Counterparty, PauseCommand, UpdateMode,
+};
 use ballast_cli::config::{load_config, read_keypair, resolve};
-use ballast_cli::params::{load_file, AssetParams, GroupParams};
+use ballast_cli::params::{load_file, AssetParams, GroupParams, MarketParams};
 use ballast_cli::render::Human;
 use ballast_cli::units::Amount;
 use ballast_cli::{CliError, CliResult};
@@ -125,15 +127,27 @@ enum Command {
         contracts: u64,
         /// Price per contract, in quote tokens (e.g. 101.25)
         price: String,
-        /// The counterparty's keypair
-        #[arg(long, value_name = "PATH")]
-        counterparty_keypair: String,
-        /// The counterparty's margin account [default: its account 0]
+        /// The counterparty's keypair: both sign here and the trade is sent
+        #[arg(long, value_name = "PATH", conflicts_with = "out")]
+        counterparty_keypair: Option<String>,
+        /// The counterparty's margin account [default: its account 0; required with --out]
         #[arg(long, value_name = "ADDRESS")]
         counterparty_account: Option<Pubkey>,
+        /// Without the counterparty's keypair: write the trade, signed by this side, to FILE
+        /// for the counterparty's `ballast cosign FILE`
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         /// The signer's margin account number
         #[arg(short = 'n', long, default_value_t = 0)]
         account_num: u32,
+    },
+    /// Check a trade offer written by `ballast trade --out` (one trade, the signer a side and
+    /// not the fee payer), sign it and send it
+    Cosign {
+        file: PathBuf,
+        /// Where to write it if a signature is still missing
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Settle a market's PnL from the account that owes to the one owed, in the quote asset;
     /// anyone
@@ -246,6 +260,14 @@ enum PatchTargetCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A market's config: the fields FILE names (not its terms: kind, expiry, contract size,
+    /// settlement window)
+    Market {
+        index: u16,
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -254,6 +276,14 @@ enum MarketCmd {
     List,
     /// One market with its whole config
     Show { index: u16 },
+    /// Change the fields FILE names in a market's config at once (as `asset update`; what
+    /// moves Maint waits for the timelock: `gov propose market`)
+    Update {
+        index: u16,
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -402,19 +432,31 @@ async fn run(cli: Cli) -> CliResult<()> {
             price,
             counterparty_keypair,
             counterparty_account,
+            out,
             account_num,
         } => {
             let mine = client.own_account(account_num);
-            let counterparty = read_keypair(&ballast_cli::config::expand_tilde(&counterparty_keypair))?;
-            let theirs = counterparty_account.unwrap_or_else(|| {
-                ballast_sdk::ix::margin_account_address(
-                    &group,
-                    &solana_signer::Signer::pubkey(&counterparty),
-                    0,
-                )
-            });
-            emit(&client.trade(&mine, market, side, contracts, &price, &counterparty, &theirs).await?, json)
+            let result = match counterparty_keypair {
+                Some(path) => {
+                    let k = read_keypair(&ballast_cli::config::expand_tilde(&path))?;
+                    let theirs = counterparty_account.unwrap_or_else(|| {
+                        ballast_sdk::ix::margin_account_address(&group, &solana_signer::Signer::pubkey(&k), 0)
+                    });
+                    let c = Counterparty::Keypair(&k);
+                    client.trade(&mine, market, side, contracts, &price, c, &theirs, None).await?
+                }
+                None => {
+                    let theirs = counterparty_account.ok_or_else(|| {
+                        CliError::input("pass --counterparty-keypair, or --counterparty-account with --out")
+                    })?;
+                    let owner = client.margin_account(&theirs).await?.owner;
+                    let c = Counterparty::Offer { owner };
+                    client.trade(&mine, market, side, contracts, &price, c, &theirs, out.as_deref()).await?
+                }
+            };
+            emit(&result, json)
         }
+        Command::Cosign { file, out } => emit(&client.cosign(&file, out.as_deref()).await?, json),
         Command::Settle { market, owed, owing, max } => {
             let snap = client.snapshot().await?;
             let m = snap.market(market)?.state;
@@ -425,6 +467,10 @@ async fn run(cli: Cli) -> CliResult<()> {
         Command::SettleExpiry { market } => emit(&client.settle_expiry(market).await?, json),
         Command::Market(MarketCmd::List) => emit(&client.market_list(None).await?, json),
         Command::Market(MarketCmd::Show { index }) => emit(&client.market_list(Some(index)).await?, json),
+        Command::Market(MarketCmd::Update { index, file, dry_run }) => {
+            let params: MarketParams = load_file(&file)?;
+            emit(&client.market_update(index, &params, UpdateMode::Apply, dry_run).await?, json)
+        }
         Command::Gov(GovCmd::Propose(t)) => emit(&patch(&client, t, UpdateMode::Propose).await?, json),
         Command::Guardian(GuardianCmd::Tighten(t)) => {
             emit(&patch(&client, t, UpdateMode::Apply).await?, json)
@@ -461,6 +507,10 @@ async fn patch(
         PatchTargetCmd::Group { file, risk_guardian, dry_run } => {
             let params: GroupParams = load_file(&file)?;
             client.group_update(&params, risk_guardian, mode, dry_run).await
+        }
+        PatchTargetCmd::Market { index, file, dry_run } => {
+            let params: MarketParams = load_file(&file)?;
+            client.market_update(index, &params, mode, dry_run).await
         }
     }
 }

@@ -115,8 +115,49 @@ pub fn health(view: &HealthView) -> String {
         } else {
             out.push_str(&table(&headers, &rows));
         }
+        if !l.scans.is_empty() {
+            out.push_str(&format!("\n{} derivatives scan\n", l.level));
+            out.push_str(&scans(l));
+        }
     }
     out
+}
+
+/// One row per underlying: the scan's range, deltas, worst scenario and what it adds to health.
+fn scans(l: &crate::report::LevelView) -> String {
+    let rows: Vec<Vec<String>> = l
+        .scans
+        .iter()
+        .map(|s| {
+            vec![
+                format!("{} {}", s.underlying_index, short(&s.underlying)),
+                format!("{:.2}%", s.range * 100.0),
+                s.futures_delta.clone(),
+                s.hedged_spot.clone(),
+                s.net_delta.clone(),
+                s.worst_scenario.clone(),
+                money(s.requirement_usd),
+                money(s.weighted_pnl_usd),
+                money(s.hedge_credit_usd),
+                money(s.contribution_usd),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "underlying",
+            "range",
+            "futures delta",
+            "hedged spot",
+            "net delta",
+            "worst",
+            "requirement",
+            "weighted pnl",
+            "hedge credit",
+            "contribution",
+        ],
+        &rows,
+    )
 }
 
 /// Text form of a command's result.

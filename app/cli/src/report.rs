@@ -3,7 +3,9 @@
 
 use crate::units::{format_native, usd, usd_per_token};
 use ballast_sdk::ballast::math::I80F48;
-use ballast_sdk::ballast::risk::{Factor, HealthReport, HealthReports, HealthType, PositionHealth};
+use ballast_sdk::ballast::risk::{
+    Factor, HealthReport, HealthReports, HealthType, PositionHealth, UnderlyingScan, SCENARIOS,
+};
 use serde::Serialize;
 
 pub fn level_name(level: HealthType) -> &'static str {
@@ -98,6 +100,68 @@ pub struct PositionView {
     pub raw: PositionHealth,
 }
 
+/// A scan scenario as people read it: `+2/3 vol up`, `extreme -`.
+pub fn scenario_name(index: usize) -> String {
+    let Some(s) = SCENARIOS.get(index) else { return format!("#{index}") };
+    let sign = if s.thirds < 0 { "-" } else { "+" };
+    if s.extreme {
+        return format!("extreme {sign}");
+    }
+    let vol = if s.vol_up { "vol up" } else { "vol down" };
+    match s.thirds.unsigned_abs() {
+        0 => format!("0 {vol}"),
+        3 => format!("{sign}1 {vol}"),
+        n => format!("{sign}{n}/3 {vol}"),
+    }
+}
+
+/// One underlying's scan at one level: what its derivatives (with the spot that hedges them)
+/// add to health.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanView {
+    pub underlying_index: u16,
+    pub underlying: String,
+    /// The scan range, a fraction of the price.
+    pub range: f64,
+    /// Net delta of the futures, UI units of the underlying; the spot that offsets it; their sum.
+    pub futures_delta: String,
+    pub hedged_spot: String,
+    pub net_delta: String,
+    pub worst_scenario: String,
+    pub requirement_usd: f64,
+    pub unrealised_pnl_usd: f64,
+    pub weighted_pnl_usd: f64,
+    pub hedge_credit_usd: f64,
+    /// weighted PnL + hedge credit - requirement.
+    pub contribution_usd: f64,
+    /// Value change in each scenario, USD, in `SCENARIOS` order (extreme ones at their fraction).
+    pub scenarios_usd: Vec<f64>,
+    #[serde(skip)]
+    pub raw: UnderlyingScan,
+}
+
+pub fn scan_view(scan: &UnderlyingScan, labels: &[AssetLabel]) -> ScanView {
+    let label = labels.iter().find(|l| l.index == scan.underlying_index);
+    let decimals = label.map(|l| l.decimals).unwrap_or(0);
+    let contribution = scan.weighted_pnl + scan.hedge_credit - scan.requirement;
+    ScanView {
+        underlying_index: scan.underlying_index,
+        underlying: label.map(|l| l.name.clone()).unwrap_or_else(|| format!("#{}", scan.underlying_index)),
+        range: scan.range.to_num(),
+        futures_delta: format_native(scan.futures_delta, decimals),
+        hedged_spot: format_native(scan.hedged_spot, decimals),
+        net_delta: format_native(scan.net_delta, decimals),
+        worst_scenario: scenario_name(scan.worst),
+        requirement_usd: usd(scan.requirement),
+        unrealised_pnl_usd: usd(scan.unrealised_pnl),
+        weighted_pnl_usd: usd(scan.weighted_pnl),
+        hedge_credit_usd: usd(scan.hedge_credit),
+        contribution_usd: usd(contribution),
+        scenarios_usd: scan.scenarios.iter().map(|v| usd(*v)).collect(),
+        raw: *scan,
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct LevelView {
     pub level: &'static str,
@@ -105,6 +169,9 @@ pub struct LevelView {
     pub weighted_collateral_usd: f64,
     pub weighted_liabilities_usd: f64,
     pub positions: Vec<PositionView>,
+    /// Each underlying's derivatives scan (empty without derivatives); `health_usd` includes
+    /// their contributions.
+    pub scans: Vec<ScanView>,
     #[serde(skip)]
     pub raw: HealthReport,
 }
@@ -158,6 +225,7 @@ pub fn level_view(report: &HealthReport, labels: &[AssetLabel]) -> LevelView {
         weighted_collateral_usd: usd(report.weighted_collateral),
         weighted_liabilities_usd: usd(report.weighted_liabilities),
         positions,
+        scans: report.scans.iter().map(|scan| scan_view(scan, labels)).collect(),
         raw: report.clone(),
     }
 }

@@ -373,3 +373,64 @@ async fn market_list_and_show() {
     let e = cli.market_list(Some(3)).await.unwrap_err();
     assert!(e.to_string().contains("no market 3"), "{e}");
 }
+
+#[tokio::test]
+async fn a_trade_offered_in_a_file_is_cosigned_by_the_counterparty() {
+    use ballast_cli::commands::{Counterparty, TradeSide};
+    let mut env = env().await;
+    let admin = env.admin.insecure_clone();
+    let now = env.now().await;
+    let config = ballast::state::MarketConfig {
+        expiry_ts: now + 86_400,
+        contract_size: 1_000_000_000,
+        ..ballast::state::MarketConfig::template()
+    };
+    let i = ballast_sdk::ix::register_market(
+        env.group,
+        admin.pubkey(),
+        env.payer(),
+        0,
+        env.assets[SOL].asset,
+        env.assets[USDC].asset,
+        config,
+    );
+    env.send(&[i], &[&admin]).await.unwrap();
+    let mut traders = vec![];
+    for usdc in [10_000u64, 1_000] {
+        let (user, account) = env.new_trader().await;
+        let w = env.funded_token_account(user.pubkey(), USDC, usdc * 1_000_000).await;
+        env.deposit(&user, account, USDC, w, usdc * 1_000_000).await.unwrap();
+        traders.push((user, account));
+    }
+    let [(maker, maker_account), (taker, taker_account)] = [&traders[0], &traders[1]];
+    let offer = std::env::temp_dir().join(format!("ballast-offer-{}.json", taker.pubkey()));
+
+    // The taker offers to buy 2 at $100 and signs; nothing trades until the maker cosigns.
+    let owner = maker.pubkey();
+    let r = client(&env, taker)
+        .trade(
+            taker_account,
+            0,
+            TradeSide::Buy,
+            2,
+            "100",
+            Counterparty::Offer { owner },
+            maker_account,
+            Some(&offer),
+        )
+        .await
+        .unwrap();
+    assert!(r.action.starts_with("offered"), "{}", r.action);
+    assert!(env.margin_account(*taker_account).await.find_derivative(0).is_none());
+    // A stranger is no side of it.
+    let e = client(&env, &Keypair::new()).cosign(&offer, None).await.unwrap_err();
+    assert!(e.to_string().contains("neither the buyer nor the seller"), "{e}");
+    // The maker reads it from the transaction, signs and sends it.
+    let r = client(&env, maker).cosign(&offer, None).await.unwrap();
+    assert_eq!(r.action, "sold");
+    let t = env.margin_account(*taker_account).await;
+    let m = env.margin_account(*maker_account).await;
+    assert_eq!(t.derivatives[t.find_derivative(0).unwrap()].contracts, 2);
+    assert_eq!(m.derivatives[m.find_derivative(0).unwrap()].contracts, -2);
+    std::fs::remove_file(&offer).ok();
+}

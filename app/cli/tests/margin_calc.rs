@@ -58,6 +58,31 @@ fn basic_example_matches_hand_computation() {
 }
 
 #[test]
+fn futures_example_matches_hand_computation() {
+    let view = margin_calc_files(&example("portfolio-futures.toml"), None).unwrap();
+    // Init: 950 USDC + SOL 800 with its 200 haircut back (fully hedged) - ETH future's 210.
+    assert_usd(view.health(HealthType::Init), 950.0 + 1000.0 - 210.0);
+    // Maint: 980 + 900 + 100 - 2000 * 3 * 0.0667 * 0.35.
+    assert_usd(view.health(HealthType::Maint), 980.0 + 1000.0 - 140.07);
+    let init = view.level(HealthType::Init);
+    let (sol, eth) = (&init.scans[0], &init.scans[1]);
+    assert_eq!(
+        (sol.underlying.as_str(), sol.futures_delta.as_str(), sol.hedged_spot.as_str()),
+        ("SOL", "-10", "10")
+    );
+    assert_eq!(sol.net_delta, "0");
+    assert_usd(sol.raw.hedge_credit, 200.0);
+    assert_usd(sol.raw.requirement, 0.0);
+    assert_eq!((eth.underlying.as_str(), eth.worst_scenario.as_str()), ("ETH", "extreme -"));
+    assert_usd(eth.raw.requirement, 210.0);
+    // the scenario vector: +1/3 of the range is +2000 * 10% / 3
+    assert!((eth.scenarios_usd[2] - 2000.0 * 0.1 / 3.0).abs() < 1e-5);
+    // Init <= LiquidationEnd <= Maint
+    assert!(view.health(HealthType::Init) <= view.health(HealthType::LiquidationEnd));
+    assert!(view.health(HealthType::LiquidationEnd) <= view.health(HealthType::Maint));
+}
+
+#[test]
 fn factors_example_concentration_and_correlation() {
     let view = margin_calc_files(&example("portfolio-factors.json"), None).unwrap();
     // Init: SOL 1000 at 0.8 = 800; concentration: 1000 - 50% of 1250 = 375 excess, * 20% * 0.8

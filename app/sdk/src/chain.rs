@@ -58,6 +58,11 @@ pub trait Chain {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> SdkResult<String>;
+    /// `ixs` as an unsigned legacy transaction paid by `payer`, with a recent blockhash: for a
+    /// transaction signed in several places (`cosign`).
+    async fn unsigned_transaction(&self, ixs: &[Instruction], payer: &Pubkey) -> SdkResult<Transaction>;
+    /// Sends a transaction every signer has signed; waits for confirmation.
+    async fn send_transaction(&self, tx: &Transaction) -> SdkResult<String>;
     /// The cluster's clock.
     async fn unix_timestamp(&self) -> SdkResult<i64>;
     /// The slot the chain is at (confirmed, over RPC): a transaction sent now lands in it or a
@@ -204,6 +209,21 @@ pub mod rpc {
             let sig = self
                 .client
                 .send_and_confirm_transaction(&tx)
+                .await
+                .map_err(|e| SdkError::Program(e.to_string()))?;
+            Ok(sig.to_string())
+        }
+
+        async fn unsigned_transaction(&self, ixs: &[Instruction], payer: &Pubkey) -> SdkResult<Transaction> {
+            let mut tx = Transaction::new_unsigned(solana_message::Message::new(ixs, Some(payer)));
+            tx.message.recent_blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
+            Ok(tx)
+        }
+
+        async fn send_transaction(&self, tx: &Transaction) -> SdkResult<String> {
+            let sig = self
+                .client
+                .send_and_confirm_transaction(tx)
                 .await
                 .map_err(|e| SdkError::Program(e.to_string()))?;
             Ok(sig.to_string())
@@ -364,6 +384,23 @@ pub mod banks {
             let tx = crate::tx::sign(message, &keys)?;
             let sig = tx.signatures[0].to_string();
             client.process_transaction(tx).await.map_err(|e| SdkError::Program(format!("{e:?}")))?;
+            Ok(sig)
+        }
+
+        async fn unsigned_transaction(&self, ixs: &[Instruction], payer: &Pubkey) -> SdkResult<Transaction> {
+            let mut tx = Transaction::new_unsigned(solana_message::Message::new(ixs, Some(payer)));
+            tx.message.recent_blockhash =
+                self.client.clone().get_latest_blockhash().await.map_err(transport)?;
+            Ok(tx)
+        }
+
+        async fn send_transaction(&self, tx: &Transaction) -> SdkResult<String> {
+            let sig = tx.signatures[0].to_string();
+            self.client
+                .clone()
+                .process_transaction(tx.clone())
+                .await
+                .map_err(|e| SdkError::Program(format!("{e:?}")))?;
             Ok(sig)
         }
 

@@ -10,11 +10,13 @@
 //!   tables.
 //! - [`config`]: governance parameters as files (`AssetParams`, `GroupParams`) and the parsers
 //!   of addresses and Pyth feed ids; [`deploy`]: whole deployments described in one file.
+//! - [`cosign`]: a futures trade signed in two places, the counterparty checking what it signs.
 //! - [`lookup_table`]: lookup tables on chain: decoding, the addresses a group's wide
 //!   transactions need, and a table kept holding them (`Chain::send_versioned` sends through it).
 
 pub mod chain;
 pub mod config;
+pub mod cosign;
 pub mod deploy;
 pub mod governance;
 pub mod ix;

@@ -1,13 +1,15 @@
-//! Futures: a bilateral trade (both owners sign), PnL settlement and expiry settlement (anyone).
+//! Futures: a bilateral trade (both owners sign, here or through an offer file the counterparty
+//! cosigns), PnL settlement and expiry settlement (anyone).
 
 use super::Client;
 use crate::error::{CliError, CliResult};
 use crate::units::Decimal;
 use anchor_lang::prelude::Pubkey;
-use ballast_sdk::Chain;
+use ballast_sdk::{cosign, Chain};
 use serde::Serialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+use std::path::Path;
 
 /// What a futures command did.
 #[derive(Debug, Clone, Serialize)]
@@ -25,22 +27,28 @@ pub enum TradeSide {
     Sell,
 }
 
+/// The other side of a trade: its keypair (both sign here), or its account alone (the signer
+/// signs an offer for it to cosign).
+pub enum Counterparty<'a> {
+    Keypair(&'a Keypair),
+    Offer { owner: Pubkey },
+}
+
 impl<C: Chain> Client<C> {
-    /// The signer's account `mine` trades `contracts` of market `market_index` at `price`
-    /// (quote tokens per contract, e.g. `101.25`) with `counterparty_account`, owned by
-    /// `counterparty` (whose keypair signs the same transaction: a local run, or two keys held
-    /// by one desk).
+    /// The trade instruction (with its compute budget) in which the signer's account `mine`
+    /// takes `side` of `contracts` at `price` (quote tokens per contract, e.g. `101.25`) against
+    /// `counterparty_account`, which must be owned by `counterparty_owner`.
     #[allow(clippy::too_many_arguments)]
-    pub async fn trade(
+    async fn trade_instructions(
         &self,
         mine: &Pubkey,
         market_index: u16,
         side: TradeSide,
         contracts: u64,
         price: &str,
-        counterparty: &Keypair,
+        counterparty_owner: &Pubkey,
         counterparty_account: &Pubkey,
-    ) -> CliResult<FuturesAction> {
+    ) -> CliResult<Vec<solana_instruction::Instruction>> {
         let snap = self.snapshot().await?;
         let market = snap.market(market_index)?.state;
         let quote_decimals = snap.asset(market.quote_index)?.state.decimals;
@@ -49,10 +57,9 @@ impl<C: Chain> Client<C> {
             u64::try_from(units).map_err(|_| CliError::input(format!("price {price} must be positive")))?;
         let me = self.margin_account(mine).await?;
         let them = self.margin_account(counterparty_account).await?;
-        if them.owner != counterparty.pubkey() {
+        if them.owner != *counterparty_owner {
             return Err(CliError::input(format!(
-                "{counterparty_account} is not owned by the counterparty keypair ({})",
-                counterparty.pubkey()
+                "{counterparty_account} is not owned by the counterparty ({counterparty_owner})"
             )));
         }
         let (buyer, buyer_state, seller, seller_state) = match side {
@@ -61,22 +68,102 @@ impl<C: Chain> Client<C> {
         };
         let i =
             snap.trade(market_index, buyer, buyer_state, seller, seller_state, contracts, price_native)?;
-        let ixs = ballast_sdk::tx::with_compute_budget(&[i], 0);
+        Ok(ballast_sdk::tx::with_compute_budget(&[i], 0))
+    }
+
+    /// The signer's account `mine` trades `contracts` of market `market_index` at `price`
+    /// (quote tokens per contract) with `counterparty_account`. With the counterparty's keypair
+    /// both sign and it is sent (a local run, or two keys one desk holds); with its owner alone
+    /// the signer (and fee payer) sign an offer, written to `out` for the counterparty's
+    /// `ballast cosign`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn trade(
+        &self,
+        mine: &Pubkey,
+        market_index: u16,
+        side: TradeSide,
+        contracts: u64,
+        price: &str,
+        counterparty: Counterparty<'_>,
+        counterparty_account: &Pubkey,
+        out: Option<&Path>,
+    ) -> CliResult<FuturesAction> {
+        let owner = match &counterparty {
+            Counterparty::Keypair(k) => k.pubkey(),
+            Counterparty::Offer { owner } => *owner,
+        };
+        let ixs = self
+            .trade_instructions(mine, market_index, side, contracts, price, &owner, counterparty_account)
+            .await?;
+        let action = match side {
+            TradeSide::Buy => "bought",
+            TradeSide::Sell => "sold",
+        };
+        let detail = format!("{contracts} contracts at {price} with {counterparty_account}");
         let payer = self.payer();
-        let mut signers: Vec<&Keypair> = vec![counterparty];
+        let mut signers: Vec<&Keypair> = vec![payer];
         if payer.pubkey() != self.signer.pubkey() {
             signers.push(&self.signer);
         }
-        let signature = self.chain.send(&ixs, payer, &signers).await?;
-        Ok(FuturesAction {
-            action: match side {
-                TradeSide::Buy => "bought".into(),
-                TradeSide::Sell => "sold".into(),
-            },
-            market: market_index,
-            detail: format!("{contracts} contracts at {price} with {counterparty_account}"),
-            signature,
-        })
+        match counterparty {
+            Counterparty::Keypair(k) => {
+                signers.push(k);
+                let signature = self.chain.send(&ixs, payer, &signers[1..]).await?;
+                Ok(FuturesAction { action: action.into(), market: market_index, detail, signature })
+            }
+            Counterparty::Offer { .. } => {
+                let out = out.ok_or_else(|| {
+                    CliError::input("without --counterparty-keypair, --out FILE takes the offer to cosign")
+                })?;
+                let tx = self.chain.unsigned_transaction(&ixs, &payer.pubkey()).await?;
+                let offer = cosign::offer(tx, &signers)?;
+                write_offer(out, &offer)?;
+                Ok(FuturesAction {
+                    action: format!(
+                        "offered ({action}); the counterparty runs `ballast cosign {}`",
+                        out.display()
+                    ),
+                    market: market_index,
+                    detail: format!("{detail}; valid while its blockhash is (about a minute)"),
+                    signature: offer.transaction.signatures[0].to_string(),
+                })
+            }
+        }
+    }
+
+    /// The counterparty's side of an offer: checks that it is one trade in which the signer is
+    /// a side and not the fee payer, signs, and sends it (or, if a signature is still missing,
+    /// writes it to `out`).
+    pub async fn cosign(&self, file: &Path, out: Option<&Path>) -> CliResult<FuturesAction> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CliError::File { path: file.display().to_string(), message: e.to_string() })?;
+        let offer: cosign::TradeOffer = serde_json::from_str(&text)
+            .map_err(|e| CliError::File { path: file.display().to_string(), message: e.to_string() })?;
+        let signed = cosign::cosign(offer, &self.signer)?;
+        let t = signed.terms;
+        let snap = self.snapshot().await?;
+        let market = snap
+            .markets
+            .iter()
+            .find(|m| m.key == t.market)
+            .ok_or_else(|| CliError::input(format!("{} is not a market of this group", t.market)))?;
+        let side = if t.buyer == self.signer.pubkey() { "bought" } else { "sold" };
+        let detail = format!(
+            "{} contracts at {} quote-native each, buyer {}, seller {}",
+            t.contracts, t.price, t.buyer_account, t.seller_account
+        );
+        if !cosign::is_complete(&signed.transaction) {
+            let out = out.ok_or_else(|| CliError::input("a signature is still missing: pass --out FILE"))?;
+            write_offer(out, &signed)?;
+            return Ok(FuturesAction {
+                action: "cosigned, not complete".into(),
+                market: market.state.market_index,
+                detail,
+                signature: String::new(),
+            });
+        }
+        let signature = self.chain.send_transaction(&signed.transaction).await?;
+        Ok(FuturesAction { action: side.into(), market: market.state.market_index, detail, signature })
     }
 
     /// Settles up to `max` (quote-native; `u64::MAX`: all it can) of market `market_index`'s
@@ -111,4 +198,10 @@ impl<C: Chain> Client<C> {
             signature: self.send(&[i]).await?,
         })
     }
+}
+
+fn write_offer(path: &Path, offer: &cosign::TradeOffer) -> CliResult<()> {
+    let text = serde_json::to_string_pretty(offer).map_err(|e| CliError::input(e.to_string()))?;
+    std::fs::write(path, text)
+        .map_err(|e| CliError::File { path: path.display().to_string(), message: e.to_string() })
 }

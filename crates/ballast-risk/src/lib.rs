@@ -10,8 +10,10 @@
 //! prices), `interest` (rate curve, indices, the only share rounding), `volatility` (the EWMA
 //! crank), `health` (portfolio health with the cross-position factors), `limits` (max borrow / withdraw for a target health), `liquidation` (planning,
 //! bonus, bankruptcy arithmetic), `types` (the engine's inputs), `governance` (which changes tighten, glides, pauses, the
-//! timelock), `derivatives` (futures PnL and the SPAN-style scan per underlying).
+//! timelock), `derivatives` (futures PnL and the SPAN-style scan per underlying), `black76`
+//! (option values and Greeks at Black-76 in fixed point, on `math::transcendental`).
 
+pub mod black76;
 pub mod constants;
 pub mod derivatives;
 pub mod factors;
@@ -28,6 +30,7 @@ pub mod volatility;
 #[cfg(test)]
 mod proptests;
 
+pub use black76::*;
 pub use constants::*;
 pub use derivatives::*;
 pub use factors::*;

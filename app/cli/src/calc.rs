@@ -227,7 +227,7 @@ pub fn margin_calc(portfolio: &CalcFile, params: Option<&CalcFile>) -> CliResult
         }
     }
     let reports =
-        portfolio_reports(&inputs, &futures, &underlyings, &health_params).map_err(|e| match e {
+        portfolio_reports(&inputs, &futures, &[], &underlyings, &health_params).map_err(|e| match e {
             RiskError::LiabilityOracleUnusable { asset_index } => CliError::input(format!(
                 "the debt in {} has an unusable oracle, so its size cannot be bounded (the program refuses \
              withdraw and borrow: LiabilityOracleUnusable)",

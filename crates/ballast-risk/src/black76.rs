@@ -51,6 +51,9 @@ pub struct OptionGreeks {
     pub delta: I80F48,
     /// d²V/df², per unit of price; never negative.
     pub gamma: I80F48,
+    /// f * gamma = n(d1) / (sigma sqrt(t)), dimensionless: gamma without the precision a
+    /// division by a large f loses (the change in delta per unit relative move).
+    pub f_gamma: I80F48,
     /// dV/dsigma per 1.00 of annualised volatility; never negative.
     pub vega: I80F48,
     /// dV/d(calendar time) per year, -dV/dt: what holding the option earns per year with
@@ -181,6 +184,7 @@ pub fn black76(kind: OptionKind, f: I80F48, k: I80F48, sigma: I80F48, t: I80F48)
             value: intrinsic(kind, f, k)?,
             delta,
             gamma: zero,
+            f_gamma: zero,
             vega: zero,
             theta: zero,
         });
@@ -198,7 +202,7 @@ pub fn black76(kind: OptionKind, f: I80F48, k: I80F48, sigma: I80F48, t: I80F48)
     // theta = -sigma² f² gamma / 2 = -(sigma² * f_gamma) * f / 2
     let decay = sigma.mul_c(sigma)?.mul_c(f_gamma)?.mul_c(f)?;
     let theta = I80F48::ZERO.sub_c(I80F48::from_bits(decay.to_bits() >> 1))?;
-    Ok(OptionGreeks { value, delta, gamma, vega, theta })
+    Ok(OptionGreeks { value, delta, gamma, f_gamma, vega, theta })
 }
 
 /// The bound on |`black76_value` - exact value| for prices f and k (sigma up to 150):
@@ -388,6 +392,7 @@ mod tests {
                 value: fx(99.0),
                 delta: I80F48::ONE,
                 gamma: I80F48::ZERO,
+                f_gamma: I80F48::ZERO,
                 vega: I80F48::ZERO,
                 theta: I80F48::ZERO
             }

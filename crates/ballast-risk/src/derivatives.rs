@@ -17,10 +17,12 @@
 //! Health with derivatives = token health + sum over underlyings of (weighted unrealised PnL +
 //! hedge credit - scan requirement). Losses count in full, gains at the market's PnL weight.
 
+use crate::black76::OptionKind;
 use crate::health::{
     cross_totals, health_report, position_health, CrossTotals, HealthLevels, HealthReport, HealthReports,
 };
-use crate::math::{mul_ceil, CheckedFixed, I80F48};
+use crate::math::{mul_ceil, mul_int, CheckedFixed, I80F48};
+use crate::options::OptionInput;
 use crate::price::{collateral_price, liability_price};
 use crate::types::{HealthParams, HealthType, OraclePrices, PositionInput, RiskError, RiskResult};
 
@@ -77,6 +79,9 @@ pub struct ScanParams {
     /// Weight of positive unrealised PnL at Init and Maint (LiquidationEnd: their midpoint).
     pub pnl_weight_init: I80F48,
     pub pnl_weight_maint: I80F48,
+    /// The least requirement per uncovered short option contract, as a fraction of the
+    /// underlying's notional at spot (zero for futures).
+    pub short_option_minimum: I80F48,
 }
 
 fn at_level(init: I80F48, maint: I80F48, level: HealthType) -> I80F48 {
@@ -90,7 +95,7 @@ fn at_level(init: I80F48, maint: I80F48, level: HealthType) -> I80F48 {
 }
 
 /// `v / 3`, rounded toward zero, without a 128-bit divide.
-fn third_of(v: I80F48) -> I80F48 {
+pub(crate) fn third_of(v: I80F48) -> I80F48 {
     let magnitude = crate::math::div_u128_by_u32(v.to_bits().unsigned_abs(), 3) as i128;
     I80F48::from_bits(if v < I80F48::ZERO { -magnitude } else { magnitude })
 }
@@ -170,18 +175,33 @@ pub struct UnderlyingScan {
     pub range: I80F48,
     /// Net delta of the futures, native units of the underlying.
     pub futures_delta: I80F48,
-    /// The part of the spot holding that offsets it (opposite sign, at most as large).
+    /// Net delta of the options (covered calls included), native units of the underlying.
+    pub options_delta: I80F48,
+    /// The options' gamma (delta change, native units, per 1% rise), vega (value change per
+    /// 1.00 of volatility) and theta (value change per year), quote-native.
+    pub gamma: I80F48,
+    pub vega: I80F48,
+    pub theta: I80F48,
+    /// Spot covering short calls (left out of the scan, see `options`).
+    pub covered_spot: I80F48,
+    /// The part of the remaining spot holding that offsets the scanned delta (opposite sign, at
+    /// most as large).
     pub hedged_spot: I80F48,
-    /// `futures_delta + hedged_spot`: what the scenarios move.
+    /// `futures_delta + hedged_spot`: the linear exposure the scenarios move.
     pub net_delta: I80F48,
+    /// Futures, options and the whole spot holding: the account's delta in this underlying.
+    pub total_delta: I80F48,
     /// Value change of the scanned exposure in each scenario (quote-native; extreme ones already
     /// at their counted fraction).
     pub scenarios: [I80F48; SCENARIO_COUNT],
     /// Index into `SCENARIOS` of the worst scenario.
     pub worst: usize,
-    /// The worst scenario's loss (zero or more), rounded up.
+    /// The short-option minimum of the uncovered short options.
+    pub short_option_minimum: I80F48,
+    /// The larger of the worst scenario's loss (plus the arrays' error bounds) and the
+    /// short-option minimum, rounded up.
     pub requirement: I80F48,
-    /// Sum of the futures' unrealised PnL, and as health counts it.
+    /// Sum of the derivatives' unrealised PnL (options at their mark), and as health counts it.
     pub unrealised_pnl: I80F48,
     pub weighted_pnl: I80F48,
     /// The hedged spot's share of its token haircut, given back.
@@ -195,11 +215,19 @@ impl UnderlyingScan {
     }
 }
 
-/// The scan of underlying `u` over `futures` (those of other underlyings are ignored), with the
-/// account's token positions for the spot hedge (`totals`: their cross totals at `level`).
+/// A market's scan range at `level` for the underlying's volatility move `z * sigma * sqrt(h)`
+/// at that level.
+fn market_range(p: &ScanParams, vol_move: I80F48, level: HealthType) -> RiskResult<I80F48> {
+    Ok(p.min_range(level).max(p.range_multiplier.mul_c(vol_move)?))
+}
+
+/// The scan of underlying `u` over `futures` and `options` (those of other underlyings are
+/// ignored), with the account's token positions for the spot cover and hedge (`totals`: their
+/// cross totals at `level`). See `options` for how options enter.
 pub fn scan_underlying(
     u: &UnderlyingPrice,
     futures: &[FutureInput],
+    options: &[OptionInput],
     tokens: &[PositionInput],
     totals: &CrossTotals,
     params: &HealthParams,
@@ -208,14 +236,26 @@ pub fn scan_underlying(
     let mut futures_delta = I80F48::ZERO;
     let mut unrealised = I80F48::ZERO;
     let mut range = I80F48::ZERO;
+    let mut init_range = I80F48::ZERO;
     let mut extreme_multiple = I80F48::ZERO;
     let mut extreme_fraction = I80F48::ZERO;
     let vol_move = params.z(level).mul_c(u.horizon_vol)?;
+    let init_vol_move =
+        if level == HealthType::Init { vol_move } else { params.z(HealthType::Init).mul_c(u.horizon_vol)? };
+    let mut widen = |p: &ScanParams| -> RiskResult<()> {
+        range = range.max(market_range(p, vol_move, level)?);
+        if level != HealthType::Init {
+            init_range = init_range.max(market_range(p, init_vol_move, HealthType::Init)?);
+        }
+        extreme_multiple = extreme_multiple.max(p.extreme_multiple);
+        extreme_fraction = extreme_fraction.max(p.extreme_fraction);
+        Ok(())
+    };
     // the underlying's two prices, once: longs at the collateral price, shorts at the liability
     // price (`future_pnl`)
     let long_price = collateral_price(&u.prices, u.conf_multiplier, level)?;
     let short_price = liability_price(&u.prices, u.conf_multiplier, level)?;
-    // Gains are weighted per market, on the market's net PnL: the first future of each market
+    // Gains are weighted per market, on the market's net PnL: the first position of each market
     // sums the market (no allocation: on chain the heap never frees).
     let mut weighted = I80F48::ZERO;
     let mine = |f: &FutureInput| f.underlying_index == u.asset_index;
@@ -231,21 +271,83 @@ pub fn scan_underlying(
         }
         unrealised = unrealised.add_c(market_pnl)?;
         weighted = weighted.add_c(weighted_pnl(market_pnl, &f.params, level)?)?;
-        let r = f.params.min_range(level).max(f.params.range_multiplier.mul_c(vol_move)?);
-        range = range.max(r);
-        extreme_multiple = extreme_multiple.max(f.params.extreme_multiple);
-        extreme_fraction = extreme_fraction.max(f.params.extreme_fraction);
+        widen(&f.params)?;
+    }
+    let mine_o = |o: &OptionInput| o.underlying_index == u.asset_index;
+    let mut short_call_units = I80F48::ZERO;
+    for (i, o) in options.iter().enumerate().filter(|(_, o)| mine_o(o)) {
+        if o.kind == OptionKind::Call && o.contracts < 0 {
+            short_call_units =
+                short_call_units.add_c(mul_int(o.contract_size, i128::from(o.contracts).abs())?)?;
+        }
+        if options[..i].iter().any(|g| mine_o(g) && g.market_index == o.market_index) {
+            continue;
+        }
+        let mut market_pnl = I80F48::ZERO;
+        for g in options[i..].iter().filter(|g| mine_o(g) && g.market_index == o.market_index) {
+            market_pnl = market_pnl.add_c(g.unrealised_pnl()?)?;
+        }
+        unrealised = unrealised.add_c(market_pnl)?;
+        weighted = weighted.add_c(weighted_pnl(market_pnl, &o.params, level)?)?;
+        widen(&o.params)?;
+    }
+    if level == HealthType::Init {
+        init_range = range;
     }
 
-    // the spot holding's offsetting part, and its share of the token haircut
+    // Covered calls first: long spot up to the short calls' underlying, left out of the scan.
+    let spot = tokens.iter().find(|p| p.asset_index == u.asset_index && p.oracle_usable);
+    let spot_balance = spot.map_or(I80F48::ZERO, |p| p.balance);
+    let mut cover_left =
+        if spot_balance > I80F48::ZERO { spot_balance.min(short_call_units) } else { I80F48::ZERO };
+    let mut covered_spot = I80F48::ZERO;
+    let mut option_vector = [I80F48::ZERO; SCENARIO_COUNT];
+    let (mut options_delta, mut scanned_options_delta) = (I80F48::ZERO, I80F48::ZERO);
+    let (mut gamma, mut vega, mut theta) = (I80F48::ZERO, I80F48::ZERO, I80F48::ZERO);
+    let mut array_error = I80F48::ZERO;
+    let mut short_minimum = I80F48::ZERO;
+    for o in options.iter().filter(|o| mine_o(o)) {
+        let n = i128::from(o.contracts);
+        options_delta = options_delta.add_c(mul_int(o.array.delta, n)?)?;
+        gamma = gamma.add_c(mul_int(o.array.gamma, n)?)?;
+        vega = vega.add_c(mul_int(o.array.vega, n)?)?;
+        theta = theta.add_c(mul_int(o.array.theta, n)?)?;
+        let mut scanned = n;
+        if o.kind == OptionKind::Call && n < 0 && cover_left > I80F48::ZERO {
+            let coverable = cover_left.div_c(o.contract_size)?.to_num::<i128>().min(-n);
+            let used = mul_int(o.contract_size, coverable)?;
+            cover_left = cover_left.sub_c(used)?;
+            covered_spot = covered_spot.add_c(used)?;
+            scanned += coverable;
+        }
+        if scanned == 0 {
+            continue;
+        }
+        for (acc, v) in option_vector.iter_mut().zip(o.array.scenarios.iter()) {
+            *acc = acc.add_c(mul_int(*v, scanned)?)?;
+        }
+        scanned_options_delta = scanned_options_delta.add_c(mul_int(o.array.delta, scanned)?)?;
+        // each scenario's change is two valuations, each within `error`
+        array_error = array_error.add_c(mul_int(o.array.error, 2 * scanned.abs())?)?;
+        if scanned < 0 {
+            let per_contract =
+                mul_ceil(o.params.short_option_minimum, u.prices.spot.mul_c(o.contract_size)?)?;
+            short_minimum = short_minimum.add_c(mul_int(per_contract, -scanned)?)?;
+        }
+    }
+
+    // the rest of the spot holding's part that offsets the scanned delta, and its share of the
+    // token haircut
+    let scanned_delta = futures_delta.add_c(scanned_options_delta)?;
+    let hedge_spot = spot_balance.sub_c(covered_spot)?;
     let mut hedged_spot = I80F48::ZERO;
     let mut hedge_credit = I80F48::ZERO;
-    if let Some(spot) = tokens.iter().find(|p| p.asset_index == u.asset_index) {
-        let opposite = (spot.balance > I80F48::ZERO && futures_delta < I80F48::ZERO)
-            || (spot.balance < I80F48::ZERO && futures_delta > I80F48::ZERO);
-        if opposite && spot.oracle_usable {
-            let size = spot.balance.abs().min(futures_delta.abs());
-            hedged_spot = if spot.balance > I80F48::ZERO { size } else { I80F48::ZERO.sub_c(size)? };
+    if let Some(spot) = spot {
+        let opposite = (hedge_spot > I80F48::ZERO && scanned_delta < I80F48::ZERO)
+            || (hedge_spot < I80F48::ZERO && scanned_delta > I80F48::ZERO);
+        if opposite {
+            let size = hedge_spot.abs().min(scanned_delta.abs());
+            hedged_spot = if hedge_spot > I80F48::ZERO { size } else { I80F48::ZERO.sub_c(size)? };
             let h = position_health(spot, params, level, totals)?;
             let amount = spot.balance.abs();
             let haircut = if spot.balance > I80F48::ZERO {
@@ -261,13 +363,20 @@ pub fn scan_underlying(
     }
 
     let net_delta = futures_delta.add_c(hedged_spot)?;
-    // Futures are linear: every scenario's value is a multiple of the full move, so the 16 cost
-    // three products and a division by three rather than 16 of each.
+    // The linear legs: every scenario's value is a multiple of the full move, so they cost three
+    // products and a division by three rather than 16 of each.
     let exposure = net_delta.mul_c(u.prices.spot)?;
     let full = exposure.mul_c(range)?;
     let third = third_of(full);
     let two_thirds = third.add_c(third)?;
     let extreme = full.mul_c(extreme_multiple)?.mul_c(extreme_fraction)?;
+    // the options' arrays are at the Init range: other levels scale them (at most 1, see
+    // `options`)
+    let option_scale = if level == HealthType::Init || init_range == I80F48::ZERO {
+        I80F48::ONE
+    } else {
+        range.div_c(init_range)?.min(I80F48::ONE)
+    };
     let mut scenarios = [I80F48::ZERO; SCENARIO_COUNT];
     let mut worst = 0;
     let mut worst_loss = I80F48::ZERO;
@@ -279,7 +388,19 @@ pub fn scan_underlying(
             (false, 2) => two_thirds,
             (false, _) => full,
         };
-        let value = if s.thirds < 0 { I80F48::ZERO.sub_c(up)? } else { up };
+        let linear = if s.thirds < 0 { I80F48::ZERO.sub_c(up)? } else { up };
+        let opt = if option_scale == I80F48::ONE {
+            option_vector[i]
+        } else {
+            // a loss scaled rounds up
+            let scaled = option_vector[i].mul_c(option_scale)?;
+            if option_vector[i] < I80F48::ZERO {
+                scaled.sub_c(I80F48::DELTA)?
+            } else {
+                scaled
+            }
+        };
+        let value = linear.add_c(opt)?;
         scenarios[i] = value;
         let loss = I80F48::ZERO.sub_c(value)?;
         if loss > worst_loss {
@@ -287,16 +408,25 @@ pub fn scan_underlying(
             worst = i;
         }
     }
+    let scan_loss = if worst_loss > I80F48::ZERO { worst_loss.add_c(array_error)? } else { I80F48::ZERO };
+    let binding = scan_loss.max(short_minimum);
     // a requirement: one ulp up unless zero (the products above round toward zero)
-    let requirement = if worst_loss > I80F48::ZERO { worst_loss.add_c(I80F48::DELTA)? } else { I80F48::ZERO };
+    let requirement = if binding > I80F48::ZERO { binding.add_c(I80F48::DELTA)? } else { I80F48::ZERO };
     Ok(UnderlyingScan {
         underlying_index: u.asset_index,
         range,
         futures_delta,
+        options_delta,
+        gamma,
+        vega,
+        theta,
+        covered_spot,
         hedged_spot,
         net_delta,
+        total_delta: futures_delta.add_c(options_delta)?.add_c(spot_balance)?,
         scenarios,
         worst,
+        short_option_minimum: short_minimum,
         requirement,
         unrealised_pnl: unrealised,
         weighted_pnl: weighted,
@@ -312,13 +442,13 @@ pub struct PortfolioHealth {
     pub health: I80F48,
 }
 
-/// The underlyings of `futures`, in first-seen order, each once.
-fn underlyings_of(futures: &[FutureInput]) -> impl Iterator<Item = u16> + '_ {
-    futures
-        .iter()
-        .enumerate()
-        .filter(|(i, f)| futures[..*i].iter().all(|g| g.underlying_index != f.underlying_index))
-        .map(|(_, f)| f.underlying_index)
+/// The underlyings of `futures` and then `options`, in first-seen order, each once.
+fn underlyings_of<'a>(
+    futures: &'a [FutureInput],
+    options: &'a [OptionInput],
+) -> impl Iterator<Item = u16> + 'a {
+    let all = futures.iter().map(|f| f.underlying_index).chain(options.iter().map(|o| o.underlying_index));
+    all.clone().enumerate().filter(move |(i, u)| all.clone().take(*i).all(|v| v != *u)).map(|(_, u)| u)
 }
 
 /// Token health plus every underlying's contribution. `underlyings` must price every underlying
@@ -326,6 +456,7 @@ fn underlyings_of(futures: &[FutureInput]) -> impl Iterator<Item = u16> + '_ {
 pub fn portfolio_health(
     tokens: &[PositionInput],
     futures: &[FutureInput],
+    options: &[OptionInput],
     underlyings: &[UnderlyingPrice],
     params: &HealthParams,
     level: HealthType,
@@ -334,12 +465,12 @@ pub fn portfolio_health(
     let totals = cross_totals(tokens, level)?;
     let mut scans = Vec::new();
     let mut health = token_health;
-    for index in underlyings_of(futures) {
+    for index in underlyings_of(futures, options) {
         let u = underlyings
             .iter()
             .find(|u| u.asset_index == index)
             .ok_or(RiskError::MissingUnderlying { asset_index: index })?;
-        let scan = scan_underlying(u, futures, tokens, &totals, params, level)?;
+        let scan = scan_underlying(u, futures, options, tokens, &totals, params, level)?;
         health = health.add_c(scan.contribution()?)?;
         scans.push(scan);
     }
@@ -351,23 +482,24 @@ pub fn portfolio_health(
 pub fn portfolio_health_at(
     tokens: &[PositionInput],
     futures: &[FutureInput],
+    options: &[OptionInput],
     underlyings: &[UnderlyingPrice],
     params: &HealthParams,
     level: HealthType,
 ) -> RiskResult<I80F48> {
     let mut health = crate::health::health(tokens, params, level)?;
-    if futures.is_empty() {
+    if futures.is_empty() && options.is_empty() {
         return Ok(health);
     }
     // `portfolio_health` without collecting the scans (on chain the heap never frees)
     let totals = cross_totals(tokens, level)?;
-    for index in underlyings_of(futures) {
+    for index in underlyings_of(futures, options) {
         let u = underlyings
             .iter()
             .find(|u| u.asset_index == index)
             .ok_or(RiskError::MissingUnderlying { asset_index: index })?;
-        health =
-            health.add_c(scan_underlying(u, futures, tokens, &totals, params, level)?.contribution()?)?;
+        health = health
+            .add_c(scan_underlying(u, futures, options, tokens, &totals, params, level)?.contribution()?)?;
     }
     Ok(health)
 }
@@ -376,10 +508,11 @@ pub fn portfolio_health_at(
 pub fn portfolio_levels(
     tokens: &[PositionInput],
     futures: &[FutureInput],
+    options: &[OptionInput],
     underlyings: &[UnderlyingPrice],
     params: &HealthParams,
 ) -> RiskResult<HealthLevels> {
-    let at = |level| portfolio_health_at(tokens, futures, underlyings, params, level);
+    let at = |level| portfolio_health_at(tokens, futures, options, underlyings, params, level);
     Ok(HealthLevels {
         init: at(HealthType::Init)?,
         liquidation_end: at(HealthType::LiquidationEnd)?,
@@ -391,13 +524,14 @@ pub fn portfolio_levels(
 pub fn portfolio_report(
     tokens: &[PositionInput],
     futures: &[FutureInput],
+    options: &[OptionInput],
     underlyings: &[UnderlyingPrice],
     params: &HealthParams,
     level: HealthType,
 ) -> RiskResult<HealthReport> {
     let mut report = health_report(tokens, params, level)?;
-    if !futures.is_empty() {
-        let p = portfolio_health(tokens, futures, underlyings, params, level)?;
+    if !futures.is_empty() || !options.is_empty() {
+        let p = portfolio_health(tokens, futures, options, underlyings, params, level)?;
         report.health = p.health;
         report.scans = p.scans;
     }
@@ -408,10 +542,11 @@ pub fn portfolio_report(
 pub fn portfolio_reports(
     tokens: &[PositionInput],
     futures: &[FutureInput],
+    options: &[OptionInput],
     underlyings: &[UnderlyingPrice],
     params: &HealthParams,
 ) -> RiskResult<HealthReports> {
-    let at = |level| portfolio_report(tokens, futures, underlyings, params, level);
+    let at = |level| portfolio_report(tokens, futures, options, underlyings, params, level);
     Ok(HealthReports {
         init: at(HealthType::Init)?,
         liquidation_end: at(HealthType::LiquidationEnd)?,
@@ -472,6 +607,7 @@ mod tests {
             extreme_fraction: f(0.35),
             pnl_weight_init: f(0.5),
             pnl_weight_maint: f(0.8),
+            short_option_minimum: I80F48::ZERO,
         }
     }
 
@@ -495,7 +631,8 @@ mod tests {
     }
 
     fn scan(tokens: &[PositionInput], futures: &[FutureInput], level: HealthType) -> PortfolioHealth {
-        portfolio_health(tokens, futures, &[UnderlyingPrice::of(&sol())], &HealthParams::BASE, level).unwrap()
+        portfolio_health(tokens, futures, &[], &[UnderlyingPrice::of(&sol())], &HealthParams::BASE, level)
+            .unwrap()
     }
 
     #[test]
@@ -553,6 +690,7 @@ mod tests {
         let r = portfolio_health(
             &[],
             &[fut],
+            &[],
             &[UnderlyingPrice::of(&sol())],
             &HealthParams::BASE,
             HealthType::Init,
@@ -616,10 +754,10 @@ mod tests {
             let params = HealthParams { z_init: f(2.33), z_maint: f(1.5), ..HealthParams::BASE };
             let fut = future(base, -base / 1000 * entry);
             let tokens = [sol_priced, position(0, 1_000_000_000, 1.0, weights(0.95, 0.98, 1.05, 1.02))];
-            let at = |level| portfolio_health(&tokens, &[fut], &[UnderlyingPrice::of(&sol_priced)], &params, level).unwrap().health;
+            let at = |level| portfolio_health(&tokens, &[fut], &[], &[UnderlyingPrice::of(&sol_priced)], &params, level).unwrap().health;
             let (init, le, maint) = (at(HealthType::Init), at(HealthType::LiquidationEnd), at(HealthType::Maint));
             // the streaming health the program uses is the breakdown's, exactly
-            let fast = portfolio_health_at(&tokens, &[fut], &[UnderlyingPrice::of(&sol_priced)], &params, HealthType::LiquidationEnd).unwrap();
+            let fast = portfolio_health_at(&tokens, &[fut], &[], &[UnderlyingPrice::of(&sol_priced)], &params, HealthType::LiquidationEnd).unwrap();
             prop_assert_eq!(fast, le);
             prop_assert!(init <= le + f(1e-6) && le <= maint + f(1e-6), "{} {} {}", init, le, maint);
         }

@@ -28,11 +28,15 @@ pub struct FactorConfig {
 /// sigma * sqrt(horizon / year) with sigma = max(governance floor, realised volatility): the move
 /// the volatility factor guards against over the liquidation horizon, before the level's z.
 pub fn horizon_vol(sigma_floor_bps: u32, realized_variance: I80F48, horizon_secs: u32) -> MathResult<I80F48> {
-    let floor = from_bps(sigma_floor_bps);
-    let realised = realized_variance.max(I80F48::ZERO).sqrt();
-    let sigma = floor.max(realised);
+    let sigma = floored_sigma(sigma_floor_bps, realized_variance);
     let years = I80F48::from_num(horizon_secs).div_c(I80F48::from_num(SECONDS_PER_YEAR))?;
     sigma.mul_c(years.sqrt())
+}
+
+/// Annualised volatility as the factors and the option marks use it: the realised (EWMA)
+/// estimate the volatility crank keeps, never below the governance floor.
+pub fn floored_sigma(sigma_floor_bps: u32, realized_variance: I80F48) -> I80F48 {
+    from_bps(sigma_floor_bps).max(realized_variance.max(I80F48::ZERO).sqrt())
 }
 
 /// The single-asset risk factors at the given spot price (which sizes the total-deposit and

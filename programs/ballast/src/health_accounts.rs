@@ -23,7 +23,7 @@ use crate::math::{from_bps, CheckedFixed, I80F48};
 use crate::oracle::{fault_error, read_oracle};
 use crate::risk::{
     assess_oracle, FutureInput, HealthLevels, HealthParams, HealthReports, HealthType, LendingState,
-    OracleFault, OracleLimits, OracleReading, PositionInput, ScanParams, UnderlyingPrice,
+    OptionInput, OracleFault, OracleLimits, OracleReading, PositionInput, ScanParams, UnderlyingPrice,
 };
 use crate::state::{Asset, AssetConfig, DerivativePosition, MarginAccount, Market, TokenPosition};
 use anchor_lang::prelude::*;
@@ -128,7 +128,8 @@ impl PricedMarket {
 pub struct Portfolio {
     pub tokens: Vec<PositionInput>,
     pub futures: Vec<FutureInput>,
-    /// The prices of the futures' underlyings.
+    pub options: Vec<OptionInput>,
+    /// The prices of the derivatives' underlyings.
     pub underlyings: Vec<UnderlyingPrice>,
 }
 
@@ -372,14 +373,16 @@ impl PricedAssets {
     /// Health of the account at the three levels (`risk::portfolio_levels`).
     pub fn health_levels(&self, account: &MarginAccount) -> Result<HealthLevels> {
         let p = self.portfolio(&account.positions, &account.derivatives, None)?;
-        crate::risk::portfolio_levels(&p.tokens, &p.futures, &p.underlyings, &self.params).anchor()
+        crate::risk::portfolio_levels(&p.tokens, &p.futures, &p.options, &p.underlyings, &self.params)
+            .anchor()
     }
 
     /// The breakdowns at the three levels, with each underlying's scan
     /// (`risk::portfolio_reports`).
     pub fn health_reports(&self, account: &MarginAccount) -> Result<HealthReports> {
         let p = self.portfolio(&account.positions, &account.derivatives, None)?;
-        crate::risk::portfolio_reports(&p.tokens, &p.futures, &p.underlyings, &self.params).anchor()
+        crate::risk::portfolio_reports(&p.tokens, &p.futures, &p.options, &p.underlyings, &self.params)
+            .anchor()
     }
 
     /// Net value at spot, no haircuts (`risk::net_spot_value`), plus the derivatives' PnL at
@@ -427,6 +430,7 @@ impl PricedAssets {
     ) -> Result<()> {
         self.inputs_into(tokens, change, &mut out.tokens)?;
         out.futures.clear();
+        out.options.clear();
         out.underlyings.clear();
         for d in derivatives.iter().filter(|d| d.is_active()) {
             let f = self.market(d.market_index)?.future_input(d.contracts, d.quote)?;
@@ -448,7 +452,15 @@ impl PricedAssets {
 
     /// Health of `p` at `level` (`risk::portfolio_health_at`).
     pub fn health_of(&self, p: &Portfolio, level: HealthType) -> Result<I80F48> {
-        crate::risk::portfolio_health_at(&p.tokens, &p.futures, &p.underlyings, &self.params, level).anchor()
+        crate::risk::portfolio_health_at(
+            &p.tokens,
+            &p.futures,
+            &p.options,
+            &p.underlyings,
+            &self.params,
+            level,
+        )
+        .anchor()
     }
 
     pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {

@@ -270,6 +270,13 @@ pub fn div_by_u32(value: I80F48, d: u32) -> MathResult<I80F48> {
     Ok(I80F48::from_bits(div_u128_by_u32(value.to_bits() as u128, d) as i128))
 }
 
+/// `value * n` for an integer `n`, exact (a product of the bits, no rounding): what a position
+/// of `n` contracts is worth when `value` is per contract. A plain 128-bit multiplication.
+#[inline]
+pub fn mul_int(value: I80F48, n: i128) -> MathResult<I80F48> {
+    value.to_bits().checked_mul(n).map(I80F48::from_bits).ok_or(MathError::Overflow)
+}
+
 /// A basis-point quantity as a fraction (10_000 bps = 1), rounded down.
 #[inline]
 pub fn from_bps(bps: u32) -> I80F48 {

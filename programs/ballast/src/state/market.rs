@@ -1,7 +1,7 @@
 //! A derivative market: one dated future (options: issue 13) on a listed underlying, cash-settled
 //! in a listed quote asset.
 
-use crate::math::{from_bps, FixedBits};
+use crate::math::{from_bps, FixedBits, I80F48};
 use crate::risk::ScanParams;
 use anchor_lang::prelude::*;
 
@@ -98,6 +98,7 @@ impl MarketConfig {
             extreme_fraction: from_bps(self.extreme_fraction_bps),
             pnl_weight_init: from_bps(self.pnl_weight_init_bps),
             pnl_weight_maint: from_bps(self.pnl_weight_maint_bps),
+            short_option_minimum: I80F48::ZERO,
         }
     }
 

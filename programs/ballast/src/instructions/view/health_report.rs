@@ -35,7 +35,8 @@ pub fn health_report<'info>(
     let mut levels = Vec::with_capacity(HealthType::ALL.len());
     for level in HealthType::ALL {
         let report =
-            portfolio_report(&p.tokens, &p.futures, &p.underlyings, &priced.params, level).anchor()?;
+            portfolio_report(&p.tokens, &p.futures, &p.options, &p.underlyings, &priced.params, level)
+                .anchor()?;
         totals.set(level, report.health);
         levels.push(level_breakdown(&report));
     }

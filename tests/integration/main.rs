@@ -10,4 +10,5 @@ mod lending;
 mod liquidation;
 mod margin;
 mod markets;
+mod options;
 mod oracles;

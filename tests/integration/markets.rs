@@ -68,7 +68,19 @@ async fn bad_listings_are_refused_by_name_and_change_nothing() {
     let good = sol_future(now);
     let keys = [env.group, ix::market_address(&env.group, 0)];
     let cases: Vec<(MarketConfig, BallastError)> = vec![
-        (MarketConfig { kind: 1, ..good }, BallastError::UnsupportedMarketKind),
+        (MarketConfig { kind: 3, ..good }, BallastError::UnsupportedMarketKind),
+        (MarketConfig { kind: 1, ..good }, BallastError::StrikeInvalid),
+        (MarketConfig { strike: 100_000_000, ..good }, BallastError::StrikeInvalid),
+        (
+            MarketConfig { kind: 2, strike: 100_000_000, risk_array_max_age_secs: 0, ..good },
+            BallastError::OptionParamsInvalid,
+        ),
+        (
+            MarketConfig { kind: 2, strike: 100_000_000, vol_shock_down_bps: 10_001, ..good },
+            BallastError::OptionParamsInvalid,
+        ),
+        // SOL has no volatility surface yet: no option may list on it
+        (MarketConfig { kind: 1, strike: 100_000_000, ..good }, BallastError::UnderlyingHasNoVolSurface),
         (MarketConfig { flags: 2, ..good }, BallastError::InvalidMarketFlags),
         (MarketConfig { expiry_ts: now, ..good }, BallastError::MarketExpiryInPast),
         (MarketConfig { contract_size: 0, ..good }, BallastError::ZeroContractSize),

@@ -371,8 +371,27 @@ impl TestEnv {
         contracts: u64,
         price: u64,
     ) -> TxResult {
-        let ix = self.trade_ix(market_index, buyer_account, seller_account, contracts, price).await;
-        self.send(&[ix], &[buyer, seller]).await
+        let mut ixs = self.risk_array_cranks(&[buyer_account, seller_account], &[market_index]).await;
+        ixs.push(self.trade_ix(market_index, buyer_account, seller_account, contracts, price).await);
+        self.send(&ixs, &[buyer, seller]).await
+    }
+
+    /// The option risk-array cranks an instruction valuing `accounts` and touching `markets`
+    /// needs in front of it (`GroupSnapshot::risk_array_cranks`); none without options.
+    pub async fn risk_array_cranks(&mut self, accounts: &[Pubkey], markets: &[u16]) -> Vec<Instruction> {
+        let snap = self.group_snapshot(false).await;
+        let mut states = Vec::new();
+        for a in accounts {
+            states.push(self.margin_account(*a).await);
+        }
+        let refs: Vec<&ballast::state::MarginAccount> = states.iter().collect();
+        snap.risk_array_cranks(&refs, markets).unwrap()
+    }
+
+    /// Permissionless: prices option market `market_index` at the oracle spot now.
+    pub async fn update_risk_array(&mut self, market_index: u16) -> TxResult {
+        let ix = self.group_snapshot(false).await.update_risk_array(market_index).unwrap();
+        self.send(&[ix], &[]).await
     }
 
     pub async fn settle_pnl_ix(
@@ -389,8 +408,9 @@ impl TestEnv {
 
     /// Permissionless: signed by the payer only.
     pub async fn settle_pnl(&mut self, market_index: u16, owed: Pubkey, owing: Pubkey, max: u64) -> TxResult {
-        let ix = self.settle_pnl_ix(market_index, owed, owing, max).await;
-        self.send(&[ix], &[]).await
+        let mut ixs = self.risk_array_cranks(&[owing], &[market_index]).await;
+        ixs.push(self.settle_pnl_ix(market_index, owed, owing, max).await);
+        self.send(&ixs, &[]).await
     }
 
     pub async fn settle_expiry(&mut self, market_index: u16) -> TxResult {

@@ -358,6 +358,8 @@ impl GroupParams {
 #[serde(rename_all = "snake_case")]
 pub enum MarketKindName {
     Future,
+    Call,
+    Put,
 }
 
 /// A market's config as a file: every `MarketConfig` field by name (ratios in bps, the contract
@@ -378,6 +380,14 @@ pub struct MarketParams {
     pub pnl_weight_init_bps: Option<u32>,
     pub pnl_weight_maint_bps: Option<u32>,
     pub settlement_window_secs: Option<u32>,
+    /// Options: the strike per contract (quote-native), the vol shocks, the short-option
+    /// minimum and the risk array's freshness (`MarketConfig`).
+    pub strike: Option<u64>,
+    pub vol_shock_up_bps: Option<u32>,
+    pub vol_shock_down_bps: Option<u32>,
+    pub short_option_minimum_bps: Option<u32>,
+    pub risk_array_max_age_secs: Option<u32>,
+    pub risk_array_max_move_bps: Option<u32>,
     pub reduce_only: Option<bool>,
 }
 
@@ -387,9 +397,12 @@ impl MarketParams {
         MarketParams {
             kind: MarketKind::from_u8(c.kind).map(|k| match k {
                 MarketKind::Future => MarketKindName::Future,
+                MarketKind::Call => MarketKindName::Call,
+                MarketKind::Put => MarketKindName::Put,
             }),
             expiry_ts: Some(c.expiry_ts),
             contract_size: Some(c.contract_size),
+            strike: Some(c.strike),
             open_interest_cap: Some(Cap(c.open_interest_cap)),
             price_band_bps: Some(c.price_band_bps),
             scan_range_multiplier_bps: Some(c.scan_range_multiplier_bps),
@@ -400,6 +413,11 @@ impl MarketParams {
             pnl_weight_init_bps: Some(c.pnl_weight_init_bps),
             pnl_weight_maint_bps: Some(c.pnl_weight_maint_bps),
             settlement_window_secs: Some(c.settlement_window_secs),
+            vol_shock_up_bps: Some(c.vol_shock_up_bps),
+            vol_shock_down_bps: Some(c.vol_shock_down_bps),
+            short_option_minimum_bps: Some(c.short_option_minimum_bps),
+            risk_array_max_age_secs: Some(c.risk_array_max_age_secs),
+            risk_array_max_move_bps: Some(c.risk_array_max_move_bps),
             reduce_only: Some(c.is_reduce_only()),
         }
     }
@@ -421,7 +439,13 @@ impl MarketParams {
             extreme_fraction_bps,
             pnl_weight_init_bps,
             pnl_weight_maint_bps,
-            settlement_window_secs
+            settlement_window_secs,
+            strike,
+            vol_shock_up_bps,
+            vol_shock_down_bps,
+            short_option_minimum_bps,
+            risk_array_max_age_secs,
+            risk_array_max_move_bps
         );
         if let Some(cap) = self.open_interest_cap {
             c.open_interest_cap = cap.0;
@@ -429,6 +453,8 @@ impl MarketParams {
         if let Some(kind) = self.kind {
             c.kind = match kind {
                 MarketKindName::Future => MarketKind::Future as u8,
+                MarketKindName::Call => MarketKind::Call as u8,
+                MarketKindName::Put => MarketKind::Put as u8,
             };
         }
         match self.reduce_only {

@@ -578,6 +578,45 @@ impl GroupSnapshot {
         ))
     }
 
+    /// The permissionless crank that prices option market `market_index` at the oracle spot
+    /// (`update_risk_array`).
+    pub fn update_risk_array(&self, market_index: u16) -> SdkResult<Instruction> {
+        let market = self.market(market_index)?;
+        let underlying = self.asset(market.state.underlying_index)?;
+        Ok(ix(
+            ballast::accounts::UpdateRiskArray {
+                group: self.key,
+                market: market.key,
+                underlying: underlying.key,
+                oracle: underlying.oracle_key,
+            }
+            .to_account_metas(None),
+            ballast::instruction::UpdateRiskArray {}.data(),
+        ))
+    }
+
+    /// The risk-array cranks an instruction valuing `accounts` (and touching `markets`) needs
+    /// in front of it: one per unsettled option market among their positions and `markets`,
+    /// each once. A margin check refuses an array that is stale or far from the spot, so the
+    /// client sends these in the same transaction (as Kamino's refresh instructions go).
+    pub fn risk_array_cranks(
+        &self,
+        accounts: &[&MarginAccount],
+        markets: &[u16],
+    ) -> SdkResult<Vec<Instruction>> {
+        let now = self.now;
+        let mut indexes: Vec<u16> = Vec::new();
+        let held = accounts.iter().flat_map(|a| a.active_derivatives().map(|d| d.market_index));
+        for index in held.chain(markets.iter().copied()) {
+            let m = self.market(index)?;
+            if m.state.config.option_kind().is_some() && !m.state.is_settled(now) && !indexes.contains(&index)
+            {
+                indexes.push(index);
+            }
+        }
+        indexes.into_iter().map(|i| self.update_risk_array(i)).collect()
+    }
+
     /// Take over up to `max_contracts` of `liquidatee`'s position in market `market_index`
     /// (`derivative_liquidation_size` gives the size the program accepts).
     #[allow(clippy::too_many_arguments)]

@@ -216,9 +216,17 @@ impl UnderlyingScan {
 }
 
 /// A market's scan range at `level` for the underlying's volatility move `z * sigma * sqrt(h)`
-/// at that level.
+/// at that level (`ScanParams::range`).
 fn market_range(p: &ScanParams, vol_move: I80F48, level: HealthType) -> RiskResult<I80F48> {
     Ok(p.min_range(level).max(p.range_multiplier.mul_c(vol_move)?))
+}
+
+impl ScanParams {
+    /// The scan range at `level` for an underlying whose volatility factor's `sigma * sqrt(h)`
+    /// is `horizon_vol`: what the scan uses and what the risk-array crank computes at (Init).
+    pub fn range(&self, params: &HealthParams, horizon_vol: I80F48, level: HealthType) -> RiskResult<I80F48> {
+        market_range(self, params.z(level).mul_c(horizon_vol)?, level)
+    }
 }
 
 /// The scan of underlying `u` over `futures` and `options` (those of other underlyings are
@@ -569,11 +577,18 @@ pub fn open_interest_after(open_interest: u64, (a, b): (i64, i64), (a2, b2): (i6
     open_interest.checked_add(after)?.checked_sub(before)
 }
 
-/// Whether a price per contract is within `band` (a fraction) of the mark per contract:
-/// `|price - mark| <= band * mark`.
-pub fn within_band(price: I80F48, mark: I80F48, band: I80F48) -> RiskResult<bool> {
+/// Whether a price per contract is within `band` (a fraction) of the underlying's notional per
+/// contract from the mark per contract: `|price - mark| <= band * notional`. For a future the
+/// mark is the notional; for an option the band is still a fraction of the underlying, so a
+/// cheap option's band is not vanishingly narrow.
+pub fn within_band(price: I80F48, mark: I80F48, notional: I80F48, band: I80F48) -> RiskResult<bool> {
     let distance = price.sub_c(mark)?.abs();
-    Ok(distance <= mark.mul_c(band)?)
+    Ok(distance <= notional.mul_c(band)?)
+}
+
+/// `|to - from| / from`, the relative move from a positive price (a division).
+pub fn relative_move(from: I80F48, to: I80F48) -> RiskResult<I80F48> {
+    Ok(to.sub_c(from)?.abs().div_c(from)?)
 }
 
 /// How much PnL can move from an account that owes (`owing < 0`) to one that is owed

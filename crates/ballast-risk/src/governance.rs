@@ -200,13 +200,44 @@ fields! {
         OracleKind = 32, "oracle_kind", U8, Neither;
         Oracle = 33, "oracle", Bytes32, Neither;
         FeedId = 34, "feed_id", Bytes32, Neither;
+        /// The volatility surface (`VOL_SURFACE_FIELD_BASE`): option marks move Maint at once, so
+        /// every change waits for the timelock.
+        Vol1TenorSecs = 35, "vol1_tenor_secs", U32, Neither;
+        Vol1AtmVolBps = 36, "vol1_atm_vol_bps", U32, Neither;
+        Vol1PutWingBps = 37, "vol1_put_wing_bps", U32, Neither;
+        Vol1CallWingBps = 38, "vol1_call_wing_bps", U32, Neither;
+        Vol2TenorSecs = 39, "vol2_tenor_secs", U32, Neither;
+        Vol2AtmVolBps = 40, "vol2_atm_vol_bps", U32, Neither;
+        Vol2PutWingBps = 41, "vol2_put_wing_bps", U32, Neither;
+        Vol2CallWingBps = 42, "vol2_call_wing_bps", U32, Neither;
+        Vol3TenorSecs = 43, "vol3_tenor_secs", U32, Neither;
+        Vol3AtmVolBps = 44, "vol3_atm_vol_bps", U32, Neither;
+        Vol3PutWingBps = 45, "vol3_put_wing_bps", U32, Neither;
+        Vol3CallWingBps = 46, "vol3_call_wing_bps", U32, Neither;
+        Vol4TenorSecs = 47, "vol4_tenor_secs", U32, Neither;
+        Vol4AtmVolBps = 48, "vol4_atm_vol_bps", U32, Neither;
+        Vol4PutWingBps = 49, "vol4_put_wing_bps", U32, Neither;
+        Vol4CallWingBps = 50, "vol4_call_wing_bps", U32, Neither;
     }
 }
+
+/// Volatility-surface fields are `VOL_SURFACE_FIELD_BASE + 4 * bucket + k`, k in 0..4 (tenor,
+/// ATM, put wing, call wing).
+pub const VOL_SURFACE_FIELD_BASE: u16 = 35;
 
 impl AssetField {
     /// Whether a tightening of this field takes effect gradually (the maintenance weights).
     pub const fn glides(self) -> bool {
         matches!(self, AssetField::MaintAssetWeightBps | AssetField::MaintLiabWeightBps)
+    }
+
+    /// For a volatility-surface field: its bucket and which of the four values.
+    pub fn vol_surface_slot(self) -> Option<(usize, usize)> {
+        let id = self as u16;
+        (id >= VOL_SURFACE_FIELD_BASE).then(|| {
+            let k = usize::from(id - VOL_SURFACE_FIELD_BASE);
+            (k / 4, k % 4)
+        })
     }
 
     /// Whether the guardian may tighten this field. Everything that tightens, except the
@@ -298,6 +329,13 @@ fields! {
         PnlWeightInitBps = 7, "pnl_weight_init_bps", U32, LowerTightens;
         PnlWeightMaintBps = 8, "pnl_weight_maint_bps", U32, Neither;
         ReduceOnly = 9, "reduce_only", Bool, HigherTightens;
+        /// Options: move the scan's vol scenarios and the minimum, so Maint.
+        VolShockUpBps = 10, "vol_shock_up_bps", U32, Neither;
+        VolShockDownBps = 11, "vol_shock_down_bps", U32, Neither;
+        ShortOptionMinimumBps = 12, "short_option_minimum_bps", U32, Neither;
+        /// Fresher arrays ask more of cranks, never of accounts' health.
+        RiskArrayMaxAgeSecs = 13, "risk_array_max_age_secs", U32, LowerTightens;
+        RiskArrayMaxMoveBps = 14, "risk_array_max_move_bps", U32, LowerTightens;
     }
 }
 

@@ -236,7 +236,7 @@ pub enum BallastError {
     GuardianCannotCancelItsReplacement,
     #[msg("a derivative's underlying asset is not among the health accounts")]
     UnderlyingNotPriced,
-    #[msg("market kind not supported (futures only so far)")]
+    #[msg("unknown market kind (0 future, 1 call, 2 put)")]
     UnsupportedMarketKind,
     #[msg("unknown market flag bits")]
     InvalidMarketFlags,
@@ -300,6 +300,28 @@ pub enum BallastError {
     PatchTargetAmbiguous,
     #[msg("a market's quote asset must have 6 decimals: PnL counts one quote-native unit as one micro-USD")]
     QuoteAssetDecimals,
+    #[msg("volatility surface: used buckets first, with strictly increasing tenors")]
+    VolSurfaceTenorsNotIncreasing,
+    #[msg("volatility surface: ATM volatility outside [1%, 500%]")]
+    VolSurfaceAtmOutOfBounds,
+    #[msg("volatility surface: a wing above 1000% per unit of log-moneyness")]
+    VolSurfaceWingOutOfBounds,
+    #[msg("an option market needs its underlying to have a volatility surface")]
+    UnderlyingHasNoVolSurface,
+    #[msg("an option needs a strike; a future must have none")]
+    StrikeInvalid,
+    #[msg("option margin parameters invalid (vol shocks up <= 500%, down <= 100%, short-option minimum <= 100%, risk-array age in (0, 1 hour], move in (0, 50%])")]
+    OptionParamsInvalid,
+    #[msg("not an option market")]
+    NotAnOptionMarket,
+    #[msg("the option market's risk array was never computed: run update_risk_array first")]
+    RiskArrayMissing,
+    #[msg("the option market's risk array is older than the market allows: run update_risk_array in the same transaction")]
+    RiskArrayStale,
+    #[msg("the option market's risk array was computed at a price too far from the oracle's: run update_risk_array in the same transaction")]
+    RiskArrayPriceMoved,
+    #[msg("the oracle reading is older than the one the risk array used")]
+    RiskArrayReadingRegressed,
 }
 
 impl From<MathError> for BallastError {

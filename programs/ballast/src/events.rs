@@ -130,6 +130,29 @@ pub struct VolatilityUpdated {
     pub sampled_at: i64,
 }
 
+/// An option series' risk array, recomputed (`update_risk_array`); values per contract,
+/// quote-native, I80F48 bits.
+#[event]
+pub struct RiskArrayUpdated {
+    pub group: Pubkey,
+    pub market: Pubkey,
+    pub market_index: u16,
+    /// The oracle spot (quote-native per native unit), mark volatility and Init scan range used.
+    pub spot: i128,
+    pub sigma: i128,
+    pub range: i128,
+    pub value: i128,
+    /// Native units of the underlying; gamma per 1% move.
+    pub delta: i128,
+    pub gamma: i128,
+    pub vega: i128,
+    pub theta: i128,
+    /// Value change per contract under each scan scenario.
+    pub scenarios: [i128; 16],
+    pub computed_ts: i64,
+    pub publish_ts: i64,
+}
+
 #[event]
 pub struct DelegateChanged {
     pub account: Pubkey,

@@ -23,7 +23,8 @@ use crate::math::{from_bps, CheckedFixed, I80F48};
 use crate::oracle::{fault_error, read_oracle};
 use crate::risk::{
     assess_oracle, FutureInput, HealthLevels, HealthParams, HealthReports, HealthType, LendingState,
-    OptionInput, OracleFault, OracleLimits, OracleReading, PositionInput, ScanParams, UnderlyingPrice,
+    OptionInput, OptionKind, OracleFault, OracleLimits, OracleReading, PositionInput, RiskArray, ScanParams,
+    UnderlyingPrice,
 };
 use crate::state::{Asset, AssetConfig, DerivativePosition, MarginAccount, Market, TokenPosition};
 use anchor_lang::prelude::*;
@@ -78,25 +79,71 @@ pub struct PricedMarket {
     /// The final settlement price per contract once the market settled: its positions are then
     /// cash (`contracts * price + quote`) with no scan.
     pub settled_per_contract: Option<i64>,
+    /// An option market that has not settled: its right and risk array.
+    pub option: Option<PricedOption>,
+}
+
+/// An unsettled option market's array, and why it may not value positions now, if it may not.
+#[derive(Clone, Debug)]
+pub struct PricedOption {
+    pub kind: OptionKind,
+    pub array: RiskArray,
+    /// `Market::check_risk_array`'s refusal at the underlying's current spot (or
+    /// `UnderlyingNotPriced`); raised only when a position needs the array.
+    pub refusal: Option<BallastError>,
 }
 
 impl PricedMarket {
-    pub fn of(key: Pubkey, market: &Market, now: i64) -> Result<PricedMarket> {
+    /// `spot`: the underlying's oracle spot, if the health accounts price it.
+    pub fn of(key: Pubkey, market: &Market, now: i64, spot: Option<I80F48>) -> Result<PricedMarket> {
+        let settled_per_contract =
+            if market.is_settled(now) { Some(market.settlement_per_contract()?) } else { None };
+        let option = match (market.config.option_kind(), settled_per_contract) {
+            (Some(kind), None) => {
+                let checked = match spot {
+                    Some(spot) => market.check_risk_array(spot, now),
+                    None => Err(BallastError::UnderlyingNotPriced),
+                };
+                Some(match checked {
+                    Ok(array) => PricedOption { kind, array, refusal: None },
+                    Err(e) => PricedOption { kind, array: market.risk_array.array(), refusal: Some(e) },
+                })
+            }
+            _ => None,
+        };
         Ok(PricedMarket {
             key,
             market_index: market.market_index,
             underlying_index: market.underlying_index,
             contract_size: market.config.contract_size,
             params: market.config.scan_params(),
-            settled_per_contract: if market.is_settled(now) {
-                Some(market.settlement_per_contract()?)
-            } else {
-                None
-            },
+            settled_per_contract,
+            option,
         })
     }
 
-    /// The engine's input for a position of `contracts` against `quote` in this market.
+    /// The engine's input for an option position (an unsettled option market whose array is
+    /// fresh; its refusal otherwise).
+    pub fn option_input(&self, contracts: i64, quote: i64) -> Result<Option<OptionInput>> {
+        let Some(o) = &self.option else { return Ok(None) };
+        if let Some(e) = o.refusal {
+            msg!("market {}: risk array refused", self.market_index);
+            return Err(error!(e));
+        }
+        Ok(Some(OptionInput {
+            market_index: self.market_index,
+            underlying_index: self.underlying_index,
+            kind: o.kind,
+            contracts,
+            quote: I80F48::from_num(quote),
+            contract_size: I80F48::from_num(self.contract_size),
+            params: self.params,
+            array: o.array,
+        }))
+    }
+
+    /// The engine's input for a position of `contracts` against `quote` in this market, as a
+    /// future (a settled market's positions are cash).
     pub fn future_input(&self, contracts: i64, quote: i64) -> Result<FutureInput> {
         let (base, quote) = match self.settled_per_contract {
             Some(price) => {
@@ -270,7 +317,11 @@ impl PricedAssets {
                 msg!("market {} appears twice in the health accounts", market.market_index);
                 return err!(BallastError::DuplicateHealthAccount);
             }
-            markets.push(PricedMarket::of(*key, market, now)?);
+            let spot = assets
+                .iter()
+                .find(|a| a.asset_index == market.underlying_index)
+                .map(|a| a.template.prices.spot);
+            markets.push(PricedMarket::of(*key, market, now, spot)?);
             Ok(())
         })?;
         Ok(PricedAssets { assets, markets, params, now, pending: None })
@@ -394,6 +445,9 @@ impl PricedAssets {
             let spot = self.get(f.underlying_index)?.template.prices.spot;
             value = value.add_c(f.base.mul_c(spot).anchor()?.add_c(f.quote).anchor()?).anchor()?;
         }
+        for o in &p.options {
+            value = value.add_c(o.unrealised_pnl().anchor()?).anchor()?;
+        }
         Ok(value)
     }
 
@@ -433,19 +487,26 @@ impl PricedAssets {
         out.options.clear();
         out.underlyings.clear();
         for d in derivatives.iter().filter(|d| d.is_active()) {
-            let f = self.market(d.market_index)?.future_input(d.contracts, d.quote)?;
-            let u = self.assets.iter().find(|a| a.asset_index == f.underlying_index).ok_or_else(|| {
-                msg!("health accounts lack underlying asset {}", f.underlying_index);
+            let m = self.market(d.market_index)?;
+            let u = self.assets.iter().find(|a| a.asset_index == m.underlying_index).ok_or_else(|| {
+                msg!("health accounts lack underlying asset {}", m.underlying_index);
                 error!(BallastError::UnderlyingNotPriced)
             })?;
-            if let (Some(fault), true) = (u.fault, f.base != I80F48::ZERO) {
-                msg!("oracle of underlying {} is unusable: {:?}", f.underlying_index, fault);
+            let option = if d.contracts != 0 { m.option_input(d.contracts, d.quote)? } else { None };
+            let future = match option {
+                Some(_) => None,
+                None => Some(m.future_input(d.contracts, d.quote)?),
+            };
+            let exposed = option.is_some() || future.is_some_and(|f| f.base != I80F48::ZERO);
+            if let (Some(fault), true) = (u.fault, exposed) {
+                msg!("oracle of underlying {} is unusable: {:?}", m.underlying_index, fault);
                 return Err(error!(fault_error(fault)));
             }
-            if !out.underlyings.iter().any(|x| x.asset_index == f.underlying_index) {
+            if !out.underlyings.iter().any(|x| x.asset_index == m.underlying_index) {
                 out.underlyings.push(UnderlyingPrice::of(&u.template));
             }
-            out.futures.push(f);
+            out.options.extend(option);
+            out.futures.extend(future);
         }
         Ok(())
     }

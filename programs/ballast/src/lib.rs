@@ -195,6 +195,12 @@ pub mod ballast {
         instructions::update_volatility(ctx)
     }
 
+    /// Permissionless crank: prices an option series at the oracle spot and stores its risk
+    /// array, which margin checks need fresh.
+    pub fn update_risk_array(ctx: Context<UpdateRiskArray>) -> Result<()> {
+        instructions::update_risk_array(ctx)
+    }
+
     /// Read-only (simulate it): health at every level, with the factor breakdown.
     pub fn health_report<'info>(
         ctx: Context<'info, HealthReportAccounts<'info>>,

@@ -8,8 +8,8 @@ use crate::risk::governance::{
     value_from_u64, value_to_u64, AssetField, Change, FieldKind, FieldValue, GroupField, MarketField,
 };
 use crate::state::{
-    AssetConfig, GroupConfig, MarketConfig, PatchEntry, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY,
-    MARKET_FLAG_REDUCE_ONLY, MAX_PATCH_ENTRIES,
+    AssetConfig, GroupConfig, MarketConfig, PatchEntry, VolSurfaceConfig, ASSET_FLAG_FROZEN,
+    ASSET_FLAG_REDUCE_ONLY, MARKET_FLAG_REDUCE_ONLY, MAX_PATCH_ENTRIES,
 };
 use anchor_lang::prelude::*;
 
@@ -52,6 +52,9 @@ fn with_flag(flags: u8, bit: u8, on: bool) -> u8 {
 pub fn asset_field(c: &AssetConfig, field: AssetField) -> FieldValue {
     use AssetField::*;
     let n = |v: u64| value_from_u64(v);
+    if let Some((bucket, k)) = field.vol_surface_slot() {
+        return n((*vol_surface_slot(&mut c.vol_surface.clone(), bucket, k)).into());
+    }
     match field {
         DepositCap => n(c.deposit_cap),
         BorrowCap => n(c.borrow_cap),
@@ -88,6 +91,18 @@ pub fn asset_field(c: &AssetConfig, field: AssetField) -> FieldValue {
         OracleKind => n(c.oracle_kind.into()),
         Oracle => c.oracle.to_bytes(),
         FeedId => c.feed_id,
+        _ => unreachable!("volatility-surface fields are handled above"),
+    }
+}
+
+/// One number of a volatility surface: bucket `bucket`'s tenor, ATM, put wing or call wing.
+fn vol_surface_slot(s: &mut VolSurfaceConfig, bucket: usize, k: usize) -> &mut u32 {
+    let b = &mut s.buckets[bucket];
+    match k {
+        0 => &mut b.tenor_secs,
+        1 => &mut b.atm_vol_bps,
+        2 => &mut b.put_wing_bps,
+        _ => &mut b.call_wing_bps,
     }
 }
 
@@ -104,6 +119,10 @@ pub fn set_asset_field(c: &mut AssetConfig, field: AssetField, value: &FieldValu
     }
     let v = value_to_u64(value, kind.max()).ok_or(BallastError::PatchValueOutOfRange)?;
     let (v32, v8) = (v as u32, v as u8);
+    if let Some((bucket, k)) = field.vol_surface_slot() {
+        *vol_surface_slot(&mut c.vol_surface, bucket, k) = v32;
+        return Ok(());
+    }
     match field {
         DepositCap => c.deposit_cap = v,
         BorrowCap => c.borrow_cap = v,
@@ -139,6 +158,7 @@ pub fn set_asset_field(c: &mut AssetConfig, field: AssetField, value: &FieldValu
         MaintWeightGlideSecs => c.maint_weight_glide_secs = v32,
         OracleKind => c.oracle_kind = v8,
         Oracle | FeedId => unreachable!("32-byte fields are handled above"),
+        _ => unreachable!("volatility-surface fields are handled above"),
     }
     Ok(())
 }
@@ -219,6 +239,11 @@ pub fn market_field(c: &MarketConfig, field: MarketField) -> FieldValue {
         PnlWeightInitBps => c.pnl_weight_init_bps.into(),
         PnlWeightMaintBps => c.pnl_weight_maint_bps.into(),
         ReduceOnly => flag(c.flags, MARKET_FLAG_REDUCE_ONLY),
+        VolShockUpBps => c.vol_shock_up_bps.into(),
+        VolShockDownBps => c.vol_shock_down_bps.into(),
+        ShortOptionMinimumBps => c.short_option_minimum_bps.into(),
+        RiskArrayMaxAgeSecs => c.risk_array_max_age_secs.into(),
+        RiskArrayMaxMoveBps => c.risk_array_max_move_bps.into(),
     })
 }
 
@@ -238,6 +263,11 @@ pub fn set_market_field(c: &mut MarketConfig, field: MarketField, value: &FieldV
         PnlWeightInitBps => c.pnl_weight_init_bps = v32,
         PnlWeightMaintBps => c.pnl_weight_maint_bps = v32,
         ReduceOnly => c.flags = with_flag(c.flags, MARKET_FLAG_REDUCE_ONLY, v == 1),
+        VolShockUpBps => c.vol_shock_up_bps = v32,
+        VolShockDownBps => c.vol_shock_down_bps = v32,
+        ShortOptionMinimumBps => c.short_option_minimum_bps = v32,
+        RiskArrayMaxAgeSecs => c.risk_array_max_age_secs = v32,
+        RiskArrayMaxMoveBps => c.risk_array_max_move_bps = v32,
     }
     Ok(())
 }

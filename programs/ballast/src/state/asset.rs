@@ -106,9 +106,52 @@ pub struct AssetConfig {
     /// (Mango's maint weight shift), so one change cannot liquidate a crowd at once; 0 = at once.
     pub maint_weight_glide_secs: u32,
     pub reserved: [u8; 12],
+    /// The implied-volatility surface option marks use (empty: no option may list on it).
+    pub vol_surface: VolSurfaceConfig,
 }
 
-const _: () = assert!(core::mem::size_of::<AssetConfig>() == 216);
+const _: () = assert!(core::mem::size_of::<AssetConfig>() == 216 + 64);
+
+/// One expiry bucket of `VolSurfaceConfig` (`risk::VolBucket`).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct VolBucketConfig {
+    pub tenor_secs: u32,
+    pub atm_vol_bps: u32,
+    pub put_wing_bps: u32,
+    pub call_wing_bps: u32,
+}
+
+/// An underlying's volatility surface as governance sets it: per expiry bucket (tenor zero:
+/// unused), ATM volatility and the put and call wings (`risk::VolSurface`).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct VolSurfaceConfig {
+    pub buckets: [VolBucketConfig; crate::risk::VOL_BUCKETS],
+}
+
+const _: () = assert!(core::mem::size_of::<VolSurfaceConfig>() == 64);
+
+impl VolSurfaceConfig {
+    pub const EMPTY: VolSurfaceConfig = VolSurfaceConfig {
+        buckets: [VolBucketConfig { tenor_secs: 0, atm_vol_bps: 0, put_wing_bps: 0, call_wing_bps: 0 };
+            crate::risk::VOL_BUCKETS],
+    };
+
+    /// The engine's surface.
+    pub fn surface(&self) -> crate::risk::VolSurface {
+        let mut s = crate::risk::VolSurface::default();
+        for (out, b) in s.buckets.iter_mut().zip(self.buckets.iter()) {
+            *out = crate::risk::VolBucket {
+                tenor_secs: b.tenor_secs,
+                atm_vol_bps: b.atm_vol_bps,
+                put_wing_bps: b.put_wing_bps,
+                call_wing_bps: b.call_wing_bps,
+            };
+        }
+        s
+    }
+}
 
 impl AssetConfig {
     /// The canonical starting point for a new asset's config, which clients (the CLI's
@@ -159,6 +202,7 @@ impl AssetConfig {
             padding2: [0; 3],
             maint_weight_glide_secs: 0,
             reserved: [0; 12],
+            vol_surface: VolSurfaceConfig::EMPTY,
         }
     }
     pub fn oracle_kind(&self) -> Option<OracleKind> {
@@ -276,8 +320,8 @@ impl Glide {
 pub const ASSET_SIZE: usize = 8 + core::mem::size_of::<Asset>();
 const _: () = assert!(core::mem::size_of::<Glide>() == 32);
 const _: () =
-    assert!(core::mem::size_of::<Asset>() == 128 + 216 + 16 * 14 + 8 + 8 + 8 + 8 + 32 * 2 + 24 + 344);
-const _: () = assert!(ASSET_SIZE == 1_040);
+    assert!(core::mem::size_of::<Asset>() == 128 + 216 + 64 + 16 * 14 + 8 + 8 + 8 + 8 + 32 * 2 + 24 + 344);
+const _: () = assert!(ASSET_SIZE == 1_104);
 
 impl Asset {
     /// Applies a validated config and refreshes the cached fixed-point values.

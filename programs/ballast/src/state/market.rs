@@ -1,8 +1,10 @@
-//! A derivative market: one dated future (options: issue 13) on a listed underlying, cash-settled
-//! in a listed quote asset.
+//! A derivative market: one dated future or European option series on a listed underlying,
+//! cash-settled in a listed quote asset. An option market also carries its risk array, which
+//! the permissionless `update_risk_array` crank keeps.
 
+use crate::error::BallastError;
 use crate::math::{from_bps, FixedBits, I80F48};
-use crate::risk::ScanParams;
+use crate::risk::{OptionKind, RiskArray, ScanParams, VolShocks, SCENARIO_COUNT};
 use anchor_lang::prelude::*;
 
 pub const MARKET_SEED: &[u8] = b"market";
@@ -13,13 +15,28 @@ pub const MARKET_SEED: &[u8] = b"market";
 pub enum MarketKind {
     /// A dated future: linear, marked at the underlying's oracle spot.
     Future = 0,
+    /// A European call, marked at Black-76 on the oracle spot, settled at intrinsic value.
+    Call = 1,
+    /// A European put, likewise.
+    Put = 2,
 }
 
 impl MarketKind {
     pub fn from_u8(v: u8) -> Option<MarketKind> {
         match v {
             0 => Some(MarketKind::Future),
+            1 => Some(MarketKind::Call),
+            2 => Some(MarketKind::Put),
             _ => None,
+        }
+    }
+
+    /// The option's right, None for a future.
+    pub fn option_kind(self) -> Option<OptionKind> {
+        match self {
+            MarketKind::Future => None,
+            MarketKind::Call => Some(OptionKind::Call),
+            MarketKind::Put => Some(OptionKind::Put),
         }
     }
 }
@@ -35,6 +52,10 @@ pub struct MarketConfig {
     pub expiry_ts: i64,
     /// Native units of the underlying per contract.
     pub contract_size: u64,
+    /// An option's strike per contract, quote-native (a contract pays `max(S - K, 0)` or
+    /// `max(K - S, 0)` per contract at settlement, with S the spot times the contract size);
+    /// zero for a future.
+    pub strike: u64,
     /// Largest open interest (contracts long, which equals contracts short).
     pub open_interest_cap: u64,
     /// A trade's price must be within this of the underlying's oracle spot.
@@ -52,25 +73,39 @@ pub struct MarketConfig {
     /// After expiry, the first oracle update published within this window sets the settlement
     /// price.
     pub settlement_window_secs: u32,
+    /// Options: the relative volatility shocks of the scan's vol-up and vol-down scenarios at
+    /// 30 days (scaled by term, `risk::vol_shock_term_scale`).
+    pub vol_shock_up_bps: u32,
+    pub vol_shock_down_bps: u32,
+    /// Options: the least requirement per uncovered short contract, of the notional at spot.
+    pub short_option_minimum_bps: u32,
+    /// Options: a margin check refuses a risk array older than this, or computed at a spot
+    /// more than `risk_array_max_move_bps` from the current oracle's.
+    pub risk_array_max_age_secs: u32,
+    pub risk_array_max_move_bps: u32,
     /// `MarketKind as u8`.
     pub kind: u8,
     /// `MARKET_FLAG_*` bits.
     pub flags: u8,
-    pub padding: [u8; 2],
+    pub padding: [u8; 6],
     pub reserved: [u8; 24],
 }
 
-const _: () = assert!(core::mem::size_of::<MarketConfig>() == 24 + 4 * 9 + 4 + 24);
+const _: () = assert!(core::mem::size_of::<MarketConfig>() == 32 + 4 * 14 + 8 + 24);
 
 impl MarketConfig {
     /// The canonical starting point: a future with a 2% price band; a scan range of 1x the
     /// volatility factor's move, at least 10% (Init) / 6.67% (Maint); extreme moves of 3x the range
     /// counted at 35% (CME's SPAN); gains at 50% / 80%; a one-hour settlement window; no open
-    /// interest cap. Expiry and contract size have no sound default and are left zero (refused).
+    /// interest cap. For options: volatility shocks of +30% / -20% at 30 days, a 2.5%
+    /// short-option minimum, risk arrays at most 60 s old and 1% from the spot. Expiry and
+    /// contract size (and an option's strike) have no sound default and are left zero
+    /// (refused).
     pub const fn template() -> MarketConfig {
         MarketConfig {
             expiry_ts: 0,
             contract_size: 0,
+            strike: 0,
             open_interest_cap: u64::MAX,
             price_band_bps: 200,
             scan_range_multiplier_bps: 10_000,
@@ -81,9 +116,14 @@ impl MarketConfig {
             pnl_weight_init_bps: 5_000,
             pnl_weight_maint_bps: 8_000,
             settlement_window_secs: 3_600,
+            vol_shock_up_bps: 3_000,
+            vol_shock_down_bps: 2_000,
+            short_option_minimum_bps: 250,
+            risk_array_max_age_secs: 60,
+            risk_array_max_move_bps: 100,
             kind: MarketKind::Future as u8,
             flags: 0,
-            padding: [0; 2],
+            padding: [0; 6],
             reserved: [0; 24],
         }
     }
@@ -98,8 +138,25 @@ impl MarketConfig {
             extreme_fraction: from_bps(self.extreme_fraction_bps),
             pnl_weight_init: from_bps(self.pnl_weight_init_bps),
             pnl_weight_maint: from_bps(self.pnl_weight_maint_bps),
-            short_option_minimum: I80F48::ZERO,
+            short_option_minimum: if self.kind == MarketKind::Future as u8 {
+                I80F48::ZERO
+            } else {
+                from_bps(self.short_option_minimum_bps)
+            },
         }
+    }
+
+    pub fn market_kind(&self) -> Option<MarketKind> {
+        MarketKind::from_u8(self.kind)
+    }
+
+    /// The option's right, None for a future (or an unknown kind, which validation refuses).
+    pub fn option_kind(&self) -> Option<OptionKind> {
+        self.market_kind().and_then(MarketKind::option_kind)
+    }
+
+    pub fn vol_shocks(&self) -> VolShocks {
+        VolShocks { up: from_bps(self.vol_shock_up_bps), down: from_bps(self.vol_shock_down_bps) }
     }
 
     pub fn is_reduce_only(&self) -> bool {
@@ -128,12 +185,68 @@ pub struct Market {
     pub quote_index: u16,
     pub bump: u8,
     pub padding: [u8; 1],
+    /// An option market's latest risk array (all zero before the first crank, and for a future).
+    pub risk_array: RiskArrayState,
     pub reserved: [u8; 256],
 }
 
 pub const MARKET_SIZE: usize = 8 + core::mem::size_of::<Market>();
-const _: () = assert!(core::mem::size_of::<Market>() == 96 + 88 + 8 + 16 + 8 + 8 + 256);
-const _: () = assert!(MARKET_SIZE == 488);
+const _: () = assert!(core::mem::size_of::<Market>() == 96 + 120 + 8 + 16 + 8 + 8 + 416 + 256);
+const _: () = assert!(MARKET_SIZE == 936);
+
+/// A series' risk array as `update_risk_array` stored it (`risk::RiskArray`, per contract), with
+/// the inputs it used.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RiskArrayState {
+    pub scenarios: [FixedBits; SCENARIO_COUNT],
+    pub value: FixedBits,
+    pub delta: FixedBits,
+    pub gamma: FixedBits,
+    pub vega: FixedBits,
+    pub theta: FixedBits,
+    pub error: FixedBits,
+    /// The oracle spot (quote-native per native unit), the mark volatility and the Init scan
+    /// range the array was computed at.
+    pub spot: FixedBits,
+    pub sigma: FixedBits,
+    pub range: FixedBits,
+    /// Clock time of the crank (zero: never computed) and publish time of its oracle reading.
+    pub computed_ts: i64,
+    pub publish_ts: i64,
+}
+
+const _: () = assert!(core::mem::size_of::<RiskArrayState>() == 16 * 25 + 16);
+
+impl RiskArrayState {
+    pub fn array(&self) -> RiskArray {
+        let mut scenarios = [I80F48::ZERO; SCENARIO_COUNT];
+        for (out, v) in scenarios.iter_mut().zip(self.scenarios.iter()) {
+            *out = v.get();
+        }
+        RiskArray {
+            scenarios,
+            value: self.value.get(),
+            delta: self.delta.get(),
+            gamma: self.gamma.get(),
+            vega: self.vega.get(),
+            theta: self.theta.get(),
+            error: self.error.get(),
+        }
+    }
+
+    pub fn set_array(&mut self, a: &RiskArray) {
+        for (out, v) in self.scenarios.iter_mut().zip(a.scenarios.iter()) {
+            out.set(*v);
+        }
+        self.value.set(a.value);
+        self.delta.set(a.delta);
+        self.gamma.set(a.gamma);
+        self.vega.set(a.vega);
+        self.theta.set(a.theta);
+        self.error.set(a.error);
+    }
+}
 
 impl Market {
     /// When the settlement price becomes final: readings published in `[expiry, expiry +
@@ -158,12 +271,67 @@ impl Market {
     /// The settlement price per contract in quote-native units, to the nearest unit (the oracle
     /// price in binary fixed point is a hair off a decimal one): every position closes at the
     /// same integer price, so closing them conserves the quote asset exactly.
+    /// An option settles at its intrinsic value per contract, `max(S - K, 0)` or `max(K - S, 0)`.
     pub fn settlement_per_contract(&self) -> Result<i64> {
-        self.settlement_price
-            .get()
-            .checked_mul(crate::math::I80F48::from_num(self.config.contract_size))
+        let spot = self.settlement_price.get();
+        let notional = spot.checked_mul(I80F48::from_num(self.config.contract_size));
+        let strike = I80F48::from_num(self.config.strike);
+        let value = match self.config.option_kind() {
+            None => notional,
+            Some(OptionKind::Call) => {
+                notional.and_then(|n| n.checked_sub(strike)).map(|v| v.max(I80F48::ZERO))
+            }
+            Some(OptionKind::Put) => {
+                notional.and_then(|n| strike.checked_sub(n)).map(|v| v.max(I80F48::ZERO))
+            }
+        };
+        value
             .and_then(|v| v.checked_round())
             .and_then(|v| v.checked_to_num::<i64>())
-            .ok_or_else(|| error!(crate::error::BallastError::MathOverflow))
+            .ok_or_else(|| error!(BallastError::MathOverflow))
+    }
+
+    /// The underlying's notional per contract at `spot`: what a future is marked at and what
+    /// a trade's band and an option's short minimum are fractions of.
+    pub fn notional_per_contract(&self, spot: I80F48) -> Result<I80F48> {
+        spot.checked_mul(I80F48::from_num(self.config.contract_size))
+            .ok_or_else(|| error!(BallastError::MathOverflow))
+    }
+
+    /// An option market's risk array if it may value positions at oracle spot `spot` now: it
+    /// was computed no more than `risk_array_max_age_secs` ago, at a spot within
+    /// `risk_array_max_move_bps` of this one. Named errors otherwise (the client puts
+    /// `update_risk_array` in the same transaction).
+    pub fn fresh_risk_array(&self, spot: I80F48, now: i64) -> Result<RiskArray> {
+        self.check_risk_array(spot, now).map_err(|e| error!(e))
+    }
+
+    /// `fresh_risk_array` with the refusal as the bare error code (for holding it until a
+    /// position needs the array).
+    pub fn check_risk_array(&self, spot: I80F48, now: i64) -> core::result::Result<RiskArray, BallastError> {
+        let a = &self.risk_array;
+        if a.computed_ts == 0 {
+            return Err(BallastError::RiskArrayMissing);
+        }
+        let age = now.saturating_sub(a.computed_ts);
+        if age > i64::from(self.config.risk_array_max_age_secs) {
+            msg!("market {}: risk array is {} s old", self.market_index, age);
+            return Err(BallastError::RiskArrayStale);
+        }
+        let moved = crate::risk::relative_move(a.spot.get(), spot).map_err(|_| BallastError::MathOverflow)?;
+        if moved > from_bps(self.config.risk_array_max_move_bps) {
+            msg!("market {}: risk array at spot {}, oracle at {}", self.market_index, a.spot.get(), spot);
+            return Err(BallastError::RiskArrayPriceMoved);
+        }
+        Ok(a.array())
+    }
+
+    /// The mark per contract at oracle spot `spot`: the notional for a future, the fresh risk
+    /// array's value for an option.
+    pub fn mark_per_contract(&self, spot: I80F48, now: i64) -> Result<I80F48> {
+        match self.config.option_kind() {
+            None => self.notional_per_contract(spot),
+            Some(_) => Ok(self.fresh_risk_array(spot, now)?.value),
+        }
     }
 }

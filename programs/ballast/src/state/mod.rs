@@ -20,9 +20,9 @@ mod tests {
     #[test]
     fn account_sizes() {
         assert_eq!(super::Group::SIZE, 368);
-        assert_eq!(super::ASSET_SIZE, 1040);
+        assert_eq!(super::ASSET_SIZE, 1104);
         assert_eq!(super::MARGIN_ACCOUNT_SIZE, 1408);
         assert_eq!(super::PROPOSAL_SIZE, 1392);
-        assert_eq!(super::MARKET_SIZE, 488);
+        assert_eq!(super::MARKET_SIZE, 936);
     }
 }

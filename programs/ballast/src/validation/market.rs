@@ -1,4 +1,5 @@
-//! A market's parameters: expiry, size, band, scan and PnL weights.
+//! A market's parameters: expiry, size, band, scan and PnL weights, and an option's strike, vol
+//! shocks, short-option minimum and risk-array freshness.
 
 use crate::constants::ONE_BPS;
 use crate::error::BallastError;
@@ -11,6 +12,11 @@ pub const MAX_PRICE_BAND_BPS: u32 = 5_000;
 pub const MAX_SCAN_MULTIPLE_BPS: u32 = 10 * ONE_BPS;
 /// The longest settlement window (a day).
 pub const MAX_SETTLEMENT_WINDOW_SECS: u32 = 86_400;
+/// Options: volatility up by at most 500% at 30 days.
+pub const MAX_VOL_SHOCK_UP_BPS: u32 = 5 * ONE_BPS;
+/// Options: a risk array may be at most an hour old and 50% from the spot.
+pub const MAX_RISK_ARRAY_AGE_SECS: u32 = 3_600;
+pub const MAX_RISK_ARRAY_MOVE_BPS: u32 = 5_000;
 
 /// A new listing: expiry in the future and every parameter valid.
 pub fn validate_market_config(c: &MarketConfig, now: i64) -> Result<()> {
@@ -50,5 +56,19 @@ pub fn validate_market_params(c: &MarketConfig) -> Result<()> {
         c.settlement_window_secs > 0 && c.settlement_window_secs <= MAX_SETTLEMENT_WINDOW_SECS,
         BallastError::SettlementWindowInvalid
     );
+    let is_option = c.option_kind().is_some();
+    require!((c.strike > 0) == is_option, BallastError::StrikeInvalid);
+    if is_option {
+        require!(
+            c.vol_shock_up_bps <= MAX_VOL_SHOCK_UP_BPS
+                && c.vol_shock_down_bps <= ONE_BPS
+                && c.short_option_minimum_bps <= ONE_BPS
+                && c.risk_array_max_age_secs > 0
+                && c.risk_array_max_age_secs <= MAX_RISK_ARRAY_AGE_SECS
+                && c.risk_array_max_move_bps > 0
+                && c.risk_array_max_move_bps <= MAX_RISK_ARRAY_MOVE_BPS,
+            BallastError::OptionParamsInvalid
+        );
+    }
     Ok(())
 }

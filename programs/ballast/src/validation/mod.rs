@@ -14,6 +14,7 @@ pub use group::validate_group_config;
 pub use market::{validate_market_config, validate_market_params};
 
 use crate::error::BallastError;
+use crate::risk::VolSurfaceError;
 use crate::state::{AssetConfig, ASSET_FLAG_FROZEN, ASSET_FLAG_REDUCE_ONLY};
 use anchor_lang::prelude::*;
 
@@ -27,5 +28,12 @@ pub fn validate_asset_config(c: &AssetConfig) -> Result<()> {
         c.maint_weight_glide_secs <= crate::risk::governance::MAX_GLIDE_SECS,
         BallastError::GlideTooLong
     );
+    c.vol_surface.surface().validate().map_err(|e| {
+        error!(match e {
+            VolSurfaceError::TenorsNotIncreasing => BallastError::VolSurfaceTenorsNotIncreasing,
+            VolSurfaceError::AtmVolOutOfBounds => BallastError::VolSurfaceAtmOutOfBounds,
+            VolSurfaceError::WingOutOfBounds => BallastError::VolSurfaceWingOutOfBounds,
+        })
+    })?;
     Ok(())
 }

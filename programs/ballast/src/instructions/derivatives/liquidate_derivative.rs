@@ -157,13 +157,7 @@ pub fn liquidate_derivative<'info>(
     require!(is_liquidatable(maint_before, Some(le_before), live), BallastError::NotLiquidatable);
     let start_ts = if live { start_ts } else { now };
 
-    let mark = priced
-        .get(market.underlying_index)?
-        .template
-        .prices
-        .spot
-        .mul_c(I80F48::from_num(market.config.contract_size))
-        .anchor()?;
+    let mark = market.mark_per_contract(priced.get(market.underlying_index)?.template.prices.spot, now)?;
     let bonus = derivative_liquidation_bonus(
         &priced,
         &market,

@@ -69,7 +69,7 @@ pub fn settle_pnl<'info>(ctx: Context<'info, SettlePnl<'info>>, max_amount: u64)
             msg!("oracle of underlying {} is unusable: {:?}", market.underlying_index, fault);
             return Err(error!(fault_error(fault)));
         }
-        u.template.prices.spot.mul_c(I80F48::from_num(market.config.contract_size)).anchor()?
+        market.mark_per_contract(u.template.prices.spot, now)?
     };
 
     // Copies on the heap: two accounts on the stack would overflow SBF's 4 KiB frame.

@@ -99,7 +99,9 @@ impl Side {
 
 /// A bilateral trade: `buyer_account` buys `contracts` of the market from `seller_account` at
 /// `price` quote-native per contract; both owners sign (each agreed to the size and price).
-/// Refused after expiry, outside the market's band around the oracle spot (so a pair of
+/// Refused after expiry, outside the market's band around the mark (the oracle spot per
+/// contract for a future, the fresh risk array's value for an option; the band is a fraction of
+/// the underlying's notional either way), so a pair of
 /// accounts cannot move value between themselves at an arbitrary price, and neither side can
 /// be filled far from the market), past the open-interest cap (unless the trade lowers open
 /// interest), on a reduce-only market unless it shrinks both positions, and while the group's
@@ -155,14 +157,12 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, contracts: u64, price: u6
         msg!("oracle of underlying {} is unusable: {:?}", market.underlying_index, fault);
         return Err(error!(fault_error(fault)));
     }
-    let mark = underlying
-        .template
-        .prices
-        .spot
-        .checked_mul(I80F48::from_num(market.config.contract_size))
-        .ok_or(BallastError::MathOverflow)?;
+    let spot = underlying.template.prices.spot;
+    let mark = market.mark_per_contract(spot, now)?;
+    let notional = market.notional_per_contract(spot)?;
     let in_band =
-        within_band(I80F48::from_num(price), mark, from_bps(market.config.price_band_bps)).anchor()?;
+        within_band(I80F48::from_num(price), mark, notional, from_bps(market.config.price_band_bps))
+            .anchor()?;
     if !in_band {
         msg!("price {} per contract, mark {}", price, mark);
         return err!(BallastError::PriceOutsideBand);

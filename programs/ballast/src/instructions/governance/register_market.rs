@@ -39,7 +39,13 @@ pub fn register_market(ctx: Context<RegisterMarket>, config: MarketConfig) -> Re
         ctx.accounts.quote.key(),
         BallastError::QuoteAssetIsUnderlying
     );
-    let underlying_index = ctx.accounts.underlying.load()?.asset_index;
+    let underlying_index = {
+        let u = ctx.accounts.underlying.load()?;
+        // an option is marked off its underlying's surface: none, no listing
+        let no_surface = u.config.vol_surface.surface().used().is_empty();
+        require!(config.option_kind().is_none() || !no_surface, BallastError::UnderlyingHasNoVolSurface);
+        u.asset_index
+    };
     let (quote_index, quote_decimals) = {
         let q = ctx.accounts.quote.load()?;
         (q.asset_index, q.decimals)

@@ -1,0 +1,103 @@
+use crate::error::{BallastError, IntoAnchor};
+use crate::events::RiskArrayUpdated;
+use crate::math::I80F48;
+use crate::oracle::{fault_error, read_oracle};
+use crate::risk::{assess_oracle, floored_sigma, risk_array, ArrayInputs, HealthType, OptionSeries};
+use crate::state::{Asset, Group, Market};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct UpdateRiskArray<'info> {
+    pub group: AccountLoader<'info, Group>,
+    #[account(mut, constraint = market.load()?.group == group.key() @ BallastError::WrongGroup)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(constraint = underlying.key() == market.load()?.underlying @ BallastError::WrongMarketAsset)]
+    pub underlying: AccountLoader<'info, Asset>,
+    /// CHECK: must be the underlying's pinned oracle; checked by `read_oracle`.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+/// Permissionless crank: prices an option series at the underlying's current oracle spot and
+/// stores its risk array (`risk::risk_array`: the value change per contract under each of the
+/// 16 scenarios at the Init scan range, the value, the Greeks, the error bound) with the spot,
+/// volatility, range and times it used. Margin checks use the array only while it is fresh and
+/// near the current spot (`Market::check_risk_array`), so clients put this instruction in front
+/// of any that values the series.
+///
+/// What the caller controls is when to call and which valid reading to post: the reading must
+/// pass the risk-increasing oracle checks (fresh, tight, near its EMA), be no older than the
+/// underlying's latest accepted reading nor than the one the array used before, and the
+/// margin check later compares the array's spot with its own reading. The volatility is the
+/// underlying's governance surface at the series' expiry and strike, never below the realised
+/// volatility the volatility crank keeps; the range is the market's Init range at the
+/// underlying's volatility factor, as the scan computes it.
+pub fn update_risk_array(ctx: Context<UpdateRiskArray>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let params = ctx.accounts.group.load()?.config.health_params();
+    let asset = ctx.accounts.underlying.load()?;
+    let market = *ctx.accounts.market.load()?;
+    let kind = market.config.option_kind().ok_or(BallastError::NotAnOptionMarket)?;
+    require!(!market.is_settled(now), BallastError::MarketSettled);
+    let reading = read_oracle(&asset.config, &ctx.accounts.oracle)?;
+    require!(reading.publish_time >= asset.oracle_last_publish_ts, BallastError::OracleReadingRegressed);
+    require!(reading.publish_time >= market.risk_array.publish_ts, BallastError::RiskArrayReadingRegressed);
+    let (prices, fault) =
+        assess_oracle(&reading, &asset.config.risk_increasing_limits(), now, asset.decimals).anchor()?;
+    if let Some(f) = fault {
+        return Err(error!(fault_error(f)));
+    }
+
+    let seconds_to_expiry = u64::try_from(market.config.expiry_ts.saturating_sub(now)).unwrap_or(0);
+    let series = OptionSeries {
+        kind,
+        strike: I80F48::from_num(market.config.strike),
+        contract_size: I80F48::from_num(market.config.contract_size),
+    };
+    let notional = market.notional_per_contract(prices.spot)?;
+    let floor = floored_sigma(asset.config.sigma_floor_bps, asset.realized_variance.get());
+    let sigma = asset
+        .config
+        .vol_surface
+        .surface()
+        .mark_vol(notional, series.strike, seconds_to_expiry, floor)
+        .anchor()?
+        .ok_or(BallastError::UnderlyingHasNoVolSurface)?;
+    let scan = market.config.scan_params();
+    let range = scan.range(&params, asset.horizon_vol.get(), HealthType::Init).anchor()?;
+    let inputs = ArrayInputs {
+        spot: prices.spot,
+        sigma,
+        seconds_to_expiry,
+        range,
+        extreme_multiple: scan.extreme_multiple,
+        extreme_fraction: scan.extreme_fraction,
+        shocks: market.config.vol_shocks(),
+    };
+    let array = risk_array(&series, &inputs).anchor()?;
+
+    // Effects.
+    let mut m = ctx.accounts.market.load_mut()?;
+    m.risk_array.set_array(&array);
+    m.risk_array.spot.set(prices.spot);
+    m.risk_array.sigma.set(sigma);
+    m.risk_array.range.set(range);
+    m.risk_array.computed_ts = now;
+    m.risk_array.publish_ts = reading.publish_time;
+    emit!(RiskArrayUpdated {
+        group: market.group,
+        market: ctx.accounts.market.key(),
+        market_index: market.market_index,
+        spot: prices.spot.to_bits(),
+        sigma: sigma.to_bits(),
+        range: range.to_bits(),
+        value: array.value.to_bits(),
+        delta: array.delta.to_bits(),
+        gamma: array.gamma.to_bits(),
+        vega: array.vega.to_bits(),
+        theta: array.theta.to_bits(),
+        scenarios: array.scenarios.map(|v| v.to_bits()),
+        computed_ts: now,
+        publish_ts: reading.publish_time,
+    });
+    Ok(())
+}

@@ -161,8 +161,9 @@ async fn a_margin_check_refuses_a_stale_or_far_off_risk_array() {
     let w = env.withdraw_ix(writer.pubkey(), writer_account, USDC, wallet, USD).await;
     env.assert_send_refused(&[w], &[&writer], BallastError::RiskArrayStale, &keys).await;
     // with the crank in the same transaction both go through
-    let crank = env.group_snapshot(false).await.update_risk_array(call).unwrap();
-    env.send(&[crank, ix], &[&maker, &writer]).await.unwrap();
+    let mut ixs = env.risk_array_cranks(&[], &[call]).await;
+    ixs.push(ix);
+    env.send(&ixs, &[&maker, &writer]).await.unwrap();
 
     // The price moves 2% (the market allows 1%): refused until cranked again.
     env.set_price(SOL, 102.0, 0.0).await;
@@ -184,9 +185,8 @@ async fn a_margin_check_refuses_a_stale_or_far_off_risk_array() {
     env.assert_send_refused(&[ix], &[], BallastError::NotAnOptionMarket, &keys).await;
     let published = env.market_state(call).await.risk_array.publish_ts;
     env.set_price_published(SOL, 100.0, 0.0, published - 1).await;
-    let ix = env.group_snapshot(false).await.update_risk_array(call).unwrap();
-    let r = env.send(&[ix], &[]).await;
-    assert!(r.is_err(), "an older reading cannot reprice the series");
+    let r = env.update_risk_array(call).await;
+    assert_ballast_error(&r, BallastError::RiskArrayReadingRegressed);
     assert_eq!(env.market_state(call).await.risk_array.publish_ts, published);
 }
 

@@ -377,7 +377,8 @@ impl TestEnv {
     }
 
     /// The option risk-array cranks an instruction valuing `accounts` and touching `markets`
-    /// needs in front of it (`GroupSnapshot::risk_array_cranks`); none without options.
+    /// needs in front of it (`GroupSnapshot::risk_array_cranks`), behind a compute-unit limit
+    /// of 1.4M (a crank alone is past the default 200k on SBF); none without options.
     pub async fn risk_array_cranks(&mut self, accounts: &[Pubkey], markets: &[u16]) -> Vec<Instruction> {
         let snap = self.group_snapshot(false).await;
         let mut states = Vec::new();
@@ -385,13 +386,19 @@ impl TestEnv {
             states.push(self.margin_account(*a).await);
         }
         let refs: Vec<&ballast::state::MarginAccount> = states.iter().collect();
-        snap.risk_array_cranks(&refs, markets).unwrap()
+        let cranks = snap.risk_array_cranks(&refs, markets).unwrap();
+        if cranks.is_empty() {
+            return cranks;
+        }
+        let mut ixs = vec![crate::set_compute_unit_limit_ix(1_400_000)];
+        ixs.extend(cranks);
+        ixs
     }
 
     /// Permissionless: prices option market `market_index` at the oracle spot now.
     pub async fn update_risk_array(&mut self, market_index: u16) -> TxResult {
         let ix = self.group_snapshot(false).await.update_risk_array(market_index).unwrap();
-        self.send(&[ix], &[]).await
+        self.send(&[crate::set_compute_unit_limit_ix(1_400_000), ix], &[]).await
     }
 
     pub async fn settle_pnl_ix(

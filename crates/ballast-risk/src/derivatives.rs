@@ -586,9 +586,10 @@ pub fn within_band(price: I80F48, mark: I80F48, notional: I80F48, band: I80F48) 
     Ok(distance <= notional.mul_c(band)?)
 }
 
-/// `|to - from| / from`, the relative move from a positive price (a division).
-pub fn relative_move(from: I80F48, to: I80F48) -> RiskResult<I80F48> {
-    Ok(to.sub_c(from)?.abs().div_c(from)?)
+/// Whether `to` is within `band` (a fraction) of a positive price `from`: `|to - from| <= band *
+/// from`, a multiplication rather than a division.
+pub fn within_move(from: I80F48, to: I80F48, band: I80F48) -> RiskResult<bool> {
+    Ok(to.sub_c(from)?.abs() <= from.mul_c(band)?)
 }
 
 /// How much PnL can move from an account that owes (`owing < 0`) to one that is owed

@@ -34,16 +34,22 @@ const DEFAULT_INSTRUCTION_LIMIT: u64 = 200_000;
 /// of 8 token positions and 8 futures each ("well inside" the transaction's 1.4M).
 const FUTURE_CU_PER_POSITION: u64 = 2_500;
 const TRADE_AT_EIGHT_CU: u64 = 700_000;
+/// Issue 13's budgets: the risk-array crank for one series, and per option position in a
+/// margin check (a dot product with the array).
+const CRANK_CU: u64 = 600_000;
+const OPTION_CU_PER_POSITION: u64 = 2_500;
 /// Regression guard (`--check`): ceilings at the largest measured position count, about 10% above
 /// what was measured when they were set. Lower them as the program gets cheaper; raising one needs a
 /// reason in the commit.
-const CEILINGS: [(&str, u64); 6] = [
+const CEILINGS: [(&str, u64); 8] = [
     ("deposit", 19_000),
     ("withdraw", 80_000),
     ("borrow", 82_000),
     ("liquidate", 238_000),
-    ("withdraw+futures", 90_000),
-    ("trade", 168_000),
+    ("withdraw+futures", 100_000),
+    ("trade", 186_000),
+    ("update_risk_array", 280_000),
+    ("withdraw+options", 132_000),
 ];
 
 struct Bench {
@@ -67,9 +73,21 @@ fn factor_config(i: usize) -> ballast::state::AssetConfig {
     }
 }
 
+/// `c` with a one-bucket volatility surface (80% ATM, 20% wings), so options can list on it (it
+/// moves nothing else).
+fn with_surface(mut c: ballast::state::AssetConfig) -> ballast::state::AssetConfig {
+    c.vol_surface.buckets[0] = ballast::state::VolBucketConfig {
+        tenor_secs: 365 * 86_400,
+        atm_vol_bps: 8_000,
+        put_wing_bps: 2_000,
+        call_wing_bps: 2_000,
+    };
+    c
+}
+
 impl Bench {
     async fn new() -> Bench {
-        Self::with_configs(|_| default_config()).await
+        Self::with_configs(|_| with_surface(default_config())).await
     }
 
     async fn with_factors() -> Bench {
@@ -286,8 +304,81 @@ impl Bench {
     }
 }
 
-/// Futures markets the benchmark lists (on assets 1..=8).
+/// Futures markets the benchmark lists (on assets 1..=8), then as many at-the-money calls.
 const FUTURES_MARKETS: usize = 8;
+const OPTION_MARKETS: usize = 8;
+
+fn option_market(i: usize) -> u16 {
+    (FUTURES_MARKETS + i) as u16
+}
+
+impl Bench {
+    /// Lists the option markets once (after the futures): call i on asset i + 1, 1 token per
+    /// contract, struck at $1 (at the money), 30 days out.
+    async fn ensure_option_markets(&mut self) {
+        self.ensure_markets().await;
+        if usize::from(self.env.group_state().await.market_count) > FUTURES_MARKETS {
+            return;
+        }
+        let now = self.env.now().await;
+        for i in 0..OPTION_MARKETS {
+            let config = ballast::state::MarketConfig {
+                kind: ballast::state::MarketKind::Call as u8,
+                strike: UNIT,
+                expiry_ts: now + 30 * 86_400,
+                contract_size: UNIT,
+                ..ballast::state::MarketConfig::template()
+            };
+            self.env.list_market(i + 1, 0, config).await;
+        }
+    }
+
+    /// One `update_risk_array`: the crank's cost for one series.
+    async fn crank(&mut self) -> Option<u64> {
+        self.ensure_option_markets().await;
+        self.refresh().await;
+        let ix = self.env.group_snapshot(false).await.update_risk_array(option_market(0)).unwrap();
+        self.measure_signed("update_risk_array", 1, ix, &[]).await
+    }
+
+    /// `buyer` buys 10 of each of the calls `options` from `seller` at $0.10, each trade behind
+    /// its series' crank.
+    async fn open_options(
+        &mut self,
+        options: std::ops::Range<usize>,
+        buyer: (&Keypair, Pubkey),
+        seller: (&Keypair, Pubkey),
+    ) {
+        for i in options {
+            let m = option_market(i);
+            // the series held already were cranked by the trades before (same clock, same price)
+            let mut ixs = vec![self.env.group_snapshot(false).await.update_risk_array(m).unwrap()];
+            ixs.push(self.env.trade_ix(m, buyer.1, seller.1, 10, UNIT / 10).await);
+            if let Err(f) = self.env.send_with_metadata(&ixs, &[buyer.0, seller.0]).await {
+                panic!("option trade {i}: {}\n{}", f.error, f.logs.join("\n"));
+            }
+        }
+    }
+
+    /// A withdrawal (of asset 0) from an account holding deposits in `0..tokens` and `n` long
+    /// calls on assets `1..=n`, their arrays cranked just before (in another transaction).
+    async fn withdraw_with_tokens_and_options(&mut self, tokens: usize, n: usize) -> Option<u64> {
+        self.ensure_option_markets().await;
+        let held: Vec<usize> = (0..tokens).collect();
+        let (user, account, wallets) = self.trader_with_deposits(&held, 1_000 * UNIT).await;
+        let (maker, maker_account, _) = self.trader_with_deposits(&[0], 1_000 * UNIT).await;
+        self.refresh().await;
+        self.open_options(0..n, (&user, account), (&maker, maker_account)).await;
+        self.refresh().await;
+        // one crank per transaction (each is about 255k CU)
+        for m in (0..n).map(option_market) {
+            self.env.update_risk_array(m).await.unwrap();
+        }
+        let ix = self.env.withdraw_ix(user.pubkey(), account, 0, wallets[0], UNIT).await;
+        self.measure(if tokens == 1 { "withdraw+options" } else { "withdraw 8 tokens+options" }, n, ix, &user)
+            .await
+    }
+}
 
 fn fmt(cu: u64) -> String {
     let s = cu.to_string();
@@ -370,6 +461,24 @@ async fn main() {
     if trade_cu.is_none() {
         failed.push("trade at 8 tokens and 8 futures".into());
     }
+
+    // Options: the crank for one series, and a withdrawal's health check with 0, 1, 4 and 8
+    // long calls on distinct underlyings, and with 8 calls on 8 underlyings it holds seven of.
+    let crank_cu = b.crank().await;
+    if crank_cu.is_none() {
+        failed.push("update_risk_array".into());
+    }
+    let mut options = BTreeMap::new();
+    for n in [0, 1, 4, 8] {
+        match b.withdraw_with_tokens_and_options(1, n).await {
+            Some(cu) => {
+                options.insert(n, cu);
+            }
+            None => failed.push(format!("withdraw with {n} options")),
+        }
+    }
+    let shared_options =
+        (b.withdraw_with_tokens_and_options(8, 0).await, b.withdraw_with_tokens_and_options(8, 8).await);
 
     // The same health check with every factor on, for what the factors add per position.
     let mut factors = Bench::with_factors().await;
@@ -454,6 +563,40 @@ async fn main() {
     if let Some(cu) = trade_cu {
         println!("trade between two accounts of 8 token positions and 8 futures each: {} CU", fmt(cu));
         table.insert(("trade", 8), cu);
+    }
+    if let Some(cu) = crank_cu {
+        println!();
+        println!(
+            "update_risk_array for one series (17 Black-76 valuations, one with the Greeks): {} CU ({} the {} target)",
+            fmt(cu),
+            if cu <= CRANK_CU { "within" } else { "OVER" },
+            fmt(CRANK_CU)
+        );
+        table.insert(("update_risk_array", 1), cu);
+    }
+    if let (Some(&none), Some(&eight)) = (options.get(&0), options.get(&8)) {
+        table.insert(("withdraw+options", 8), eight);
+        let slope = eight.saturating_sub(none) / 8;
+        println!();
+        println!(
+            "withdraw with options (1 token deposit): {} CU with none, {} with 1, {} with 4, {} with 8; {} CU per option position on its own underlying",
+            fmt(none),
+            options.get(&1).map_or("-".into(), |c| fmt(*c)),
+            options.get(&4).map_or("-".into(), |c| fmt(*c)),
+            fmt(eight),
+            fmt(slope)
+        );
+    }
+    if let (Some(none), Some(eight)) = shared_options {
+        let slope = eight.saturating_sub(none) / 8;
+        println!(
+            "withdraw with 8 token deposits: {} CU, and with 8 calls on 8 underlyings seven of which it holds: {}; {} CU per option position ({} the {} target)",
+            fmt(none),
+            fmt(eight),
+            fmt(slope),
+            if slope <= OPTION_CU_PER_POSITION { "within" } else { "OVER" },
+            fmt(OPTION_CU_PER_POSITION)
+        );
     }
     if let Some(&cu) = futures.get(&8) {
         table.insert(("withdraw+futures", 8), cu);

@@ -272,9 +272,47 @@ pub fn div_by_u32(value: I80F48, d: u32) -> MathResult<I80F48> {
 
 /// `value * n` for an integer `n`, exact (a product of the bits, no rounding): what a position
 /// of `n` contracts is worth when `value` is per contract. A plain 128-bit multiplication.
+/// Schoolbook on 32-bit limbs (a 128-bit by 64-bit product in six 64-bit multiplies), as
+/// `mul_bits`: a checked 128-bit multiplication is a costly helper call on SBF, and a margin
+/// check does one per scenario per option position.
 #[inline]
 pub fn mul_int(value: I80F48, n: i128) -> MathResult<I80F48> {
-    value.to_bits().checked_mul(n).map(I80F48::from_bits).ok_or(MathError::Overflow)
+    let a = value.to_bits();
+    let (ua, un) = (a.unsigned_abs(), n.unsigned_abs());
+    if un >> 64 != 0 {
+        return a.checked_mul(n).map(I80F48::from_bits).ok_or(MathError::Overflow);
+    }
+    let negative = (a < 0) != (n < 0);
+    let al = [ua as u32, (ua >> 32) as u32, (ua >> 64) as u32, (ua >> 96) as u32];
+    let nl = [un as u32, (un >> 32) as u32];
+    // 192-bit product in 32-bit limbs; each step is at most (2^32-1)^2 + 2 (2^32-1) < 2^64
+    let mut p = [0u64; 6];
+    for (j, &b) in nl.iter().enumerate() {
+        if b == 0 {
+            continue;
+        }
+        let mut carry = 0u64;
+        for (i, &x) in al.iter().enumerate() {
+            let t = u64::from(x) * u64::from(b) + p[i + j] + carry;
+            p[i + j] = t & 0xFFFF_FFFF;
+            carry = t >> 32;
+        }
+        p[j + 4] += carry;
+    }
+    if p[4] != 0 || p[5] != 0 {
+        return Err(MathError::Overflow);
+    }
+    let magnitude =
+        u128::from(p[0]) | (u128::from(p[1]) << 32) | (u128::from(p[2]) << 64) | (u128::from(p[3]) << 96);
+    let bits = if negative {
+        if magnitude > i128::MAX as u128 + 1 {
+            return Err(MathError::Overflow);
+        }
+        (magnitude as i128).wrapping_neg()
+    } else {
+        i128::try_from(magnitude).map_err(|_| MathError::Overflow)?
+    };
+    Ok(I80F48::from_bits(bits))
 }
 
 /// A basis-point quantity as a fraction (10_000 bps = 1), rounded down.
@@ -401,6 +439,36 @@ mod tests {
             let ours = mul_bits(a, b);
             let theirs = I80F48::from_bits(a).checked_mul(I80F48::from_bits(b)).map(|v| v.to_bits());
             proptest::prop_assert_eq!(ours, theirs, "{} * {}", a, b);
+        }
+    }
+
+    proptest::proptest! {
+        /// The limb product by an integer is the checked 128-bit product, overflow included.
+        #[test]
+        fn mul_int_matches_checked_mul(a in proptest::prelude::any::<i128>(), n in proptest::prelude::any::<i128>(), sa in 0u32..128, sn in 0u32..128) {
+            let (a, n) = (a >> sa, n >> sn);
+            let ours = mul_int(I80F48::from_bits(a), n).ok().map(|v| v.to_bits());
+            proptest::prop_assert_eq!(ours, a.checked_mul(n), "{} * {}", a, n);
+        }
+    }
+
+    #[test]
+    fn mul_int_edges() {
+        for (a, n) in [
+            (i128::MIN, 1),
+            (i128::MIN, -1),
+            (i128::MAX, -1),
+            (1 << 126, 2),
+            (-(1 << 126), 2),
+            (i128::MIN / 2, 2),
+            (-1, i128::from(i64::MIN)),
+            (3, 1 << 64),
+        ] {
+            assert_eq!(
+                mul_int(I80F48::from_bits(a), n).ok().map(|v| v.to_bits()),
+                a.checked_mul(n),
+                "{a} * {n}"
+            );
         }
     }
 

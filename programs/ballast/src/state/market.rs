@@ -318,8 +318,10 @@ impl Market {
             msg!("market {}: risk array is {} s old", self.market_index, age);
             return Err(BallastError::RiskArrayStale);
         }
-        let moved = crate::risk::relative_move(a.spot.get(), spot).map_err(|_| BallastError::MathOverflow)?;
-        if moved > from_bps(self.config.risk_array_max_move_bps) {
+        let near =
+            crate::risk::within_move(a.spot.get(), spot, from_bps(self.config.risk_array_max_move_bps))
+                .map_err(|_| BallastError::MathOverflow)?;
+        if !near {
             msg!("market {}: risk array at spot {}, oracle at {}", self.market_index, a.spot.get(), spot);
             return Err(BallastError::RiskArrayPriceMoved);
         }

@@ -10,11 +10,13 @@ use crate::error::{from_anchor, CliError, CliResult};
 use crate::params::{load_file, AssetParams, GroupParams, MarketParams};
 use crate::report::{health_view, AssetLabel, HealthView};
 use crate::units::Number;
+use ballast_sdk::ballast::constants::QUOTE_DECIMALS;
 use ballast_sdk::ballast::math::{from_bps, I80F48};
 use ballast_sdk::ballast::risk::{
-    portfolio_reports, FutureInput, OraclePrices, PositionInput, RiskError, UnderlyingPrice,
+    portfolio_reports, FutureInput, HealthParams, OptionInput, OraclePrices, PositionInput, RiskError,
+    UnderlyingPrice,
 };
-use ballast_sdk::ballast::state::{Asset, AssetConfig, GroupConfig, MarketConfig};
+use ballast_sdk::ballast::state::{Asset, AssetConfig, GroupConfig, Market, MarketConfig};
 use ballast_sdk::ballast::validation::{
     validate_asset_config, validate_group_config, validate_market_params,
 };
@@ -37,9 +39,12 @@ pub struct CalcFile {
     pub markets: Vec<CalcMarket>,
     #[serde(default)]
     pub futures: Vec<CalcFuture>,
+    /// Option positions, in markets of kind `call` or `put`.
+    #[serde(default)]
+    pub options: Vec<CalcFuture>,
 }
 
-/// A futures market: its underlying (an asset's symbol) and any field of a market config
+/// A futures or option market: its underlying (an asset's symbol) and any field of a market config
 /// (`ballast_sdk::config::MarketParams`, defaults `MarketConfig::template()`), the contract size
 /// in native units of the underlying (default one whole token). PnL counts in USD, as the
 /// program counts it (the quote asset is a 6-decimal dollar).
@@ -48,12 +53,16 @@ pub struct CalcFile {
 pub struct CalcMarket {
     pub name: String,
     pub underlying: String,
+    /// Options: the strike, USD per contract (or `strike` in quote-native units), and the time
+    /// to expiry in days (the array is priced as `update_risk_array` prices it then).
+    pub strike_price: Option<Number>,
+    pub days_to_expiry: Option<Number>,
     #[serde(flatten)]
     pub params: MarketParams,
 }
 
-/// A futures position: signed contracts (negative is short) entered at `price`, USD per
-/// contract (as `ballast trade` takes it).
+/// A futures or option position: signed contracts (negative is short) entered at `price`, USD
+/// per contract (as `ballast trade` takes it).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalcFuture {
@@ -134,6 +143,26 @@ impl CalcAsset {
     /// The engine input for `balance` native units of this asset, as asset `index`.
     pub fn input(&self, index: u16, balance: I80F48) -> CliResult<PositionInput> {
         let err = |e: CliError| asset_error(&self.symbol, e);
+        let (asset, prices) = self.state(index)?;
+        let factors = asset
+            .risk_factors(&asset.lending_state(), prices.spot)
+            .map_err(|e| err(CliError::input(format!("{e:?}"))))?;
+        Ok(PositionInput {
+            asset_index: index,
+            balance,
+            // an asset from a file has no glide in progress: its weights hold at any time
+            weights: asset.weights_at(0).map_err(|e| err(CliError::input(format!("{e:?}"))))?,
+            conf_multiplier: asset.conf_multiplier.get(),
+            prices,
+            oracle_usable: self.oracle_usable.unwrap_or(true),
+            factors,
+        })
+    }
+
+    /// The `Asset` the program would hold for this asset (config applied, volatility state from
+    /// `realized_vol_bps`, totals), as asset `index`, and its oracle prices.
+    pub fn state(&self, index: u16) -> CliResult<(Asset, OraclePrices)> {
+        let err = |e: CliError| asset_error(&self.symbol, e);
         let config = self.config().map_err(err)?;
         validate_asset_config(&config).map_err(|e| err(from_anchor(e)))?;
         let mut asset: Asset = bytemuck::Zeroable::zeroed();
@@ -163,19 +192,7 @@ impl CalcAsset {
             conf: self.conf.as_ref().map(price).transpose().map_err(err)?.unwrap_or(I80F48::ZERO),
             round_up: I80F48::ZERO,
         };
-        let factors = asset
-            .risk_factors(&asset.lending_state(), spot)
-            .map_err(|e| err(CliError::input(format!("{e:?}"))))?;
-        Ok(PositionInput {
-            asset_index: index,
-            balance,
-            // an asset from a file has no glide in progress: its weights hold at any time
-            weights: asset.weights_at(0).map_err(|e| err(CliError::input(format!("{e:?}"))))?,
-            conf_multiplier: asset.conf_multiplier.get(),
-            prices,
-            oracle_usable: self.oracle_usable.unwrap_or(true),
-            factors,
-        })
+        Ok((asset, prices))
     }
 }
 
@@ -219,33 +236,37 @@ pub fn margin_calc(portfolio: &CalcFile, params: Option<&CalcFile>) -> CliResult
         inputs.push(asset.input(index, I80F48::from_num(units))?);
         labels.push(AssetLabel { index, name: asset.symbol.clone(), decimals: asset.decimals });
     }
-    let (futures, underlyings) = futures_inputs(portfolio, params, &assets)?;
+    let (futures, options, underlyings) = derivative_inputs(portfolio, params, &assets, &health_params)?;
     for u in &underlyings {
         if !labels.iter().any(|l| l.index == u.asset_index) {
             let a = assets[usize::from(u.asset_index)];
             labels.push(AssetLabel { index: u.asset_index, name: a.symbol.clone(), decimals: a.decimals });
         }
     }
-    let reports =
-        portfolio_reports(&inputs, &futures, &[], &underlyings, &health_params).map_err(|e| match e {
+    let reports = portfolio_reports(&inputs, &futures, &options, &underlyings, &health_params).map_err(
+        |e| match e {
             RiskError::LiabilityOracleUnusable { asset_index } => CliError::input(format!(
                 "the debt in {} has an unusable oracle, so its size cannot be bounded (the program refuses \
              withdraw and borrow: LiabilityOracleUnusable)",
                 labels.iter().find(|l| l.index == asset_index).map(|l| l.name.as_str()).unwrap_or("?")
             )),
             other => CliError::input(format!("risk engine: {other:?}")),
-        })?;
+        },
+    )?;
     Ok(health_view(None, "offline", false, &reports, &labels))
 }
 
-/// The engine's futures inputs for `portfolio.futures` (markets from `params` and/or the
-/// portfolio), and the prices of their underlyings. A future on an underlying whose oracle is
-/// unusable is an error, as on chain.
-fn futures_inputs(
+/// The engine's futures and option inputs for `portfolio.futures` and `portfolio.options`
+/// (markets from `params` and/or the portfolio), and the prices of their underlyings. A
+/// position on an underlying whose oracle is unusable is an error, as on chain. An option's
+/// array is computed as the crank computes it (`Market::compute_risk_array`), at the file's
+/// price, `days_to_expiry` from now.
+fn derivative_inputs(
     portfolio: &CalcFile,
     params: Option<&CalcFile>,
     assets: &[&CalcAsset],
-) -> CliResult<(Vec<FutureInput>, Vec<UnderlyingPrice>)> {
+    health_params: &HealthParams,
+) -> CliResult<(Vec<FutureInput>, Vec<OptionInput>, Vec<UnderlyingPrice>)> {
     let mut markets: Vec<&CalcMarket> = vec![];
     for m in params.iter().flat_map(|p| p.markets.iter()).chain(portfolio.markets.iter()) {
         if markets.iter().any(|n| n.name.eq_ignore_ascii_case(&m.name)) {
@@ -254,18 +275,24 @@ fn futures_inputs(
         markets.push(m);
     }
     let mut futures: Vec<FutureInput> = vec![];
+    let mut options: Vec<OptionInput> = vec![];
     let mut underlyings: Vec<UnderlyingPrice> = vec![];
-    for f in &portfolio.futures {
-        let err = |e: String| CliError::input(format!("future in {}: {e}", f.market));
+    let entries =
+        portfolio.futures.iter().map(|f| (f, false)).chain(portfolio.options.iter().map(|f| (f, true)));
+    let mut seen: Vec<u16> = vec![];
+    for (f, is_option) in entries {
+        let what = if is_option { "option" } else { "future" };
+        let err = |e: String| CliError::input(format!("{what} in {}: {e}", f.market));
         let (market_index, market) = markets
             .iter()
             .enumerate()
             .find(|(_, m)| m.name.eq_ignore_ascii_case(&f.market))
             .ok_or_else(|| err("no such market".into()))?;
         let market_index = market_index as u16;
-        if futures.iter().any(|g| g.market_index == market_index) {
+        if seen.contains(&market_index) {
             return Err(err("two positions in one market".into()));
         }
+        seen.push(market_index);
         let (underlying_index, underlying) = assets
             .iter()
             .enumerate()
@@ -275,35 +302,69 @@ fn futures_inputs(
         let whole_token = 10u64
             .checked_pow(u32::from(underlying.decimals))
             .ok_or_else(|| err("the underlying has too many decimals".into()))?;
-        // the expiry is irrelevant offline; the program's validation judges the rest
+        // offline "now" is 0: a future's expiry is irrelevant, an option's is its days to expiry
+        let days = market.days_to_expiry.as_ref().map(|d| d.decimal()?.to_units(0)).transpose()?;
         let base = MarketConfig { expiry_ts: 1, contract_size: whole_token, ..MarketConfig::template() };
-        let config = market.params.apply(&base);
+        let mut config = market.params.apply(&base);
+        if let Some(d) = days {
+            config.expiry_ts =
+                i64::try_from(d.max(0)).unwrap_or(i64::MAX / 86_400).saturating_mul(86_400).max(1);
+        }
+        if let Some(k) = &market.strike_price {
+            config.strike = u64::try_from(k.decimal()?.to_units(QUOTE_DECIMALS)?)
+                .map_err(|_| err("the strike must be positive".into()))?;
+        }
         validate_market_params(&config).map_err(|e| err(from_anchor(e).to_string()))?;
+        if config.option_kind().is_some() != is_option {
+            let kind = if is_option { "an option" } else { "a futures" };
+            return Err(err(format!("market {} is not {kind} market", market.name)));
+        }
         let template = underlying.input(underlying_index, I80F48::ZERO)?;
         if !template.oracle_usable && f.contracts != 0 {
             return Err(err(format!(
-                "the oracle of {} is unusable: the program refuses a margin check on its futures",
+                "the oracle of {} is unusable: the program refuses a margin check on its derivatives",
                 underlying.symbol
             )));
         }
         if !underlyings.iter().any(|u| u.asset_index == underlying_index) {
             underlyings.push(UnderlyingPrice::of(&template));
         }
-        let price = f.price.decimal()?.to_units(ballast_sdk::ballast::constants::QUOTE_DECIMALS)?;
+        let price = f.price.decimal()?.to_units(QUOTE_DECIMALS)?;
         let overflow = || err("size times price overflows".into());
-        let base =
-            i128::from(f.contracts).checked_mul(i128::from(config.contract_size)).ok_or_else(overflow)?;
         let quote =
             i128::from(f.contracts).checked_mul(price).and_then(|v| v.checked_neg()).ok_or_else(overflow)?;
+        let quote = I80F48::checked_from_num(quote).ok_or_else(overflow)?;
+        if let Some(kind) = config.option_kind() {
+            let (asset, prices) = underlying.state(underlying_index)?;
+            let mut state: Market = bytemuck::Zeroable::zeroed();
+            state.config = config;
+            state.market_index = market_index;
+            let computed = state
+                .compute_risk_array(&asset, prices.spot, health_params, 0)
+                .map_err(|e| err(from_anchor(e).to_string()))?;
+            options.push(OptionInput {
+                market_index,
+                underlying_index,
+                kind,
+                contracts: f.contracts,
+                quote,
+                contract_size: I80F48::from_num(config.contract_size),
+                params: config.scan_params(),
+                array: computed.array,
+            });
+            continue;
+        }
+        let base =
+            i128::from(f.contracts).checked_mul(i128::from(config.contract_size)).ok_or_else(overflow)?;
         futures.push(FutureInput {
             market_index,
             underlying_index,
             base: I80F48::checked_from_num(base).ok_or_else(overflow)?,
-            quote: I80F48::checked_from_num(quote).ok_or_else(overflow)?,
+            quote,
             params: config.scan_params(),
         });
     }
-    Ok((futures, underlyings))
+    Ok((futures, options, underlyings))
 }
 
 /// `margin-calc` on files (TOML, or JSON if the name ends in `.json`).
@@ -342,6 +403,28 @@ mod tests {
     const USDC: &str = "[[assets]]\nsymbol = \"USDC\"\ndecimals = 6\nprice = 1\ninit_asset_weight_bps = 9500\n\
                         maint_asset_weight_bps = 9800\ninit_liab_weight_bps = 10500\nmaint_liab_weight_bps = 10200\n";
     const SOL_FUTURE: &str = "[[markets]]\nname = \"SOL-DEC\"\nunderlying = \"SOL\"\n";
+
+    #[test]
+    fn the_options_example_covers_its_calls() {
+        let file = include_str!("../examples/portfolio-options.toml");
+        let v = calc(file).unwrap();
+        let init = v.level(HealthType::Init);
+        assert!((init.health_usd - 1738.016967).abs() < 1e-6, "{}", init.health_usd);
+        let scan = &init.scans[0];
+        assert_eq!(scan.covered_spot, "10");
+        // without the puts, the covered calls at their mark leave the spot's health
+        let calls_only =
+            file.replace("[[options]]\nmarket = \"SOL-90-P\"\ncontracts = 5\nprice = 2.77\n", "");
+        assert_ne!(calls_only, file);
+        let v = calc(&calls_only).unwrap();
+        let h = v.level(HealthType::Init).health_usd;
+        assert!((h - 1750.0).abs() < 1e-5, "{h}");
+        // an option position in a futures market, and the reverse, are refused by name
+        let e =
+            calc(&file.replace("[[options]]\nmarket = \"SOL-110-C\"", "[[futures]]\nmarket = \"SOL-110-C\""))
+                .unwrap_err();
+        assert!(e.to_string().contains("is not a futures market"), "{e}");
+    }
 
     #[test]
     fn futures_are_scanned_with_their_hedge() {

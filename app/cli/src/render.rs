@@ -120,6 +120,16 @@ pub fn health(view: &HealthView) -> String {
             out.push_str(&scans(l));
         }
     }
+    // the Greeks do not depend on the level: once, from Init, with Init's scenarios
+    if let Some(l) = view.levels.first().filter(|l| !l.scans.is_empty()) {
+        out.push_str("\nGreeks\n");
+        out.push_str(&greeks(l));
+        out.push_str(&format!(
+            "\n{} scenarios (value change, USD; extreme moves at their counted fraction)\n",
+            l.level
+        ));
+        out.push_str(&scenario_table(l));
+    }
     out
 }
 
@@ -155,6 +165,65 @@ fn scans(l: &crate::report::LevelView) -> String {
             "weighted pnl",
             "hedge credit",
             "contribution",
+        ],
+        &rows,
+    )
+}
+
+/// One row per scan scenario, one column per underlying: the value change of what the scan
+/// covers, the worst marked.
+fn scenario_table(l: &crate::report::LevelView) -> String {
+    let mut headers = vec!["scenario".to_string()];
+    headers.extend(l.scans.iter().map(|s| format!("{} {}", s.underlying_index, short(&s.underlying))));
+    let rows: Vec<Vec<String>> = (0..ballast_sdk::ballast::risk::SCENARIO_COUNT)
+        .map(|i| {
+            let mut row = vec![crate::report::scenario_name(i)];
+            row.extend(l.scans.iter().map(|s| {
+                let v = money(s.scenarios_usd.get(i).copied().unwrap_or(0.0));
+                if s.raw.worst == i && s.raw.requirement > ballast_sdk::ballast::math::I80F48::ZERO {
+                    format!("{v} *")
+                } else {
+                    v
+                }
+            }));
+            row
+        })
+        .collect();
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    table(&headers, &rows)
+}
+
+/// One row per underlying: the account's delta (futures, options, spot), the options' gamma,
+/// vega and theta, the spot covering short calls, and the short-option minimum.
+fn greeks(l: &crate::report::LevelView) -> String {
+    let rows: Vec<Vec<String>> = l
+        .scans
+        .iter()
+        .map(|s| {
+            vec![
+                format!("{} {}", s.underlying_index, short(&s.underlying)),
+                s.total_delta.clone(),
+                s.futures_delta.clone(),
+                s.options_delta.clone(),
+                s.gamma.clone(),
+                format!("{:.2}", s.vega_usd_per_point),
+                format!("{:.2}", s.theta_usd_per_day),
+                s.covered_spot.clone(),
+                money(s.short_option_minimum_usd),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "underlying",
+            "delta",
+            "futures",
+            "options",
+            "gamma /1%",
+            "vega $/pt",
+            "theta $/day",
+            "covered spot",
+            "short min",
         ],
         &rows,
     )

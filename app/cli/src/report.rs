@@ -127,6 +127,17 @@ pub struct ScanView {
     pub futures_delta: String,
     pub hedged_spot: String,
     pub net_delta: String,
+    /// The options' delta, spot covering short calls, and the account's whole delta in the
+    /// underlying (futures, options, spot), UI units.
+    pub options_delta: String,
+    pub covered_spot: String,
+    pub total_delta: String,
+    /// The options' gamma (UI units of delta per 1% rise), vega (USD per volatility point) and
+    /// theta (USD per day).
+    pub gamma: String,
+    pub vega_usd_per_point: f64,
+    pub theta_usd_per_day: f64,
+    pub short_option_minimum_usd: f64,
     pub worst_scenario: String,
     pub requirement_usd: f64,
     pub unrealised_pnl_usd: f64,
@@ -151,6 +162,13 @@ pub fn scan_view(scan: &UnderlyingScan, labels: &[AssetLabel]) -> ScanView {
         futures_delta: format_native(scan.futures_delta, decimals),
         hedged_spot: format_native(scan.hedged_spot, decimals),
         net_delta: format_native(scan.net_delta, decimals),
+        options_delta: format_native(scan.options_delta, decimals),
+        covered_spot: format_native(scan.covered_spot, decimals),
+        total_delta: format_native(scan.total_delta, decimals),
+        gamma: format_native(scan.gamma, decimals),
+        vega_usd_per_point: usd(scan.vega) / 100.0,
+        theta_usd_per_day: usd(scan.theta) / 365.0,
+        short_option_minimum_usd: usd(scan.short_option_minimum),
         worst_scenario: scenario_name(scan.worst),
         requirement_usd: usd(scan.requirement),
         unrealised_pnl_usd: usd(scan.unrealised_pnl),

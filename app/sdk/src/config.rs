@@ -127,6 +127,22 @@ pub struct AssetParams {
     pub concentration_haircut_bps: Option<u32>,
     pub correlation_group: Option<u8>,
     pub maint_weight_glide_secs: Option<u32>,
+    /// The volatility surface option marks use: up to four expiry buckets, shortest first
+    /// (`[[vol_surface]]` tables in TOML); naming it replaces the whole surface.
+    pub vol_surface: Option<Vec<VolBucketParams>>,
+}
+
+/// One expiry bucket of an asset's volatility surface (`ballast::state::VolBucketConfig`):
+/// series expiring within `tenor_secs` take `atm_vol_bps + wing * |ln(K/F)|`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VolBucketParams {
+    pub tenor_secs: u32,
+    pub atm_vol_bps: u32,
+    #[serde(default)]
+    pub put_wing_bps: u32,
+    #[serde(default)]
+    pub call_wing_bps: u32,
 }
 
 /// The names among `fields` whose value `params` leaves unset (null when serialized).
@@ -178,6 +194,19 @@ impl AssetParams {
             concentration_haircut_bps: Some(c.concentration_haircut_bps),
             correlation_group: Some(c.correlation_group),
             maint_weight_glide_secs: Some(c.maint_weight_glide_secs),
+            vol_surface: Some(
+                c.vol_surface
+                    .buckets
+                    .iter()
+                    .take_while(|b| b.tenor_secs > 0)
+                    .map(|b| VolBucketParams {
+                        tenor_secs: b.tenor_secs,
+                        atm_vol_bps: b.atm_vol_bps,
+                        put_wing_bps: b.put_wing_bps,
+                        call_wing_bps: b.call_wing_bps,
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -224,6 +253,24 @@ impl AssetParams {
             correlation_group,
             maint_weight_glide_secs
         );
+        if let Some(buckets) = &self.vol_surface {
+            if buckets.len() > ballast::risk::VOL_BUCKETS {
+                return Err(invalid(format!(
+                    "vol_surface has {} buckets; at most {}",
+                    buckets.len(),
+                    ballast::risk::VOL_BUCKETS
+                )));
+            }
+            c.vol_surface = ballast::state::VolSurfaceConfig::EMPTY;
+            for (slot, b) in c.vol_surface.buckets.iter_mut().zip(buckets) {
+                *slot = ballast::state::VolBucketConfig {
+                    tenor_secs: b.tenor_secs,
+                    atm_vol_bps: b.atm_vol_bps,
+                    put_wing_bps: b.put_wing_bps,
+                    call_wing_bps: b.call_wing_bps,
+                };
+            }
+        }
         if let Some(cap) = self.deposit_cap {
             c.deposit_cap = cap.0;
         }

@@ -109,6 +109,12 @@ mod tests {
                     unrealised_pnl: -3,
                     weighted_pnl: -3,
                     hedge_credit: 0,
+                    total_delta: -(10 << 48),
+                    gamma: 0,
+                    vega: 0,
+                    theta: 0,
+                    short_option_minimum: 0,
+                    scenarios: [-35; 16],
                 }],
             }],
         };

@@ -194,6 +194,16 @@ pub struct ScanBreakdown {
     pub unrealised_pnl: i64,
     pub weighted_pnl: i64,
     pub hedge_credit: i64,
+    /// The account's delta in the underlying (futures, options and the whole spot holding), the
+    /// options' gamma (native units per 1% rise), vega (per 1.00 of volatility) and theta (per
+    /// year), I80F48 bits.
+    pub total_delta: i128,
+    pub gamma: i128,
+    pub vega: i128,
+    pub theta: i128,
+    /// The uncovered short options' minimum, and the value change in each scenario.
+    pub short_option_minimum: i64,
+    pub scenarios: [i64; 16],
 }
 
 /// Emitted by `health_report`: Init, LiquidationEnd and Maint, in that order.

@@ -194,6 +194,14 @@ pub const MARKET_SIZE: usize = 8 + core::mem::size_of::<Market>();
 const _: () = assert!(core::mem::size_of::<Market>() == 96 + 120 + 8 + 16 + 8 + 8 + 416 + 256);
 const _: () = assert!(MARKET_SIZE == 936);
 
+/// `Market::compute_risk_array`'s result: the array and the volatility and range it used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ComputedRiskArray {
+    pub array: RiskArray,
+    pub sigma: I80F48,
+    pub range: I80F48,
+}
+
 /// A series' risk array as `update_risk_array` stored it (`risk::RiskArray`, per contract), with
 /// the inputs it used.
 #[zero_copy]
@@ -326,6 +334,50 @@ impl Market {
             return Err(BallastError::RiskArrayPriceMoved);
         }
         Ok(a.array())
+    }
+
+    /// What `update_risk_array` computes for this option series at oracle spot `spot` (quote-native
+    /// per native unit) at `now`, from its underlying `asset`: the volatility is the asset's
+    /// surface at the series' expiry and strike, never below the realised volatility
+    /// (`risk::floored_sigma`); the range is the market's Init range at the asset's volatility
+    /// factor (`ScanParams::range`), as the scan computes it. Clients that predict the array
+    /// (margin-calc) call this too.
+    pub fn compute_risk_array(
+        &self,
+        asset: &crate::state::Asset,
+        spot: I80F48,
+        params: &crate::risk::HealthParams,
+        now: i64,
+    ) -> Result<ComputedRiskArray> {
+        use crate::error::IntoAnchor;
+        let kind = self.config.option_kind().ok_or(BallastError::NotAnOptionMarket)?;
+        let seconds_to_expiry = u64::try_from(self.config.expiry_ts.saturating_sub(now)).unwrap_or(0);
+        let series = crate::risk::OptionSeries {
+            kind,
+            strike: I80F48::from_num(self.config.strike),
+            contract_size: I80F48::from_num(self.config.contract_size),
+        };
+        let floor = crate::risk::floored_sigma(asset.config.sigma_floor_bps, asset.realized_variance.get());
+        let sigma = asset
+            .config
+            .vol_surface
+            .surface()
+            .mark_vol(self.notional_per_contract(spot)?, series.strike, seconds_to_expiry, floor)
+            .anchor()?
+            .ok_or(BallastError::UnderlyingHasNoVolSurface)?;
+        let scan = self.config.scan_params();
+        let range = scan.range(params, asset.horizon_vol.get(), crate::risk::HealthType::Init).anchor()?;
+        let inputs = crate::risk::ArrayInputs {
+            spot,
+            sigma,
+            seconds_to_expiry,
+            range,
+            extreme_multiple: scan.extreme_multiple,
+            extreme_fraction: scan.extreme_fraction,
+            shocks: self.config.vol_shocks(),
+        };
+        let array = crate::risk::risk_array(&series, &inputs).anchor()?;
+        Ok(ComputedRiskArray { array, sigma, range })
     }
 
     /// The mark per contract at oracle spot `spot`: the notional for a future, the fresh risk

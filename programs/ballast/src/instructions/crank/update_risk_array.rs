@@ -1,9 +1,8 @@
 use crate::error::{BallastError, IntoAnchor};
 use crate::events::RiskArrayUpdated;
-use crate::math::I80F48;
 use crate::oracle::{fault_error, read_oracle};
-use crate::risk::{assess_oracle, floored_sigma, risk_array, ArrayInputs, HealthType, OptionSeries};
-use crate::state::{Asset, Group, Market};
+use crate::risk::assess_oracle;
+use crate::state::{Asset, ComputedRiskArray, Group, Market};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -36,7 +35,7 @@ pub fn update_risk_array(ctx: Context<UpdateRiskArray>) -> Result<()> {
     let params = ctx.accounts.group.load()?.config.health_params();
     let asset = ctx.accounts.underlying.load()?;
     let market = *ctx.accounts.market.load()?;
-    let kind = market.config.option_kind().ok_or(BallastError::NotAnOptionMarket)?;
+    require!(market.config.option_kind().is_some(), BallastError::NotAnOptionMarket);
     require!(!market.is_settled(now), BallastError::MarketSettled);
     let reading = read_oracle(&asset.config, &ctx.accounts.oracle)?;
     require!(reading.publish_time >= asset.oracle_last_publish_ts, BallastError::OracleReadingRegressed);
@@ -47,33 +46,8 @@ pub fn update_risk_array(ctx: Context<UpdateRiskArray>) -> Result<()> {
         return Err(error!(fault_error(f)));
     }
 
-    let seconds_to_expiry = u64::try_from(market.config.expiry_ts.saturating_sub(now)).unwrap_or(0);
-    let series = OptionSeries {
-        kind,
-        strike: I80F48::from_num(market.config.strike),
-        contract_size: I80F48::from_num(market.config.contract_size),
-    };
-    let notional = market.notional_per_contract(prices.spot)?;
-    let floor = floored_sigma(asset.config.sigma_floor_bps, asset.realized_variance.get());
-    let sigma = asset
-        .config
-        .vol_surface
-        .surface()
-        .mark_vol(notional, series.strike, seconds_to_expiry, floor)
-        .anchor()?
-        .ok_or(BallastError::UnderlyingHasNoVolSurface)?;
-    let scan = market.config.scan_params();
-    let range = scan.range(&params, asset.horizon_vol.get(), HealthType::Init).anchor()?;
-    let inputs = ArrayInputs {
-        spot: prices.spot,
-        sigma,
-        seconds_to_expiry,
-        range,
-        extreme_multiple: scan.extreme_multiple,
-        extreme_fraction: scan.extreme_fraction,
-        shocks: market.config.vol_shocks(),
-    };
-    let array = risk_array(&series, &inputs).anchor()?;
+    let ComputedRiskArray { array, sigma, range } =
+        market.compute_risk_array(&asset, prices.spot, &params, now)?;
 
     // Effects.
     let mut m = ctx.accounts.market.load_mut()?;

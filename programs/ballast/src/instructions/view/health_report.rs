@@ -90,6 +90,12 @@ pub fn level_breakdown(report: &HealthReport) -> LevelBreakdown {
                 unrealised_pnl: units(s.unrealised_pnl),
                 weighted_pnl: units(s.weighted_pnl),
                 hedge_credit: units(s.hedge_credit),
+                total_delta: s.total_delta.to_bits(),
+                gamma: s.gamma.to_bits(),
+                vega: s.vega.to_bits(),
+                theta: s.theta.to_bits(),
+                short_option_minimum: units(s.short_option_minimum),
+                scenarios: s.scenarios.map(units),
             })
             .collect(),
     }

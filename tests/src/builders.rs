@@ -44,10 +44,14 @@ impl TestEnv {
         let mut markets = Vec::with_capacity(usize::from(group.market_count));
         for n in 0..group.market_count {
             let key = ballast_sdk::ix::market_address(&self.group, n);
-            markets.push(ballast_sdk::markets::MarketEntry { key, state: self.load(key).await });
+            markets.push(ballast_sdk::markets::MarketEntry::new(key, self.load(key).await));
         }
         let now = self.now().await;
-        GroupSnapshot { key: self.group, group, assets, markets, now }
+        let mut snapshot = GroupSnapshot { key: self.group, group, assets, markets, now };
+        if with_oracles {
+            snapshot.crank_risk_arrays();
+        }
+        snapshot
     }
 
     /// The accounts of a token movement, for tests that assemble an instruction by hand (bad

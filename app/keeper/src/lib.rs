@@ -81,6 +81,9 @@ pub struct KeeperStats {
     pub expiry_settlements: u64,
     /// PnL settlements sent (`settle_pnl`).
     pub pnl_settlements: u64,
+    /// Option risk arrays cranked (`update_risk_array`) in front of the keeper's own
+    /// transactions that value options.
+    pub risk_array_cranks: u64,
     pub bankruptcies_resolved: u64,
     pub failed_sends: u64,
     /// Transactions sent as v0 through the lookup table (wide liquidations and write-offs).
@@ -443,7 +446,11 @@ impl Keeper {
                     owing_account,
                     u64::MAX,
                 )?;
-                match self.send(chain, &snapshot, &[ix]).await {
+                let mut ixs = snapshot.risk_array_cranks(&[], &[market.market_index])?;
+                self.stats.risk_array_cranks += ixs.len() as u64;
+                ixs.push(ix);
+                let ixs = tx::with_compute_budget(&ixs, self.config.compute_unit_price_micro_lamports);
+                match self.send(chain, &snapshot, &ixs).await {
                     Ok(_) => self.stats.pnl_settlements += 1,
                     Err(e) => {
                         self.stats.failed_sends += 1;
@@ -484,7 +491,11 @@ impl Keeper {
                 liqee,
                 n,
             )?;
-            let ixs = tx::with_compute_budget(&[i], self.config.compute_unit_price_micro_lamports);
+            // options are valued only with arrays cranked in the same transaction
+            let mut ixs = snapshot.risk_array_cranks(&[liqee, liqor], &[market_index])?;
+            self.stats.risk_array_cranks += ixs.len() as u64;
+            ixs.push(i);
+            let ixs = tx::with_compute_budget(&ixs, self.config.compute_unit_price_micro_lamports);
             self.send(chain, &snapshot, &ixs).await?;
             self.stats.derivative_liquidations += 1;
             let after = chain.account(key).await?.ok_or(ballast_sdk::SdkError::AccountNotFound(*key))?;
@@ -502,7 +513,10 @@ impl Keeper {
             self.config.max_liab_per_liquidation,
             self.config.min_value_ratio_bps,
         )?;
-        let ixs = tx::with_compute_budget(&[i], self.config.compute_unit_price_micro_lamports);
+        let mut ixs = snapshot.risk_array_cranks(&[liqee, liqor], &[])?;
+        self.stats.risk_array_cranks += ixs.len() as u64;
+        ixs.push(i);
+        let ixs = tx::with_compute_budget(&ixs, self.config.compute_unit_price_micro_lamports);
         self.send(chain, &snapshot, &ixs).await?;
         let after = chain.account(key).await?.ok_or(ballast_sdk::SdkError::AccountNotFound(*key))?;
         let after: MarginAccount = ballast_sdk::decode(key, &after.data, "MarginAccount")?;

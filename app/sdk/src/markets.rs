@@ -10,7 +10,17 @@ use ballast::state::{Group, Market};
 #[derive(Debug, Clone)]
 pub struct MarketEntry {
     pub key: Pubkey,
+    /// As the program will see it: an option's risk array recomputed as a crank in the same
+    /// transaction would (`GroupSnapshot::crank_risk_arrays`).
     pub state: Market,
+    /// The risk array the chain holds.
+    pub stored_risk_array: ballast::state::RiskArrayState,
+}
+
+impl MarketEntry {
+    pub fn new(key: Pubkey, state: Market) -> MarketEntry {
+        MarketEntry { key, stored_risk_array: state.risk_array, state }
+    }
 }
 
 /// Every market of `group`, by index.
@@ -21,7 +31,7 @@ pub async fn load_markets<C: Chain>(chain: &C, group: &Pubkey) -> SdkResult<Vec<
     for n in 0..g.market_count {
         let key = ix::market_address(group, n);
         let raw = chain.account(&key).await?.ok_or(SdkError::AccountNotFound(key))?;
-        out.push(MarketEntry { key, state: decode(&key, &raw.data, "Market")? });
+        out.push(MarketEntry::new(key, decode(&key, &raw.data, "Market")?));
     }
     Ok(out)
 }
@@ -36,7 +46,8 @@ use ballast::risk::HealthType;
 use ballast::state::MarginAccount;
 
 /// The per-contract mark `settle_pnl` measures PnL at: the settlement price once final, else
-/// the underlying's oracle spot times the contract size (from `priced`, which must hold it).
+/// `Market::mark_per_contract` at the underlying's oracle spot (from `priced`, which must hold
+/// it): the notional for a future, the risk array's value for an option.
 pub fn settlement_mark(priced: &PricedAssets, market: &Market) -> SdkResult<I80F48> {
     if market.is_settled(priced.now) {
         return market
@@ -45,7 +56,9 @@ pub fn settlement_mark(priced: &PricedAssets, market: &Market) -> SdkResult<I80F
             .map_err(|e| SdkError::Program(e.to_string()));
     }
     let spot = priced.get(market.underlying_index).map_err(|e| SdkError::Program(e.to_string()))?;
-    Ok(spot.template.prices.spot * I80F48::from_num(market.config.contract_size))
+    market
+        .mark_per_contract(spot.template.prices.spot, priced.now)
+        .map_err(|e| SdkError::Program(e.to_string()))
 }
 
 /// An account's PnL in `market` at `mark` (zero without a position): what `settle_pnl` moves.

@@ -89,7 +89,44 @@ impl GroupSnapshot {
         }
         let markets = crate::markets::load_markets(chain, &group).await?;
         let now = chain.unix_timestamp().await?;
-        Ok(GroupSnapshot { key: group, group: group_state, assets, markets, now })
+        let mut snapshot = GroupSnapshot { key: group, group: group_state, assets, markets, now };
+        snapshot.crank_risk_arrays();
+        Ok(snapshot)
+    }
+
+    /// Recomputes, in memory, every unsettled option market's risk array as `update_risk_array`
+    /// would compute it now from the snapshot's oracle readings (`Market::compute_risk_array`),
+    /// so health computed from the snapshot is what the program computes with the cranks in the
+    /// same transaction (`risk_array_cranks`), which is how clients send. A market whose
+    /// underlying's reading fails the crank's checks keeps its stored array (and the program
+    /// would refuse the crank too). `MarketEntry::stored_risk_array` keeps what the chain holds.
+    pub fn crank_risk_arrays(&mut self) {
+        let Ok(priced) = self.priced(OraclePolicy::RiskIncreasing) else { return };
+        let params = self.group.config.health_params();
+        for m in self.markets.iter_mut() {
+            if m.state.config.option_kind().is_none() || m.state.is_settled(self.now) {
+                continue;
+            }
+            let (Ok(u), Some(asset)) = (
+                priced.get(m.state.underlying_index),
+                self.assets.iter().find(|a| a.state.asset_index == m.state.underlying_index),
+            ) else {
+                continue;
+            };
+            if u.fault.is_some() || u.publish_time < m.state.risk_array.publish_ts {
+                continue;
+            }
+            let spot = u.template.prices.spot;
+            if let Ok(c) = m.state.compute_risk_array(&asset.state, spot, &params, self.now) {
+                let a = &mut m.state.risk_array;
+                a.set_array(&c.array);
+                a.spot = spot.into();
+                a.sigma = c.sigma.into();
+                a.range = c.range.into();
+                a.computed_ts = self.now;
+                a.publish_ts = u.publish_time;
+            }
+        }
     }
 
     pub fn asset(&self, index: u16) -> SdkResult<&AssetEntry> {

@@ -74,6 +74,9 @@ pub enum Priced {
     Liquidate,
     /// The read-only health report (breakdown and scenarios).
     HealthReport,
+    /// `update_risk_array`: 17 Black-76 valuations, whatever the accounts (253,644 CU measured
+    /// on SBF, `scripts/sbf/bench.sh`; bound 300,000).
+    RiskArrayCrank,
 }
 
 /// Upper bound on the compute units of one Ballast instruction that prices `assets` assets (the
@@ -96,6 +99,7 @@ pub fn priced_compute_units(kind: Priced, assets: usize) -> u32 {
     let units = match kind {
         Priced::HealthCheck => HEALTH_CHECK_BASE_UNITS + HEALTH_CHECK_UNITS_PER_ASSET * n,
         Priced::Liquidate | Priced::HealthReport => LIQUIDATE_BASE_UNITS + LIQUIDATE_UNITS_PER_ASSET * n,
+        Priced::RiskArrayCrank => RISK_ARRAY_CRANK_UNITS,
     };
     units.min(u64::from(MAX_COMPUTE_UNIT_LIMIT)) as u32
 }
@@ -108,6 +112,7 @@ pub const LIQUIDATE_UNITS_PER_ASSET: u64 = 40_000;
 /// positions; admin and account instructions) and any other program's (SPL Token, System): a
 /// flat bound.
 pub const OTHER_INSTRUCTION_UNITS: u32 = 30_000;
+pub const RISK_ARRAY_CRANK_UNITS: u64 = 300_000;
 /// Each compute-budget instruction and the slack of a transaction.
 pub const TRANSACTION_SLACK_UNITS: u32 = 1_000;
 
@@ -134,6 +139,8 @@ pub fn classify(ix: &Instruction) -> Option<(Option<Priced>, usize)> {
         Some((Some(Priced::Liquidate), health_assets(fixed_accounts::settle_pnl())))
     } else if d == ballast::instruction::HealthReport::DISCRIMINATOR {
         Some((Some(Priced::HealthReport), health_assets(fixed_accounts::health_report())))
+    } else if d == ballast::instruction::UpdateRiskArray::DISCRIMINATOR {
+        Some((Some(Priced::RiskArrayCrank), 0))
     } else {
         Some((None, 0))
     }

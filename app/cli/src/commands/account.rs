@@ -154,6 +154,13 @@ impl<C: Chain> Client<C> {
             },
             (None, _) => return Err(CliError::input("borrow needs an amount, not `all`")),
         };
+        let mut cranked = false;
+        if matches!(action, "withdraw" | "borrow") {
+            // a margin check values the account's options only with fresh arrays
+            let cranks = snap.risk_array_cranks(&[&account], &[])?;
+            cranked = !cranks.is_empty();
+            ixs.extend(cranks);
+        }
         ixs.push(match action {
             "deposit" => snap.with_cure_accounts(
                 snap.deposit(*account_key, index, wallet, me, native)?,
@@ -168,6 +175,10 @@ impl<C: Chain> Client<C> {
             "withdraw" => snap.withdraw(*account_key, &account, index, wallet, native)?,
             _ => snap.borrow(*account_key, &account, index, wallet, native)?,
         });
+        if cranked {
+            // a crank is past the default 200k compute units
+            ixs = ballast_sdk::tx::with_compute_budget(&ixs, 0);
+        }
         let signature = self.send(&ixs).await?;
         let after_account = self.margin_account(account_key).await?;
         let after_snap = self.snapshot().await?;

@@ -68,7 +68,10 @@ impl<C: Chain> Client<C> {
         };
         let i =
             snap.trade(market_index, buyer, buyer_state, seller, seller_state, contracts, price_native)?;
-        Ok(ballast_sdk::tx::with_compute_budget(&[i], 0))
+        // an option's margin check needs its array fresh: the cranks go in the same transaction
+        let mut ixs = snap.risk_array_cranks(&[buyer_state, seller_state], &[market_index])?;
+        ixs.push(i);
+        Ok(ballast_sdk::tx::with_compute_budget(&ixs, 0))
     }
 
     /// The signer's account `mine` trades `contracts` of market `market_index` at `price`

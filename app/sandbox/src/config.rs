@@ -24,6 +24,34 @@ pub struct SandboxSection {
     /// trader's `futures`.
     #[serde(default)]
     pub future: Option<FutureSection>,
+    /// European options on the replayed asset, with a market maker (the future's, or one of
+    /// their own) on the other side of every trader's `options`.
+    #[serde(default)]
+    pub options: Option<OptionsSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionsSection {
+    /// The asset PnL settles in.
+    pub quote: String,
+    /// What the options' market maker deposits.
+    pub maker_deposits: BTreeMap<String, f64>,
+    pub series: Vec<OptionSeriesSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionSeriesSection {
+    /// How traders name it.
+    pub name: String,
+    /// "call" or "put".
+    pub kind: String,
+    /// The strike as a multiple of the replay's first price.
+    pub strike: f64,
+    pub expiry_hours: i64,
+    /// Whole tokens of the replayed asset per contract.
+    pub contract_size: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +79,10 @@ pub struct TraderSection {
     /// the first price.
     #[serde(default)]
     pub futures: i64,
+    /// Option contracts bought (positive) or written (negative) per series name, from the
+    /// options' market maker at the first price's mark.
+    #[serde(default)]
+    pub options: BTreeMap<String, i64>,
 }
 
 /// The repository root (where migrations/ and data/ live), from the crate's location.

@@ -71,8 +71,8 @@ pub async fn summary(
     );
     if scene.market_count > 0 {
         println!(
-            "  futures                {} of the liquidations took over futures, {} settlement prices recorded, {} PnL settlements",
-            s.derivative_liquidations, s.expiry_settlements, s.pnl_settlements
+            "  derivatives            {} of the liquidations took over derivatives, {} settlement prices recorded, {} PnL settlements, {} risk arrays cranked",
+            s.derivative_liquidations, s.expiry_settlements, s.pnl_settlements, s.risk_array_cranks
         );
     }
     for n in 0..scene.market_count {
@@ -82,8 +82,14 @@ pub async fn summary(
                 let decimals = scene.snapshot.asset(m.quote_index).map(|a| a.state.decimals).unwrap_or(6);
                 let scale = 10f64.powi(i32::from(decimals));
                 let price = m.settlement_per_contract().map(|p| p as f64 / scale).unwrap_or(f64::NAN);
+                let kind = match m.config.market_kind() {
+                    Some(ballast::state::MarketKind::Call) => "call",
+                    Some(ballast::state::MarketKind::Put) => "put",
+                    _ => "future",
+                };
                 println!(
-                    "  future #{n}             settled at {price:.2} per contract (update of {}), open interest {}",
+                    "  {:<22} settled at {price:.2} per contract (update of {}), open interest {}",
+                    format!("{kind} #{n}"),
                     crate::prices::format_time(m.settlement_publish_ts),
                     m.open_interest
                 );

@@ -196,6 +196,51 @@ pub async fn set_up(
             liquidations: 0,
         });
     }
+    if let Some(o) = &sandbox.options {
+        let maker = Keypair::new();
+        let maker_account = open(sim, group, &maker).await;
+        deposit_all(sim, &snapshot, &symbols, maker_account, &maker, &o.maker_deposits).await;
+        for series in &o.series {
+            market_count += 1;
+            let market =
+                list_option(sim, group, &admin, &symbols, replayed, o, series, first_price, now).await;
+            for (t, owner) in sandbox.traders.iter().zip(&owners) {
+                let Some(&contracts) = t.options.get(&series.name).filter(|c| **c != 0) else { continue };
+                let account = traders.iter().find(|x| x.name == t.name).unwrap().account;
+                let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+                // the snapshot prices the series as the crank in front of the trade will
+                let mark = snap.market(market).unwrap().state.risk_array.value.get();
+                let price = mark.ceil().to_num::<u64>();
+                let (mine, theirs) =
+                    (account_state(sim, account).await, account_state(sim, maker_account).await);
+                let n = contracts.unsigned_abs();
+                let i = if contracts > 0 {
+                    snap.trade(market, account, &mine, maker_account, &theirs, n, price)
+                } else {
+                    snap.trade(market, maker_account, &theirs, account, &mine, n, price)
+                }
+                .unwrap();
+                let mut ixs = snap.risk_array_cranks(&[&mine, &theirs], &[market]).unwrap();
+                ixs.push(i);
+                sim.send(&ballast_sdk::tx::with_compute_budget(&ixs, 0), &[owner, &maker]).await;
+                let quote = snap.asset(index_of(&symbols, &o.quote)).unwrap().state;
+                println!(
+                    "  option  {} {} {} {} at {:.2}",
+                    t.name,
+                    if contracts > 0 { "bought" } else { "wrote" },
+                    n,
+                    series.name,
+                    price as f64 / 10f64.powi(i32::from(quote.decimals))
+                );
+            }
+        }
+        traders.push(Trader {
+            name: "opt maker".into(),
+            account: maker_account,
+            health: vec![],
+            liquidations: 0,
+        });
+    }
     Scene {
         group,
         snapshot,
@@ -252,6 +297,60 @@ async fn list_future(
         f.contract_size,
         f.expiry_hours,
         f.quote
+    );
+    index
+}
+
+/// Lists an option series of `[sandbox.options]` on the replayed asset (the market template's
+/// margin parameters), struck at `series.strike` times `first_price`; returns its market index.
+#[allow(clippy::too_many_arguments)]
+async fn list_option(
+    sim: &Sim,
+    group: Pubkey,
+    admin: &Keypair,
+    symbols: &[String],
+    replayed: u16,
+    o: &crate::config::OptionsSection,
+    series: &crate::config::OptionSeriesSection,
+    first_price: f64,
+    now: i64,
+) -> u16 {
+    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    let underlying = snap.asset(replayed).unwrap();
+    let quote = snap.asset(index_of(symbols, &o.quote)).unwrap();
+    let kind = match series.kind.as_str() {
+        "call" => ballast::state::MarketKind::Call,
+        "put" => ballast::state::MarketKind::Put,
+        other => die(format!("option {}: kind {other} is neither call nor put", series.name)),
+    };
+    let strike = first_price * series.strike * series.contract_size;
+    let config = ballast::state::MarketConfig {
+        kind: kind as u8,
+        strike: native(strike, quote.state.decimals),
+        expiry_ts: now + series.expiry_hours * 3_600,
+        contract_size: native(series.contract_size, underlying.state.decimals),
+        ..ballast::state::MarketConfig::template()
+    };
+    let index = snap.group.market_count;
+    let i = ix::register_market(
+        group,
+        admin.pubkey(),
+        sim.payer.pubkey(),
+        index,
+        underlying.key,
+        quote.key,
+        config,
+    );
+    sim.send(&[i], &[admin]).await;
+    sim.chain.track(ix::market_address(&group, index));
+    println!(
+        "  market  {} {} #{index} {}: struck at {:.2}, {} per contract, expires after {} hours",
+        symbols[usize::from(replayed)],
+        series.kind,
+        series.name,
+        strike,
+        series.contract_size,
+        series.expiry_hours
     );
     index
 }

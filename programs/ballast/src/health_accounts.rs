@@ -127,7 +127,11 @@ impl PricedMarket {
     pub fn option_input(&self, contracts: i64, quote: i64) -> Result<Option<OptionInput>> {
         let Some(o) = &self.option else { return Ok(None) };
         if let Some(e) = o.refusal {
-            msg!("market {}: risk array refused", self.market_index);
+            msg!(
+                "market {}: risk array refused ({:?}): crank it in the same transaction",
+                self.market_index,
+                e
+            );
             return Err(error!(e));
         }
         Ok(Some(OptionInput {

@@ -311,11 +311,26 @@ impl Market {
     /// `risk_array_max_move_bps` of this one. Named errors otherwise (the client puts
     /// `update_risk_array` in the same transaction).
     pub fn fresh_risk_array(&self, spot: I80F48, now: i64) -> Result<RiskArray> {
-        self.check_risk_array(spot, now).map_err(|e| error!(e))
+        self.check_risk_array(spot, now).map_err(|e| {
+            self.log_refusal(spot, now);
+            error!(e)
+        })
     }
 
-    /// `fresh_risk_array` with the refusal as the bare error code (for holding it until a
-    /// position needs the array).
+    /// Why the risk array is refused, in the log (for the error `check_risk_array` returned).
+    pub fn log_refusal(&self, spot: I80F48, now: i64) {
+        let a = &self.risk_array;
+        msg!(
+            "market {}: risk array computed {} s ago at spot {}, oracle at {}",
+            self.market_index,
+            now.saturating_sub(a.computed_ts),
+            a.spot.get(),
+            spot
+        );
+    }
+
+    /// `fresh_risk_array` with the refusal as the bare error code and nothing logged (for
+    /// holding it until a position needs the array).
     pub fn check_risk_array(&self, spot: I80F48, now: i64) -> core::result::Result<RiskArray, BallastError> {
         let a = &self.risk_array;
         if a.computed_ts == 0 {
@@ -323,14 +338,12 @@ impl Market {
         }
         let age = now.saturating_sub(a.computed_ts);
         if age > i64::from(self.config.risk_array_max_age_secs) {
-            msg!("market {}: risk array is {} s old", self.market_index, age);
             return Err(BallastError::RiskArrayStale);
         }
         let near =
             crate::risk::within_move(a.spot.get(), spot, from_bps(self.config.risk_array_max_move_bps))
                 .map_err(|_| BallastError::MathOverflow)?;
         if !near {
-            msg!("market {}: risk array at spot {}, oracle at {}", self.market_index, a.spot.get(), spot);
             return Err(BallastError::RiskArrayPriceMoved);
         }
         Ok(a.array())

@@ -6,6 +6,7 @@
 use crate::margin::stable_config;
 use ballast::state::{MarketConfig, MarketKind, VolBucketConfig};
 use ballast_tests::*;
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -251,10 +252,27 @@ async fn a_naked_put_writer_is_liquidated_after_a_crash() {
     );
     env.assert_send_refused(&ixs, &[&liquidator], BallastError::NotLiquidatable, &keys).await;
 
-    // SOL falls to $70: the 10 puts are worth over $200 and the scan asks more.
-    env.set_price(SOL, 70.0, 0.0).await;
+    // SOL crashes to $70 while its EMA is still at $100 (past the 10% deviation a margin check
+    // allows): the crank still prices the series, or the crash would block the liquidation. The
+    // 10 puts are worth over $200 and the scan asks more.
+    let now = env.now().await;
+    let feed = env.asset_state(SOL).await.config.feed_id;
+    let key = env.assets[SOL].oracle;
+    let crash = ballast_tests::pyth::pull_account_with(
+        feed,
+        70 * 100_000_000,
+        0,
+        100 * 100_000_000,
+        now,
+        VerificationLevel::Full,
+    );
+    env.set_account(key, crash).await;
     env.set_price(USDC, 1.0, 0.0).await;
     env.update_risk_array(put).await.unwrap();
+    // (a margin check at this reading is refused on the EMA: the writer cannot add risk now)
+    let wallet = env.funded_token_account(writer.pubkey(), USDC, 0).await;
+    let w = env.withdraw_ix(writer.pubkey(), writer_account, USDC, wallet, 1).await;
+    env.assert_send_refused(&[w], &[&writer], BallastError::OracleEmaDeviation, &keys).await;
     let before = env.health(writer_account, HealthType::Maint, OraclePolicy::Liquidation).await;
     assert!(before < I80F48::ZERO, "{}", usd(before));
     let n = env.derivative_liquidation_size(put, liquidator_account, writer_account).await.unwrap();

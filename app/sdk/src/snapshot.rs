@@ -101,7 +101,8 @@ impl GroupSnapshot {
     /// underlying's reading fails the crank's checks keeps its stored array (and the program
     /// would refuse the crank too). `MarketEntry::stored_risk_array` keeps what the chain holds.
     pub fn crank_risk_arrays(&mut self) {
-        let Ok(priced) = self.priced(OraclePolicy::RiskIncreasing) else { return };
+        // the crank's own oracle checks are the liquidation ones
+        let Ok(priced) = self.priced(OraclePolicy::Liquidation) else { return };
         let params = self.group.config.health_params();
         for m in self.markets.iter_mut() {
             if m.state.config.option_kind().is_none() || m.state.is_settled(self.now) {

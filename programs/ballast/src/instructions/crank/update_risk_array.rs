@@ -24,9 +24,11 @@ pub struct UpdateRiskArray<'info> {
 /// of any that values the series.
 ///
 /// What the caller controls is when to call and which valid reading to post: the reading must
-/// pass the risk-increasing oracle checks (fresh, tight, near its EMA), be no older than the
-/// underlying's latest accepted reading nor than the one the array used before, and the
-/// margin check later compares the array's spot with its own reading. The volatility is the
+/// pass the liquidation oracle checks (fresh, within the liquidation confidence limit; no EMA
+/// check, as `update_volatility` and `settle_expiry`: in a crash the spot leaves its EMA exactly
+/// when liquidations need the array), be no older than the underlying's latest accepted reading
+/// nor than the one the array used before; every instruction that uses the array applies its
+/// own oracle checks to its own reading and compares the array's spot with it. The volatility is the
 /// underlying's governance surface at the series' expiry and strike, never below the realised
 /// volatility the volatility crank keeps; the range is the market's Init range at the
 /// underlying's volatility factor, as the scan computes it.
@@ -41,7 +43,7 @@ pub fn update_risk_array(ctx: Context<UpdateRiskArray>) -> Result<()> {
     require!(reading.publish_time >= asset.oracle_last_publish_ts, BallastError::OracleReadingRegressed);
     require!(reading.publish_time >= market.risk_array.publish_ts, BallastError::RiskArrayReadingRegressed);
     let (prices, fault) =
-        assess_oracle(&reading, &asset.config.risk_increasing_limits(), now, asset.decimals).anchor()?;
+        assess_oracle(&reading, &asset.config.liquidation_limits(), now, asset.decimals).anchor()?;
     if let Some(f) = fault {
         return Err(error!(fault_error(f)));
     }

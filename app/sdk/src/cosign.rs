@@ -3,7 +3,8 @@
 //! signature (`cosign`). Both owners must sign a `trade`, and neither hands the other a key.
 //!
 //! What the counterparty's signature can authorise is checked, not trusted: the transaction
-//! may hold compute-budget instructions and exactly one Ballast `trade` in which the
+//! may hold compute-budget instructions, option risk-array cranks (`update_risk_array`, which
+//! needs no signer) and exactly one Ballast `trade` in which the
 //! counterparty's key is the buyer or the seller, and the counterparty must not be the fee
 //! payer (a priority fee set by the initiator would otherwise be the counterparty's to pay).
 //! The transaction carries a recent blockhash, so the counterparty has about a minute to sign
@@ -48,7 +49,8 @@ fn refused(why: impl Into<String>) -> SdkError {
     SdkError::Config(format!("trade offer refused: {}", why.into()))
 }
 
-/// The terms of `tx`, refusing anything but compute-budget instructions and one Ballast trade.
+/// The terms of `tx`, refusing anything but compute-budget instructions, risk-array cranks and
+/// one Ballast trade.
 pub fn trade_terms(tx: &Transaction) -> SdkResult<TradeTerms> {
     let keys = &tx.message.account_keys;
     let key =
@@ -61,6 +63,11 @@ pub fn trade_terms(tx: &Transaction) -> SdkResult<TradeTerms> {
         }
         if program != ballast::ID {
             return Err(refused(format!("it calls program {program}, not only Ballast")));
+        }
+        // an option's risk-array crank goes in front of its trade: permissionless, no signer,
+        // no arguments, so the counterparty's signature authorises nothing through it
+        if ix.data == ballast::instruction::UpdateRiskArray::DISCRIMINATOR {
+            continue;
         }
         if trade.is_some() {
             return Err(refused("it holds more than one Ballast instruction"));
@@ -188,5 +195,21 @@ mod tests {
         let ix = trade_ix(&buyer.pubkey(), &seller.pubkey());
         let tx = unsigned(&[ix.clone(), ix], &buyer.pubkey());
         assert!(trade_terms(&tx).unwrap_err().to_string().contains("more than one"));
+        // an option trade behind its risk-array crank is accepted; any other Ballast
+        // instruction beside the trade is not
+        let crank = Instruction {
+            program_id: ballast::ID,
+            accounts: vec![AccountMeta::new(Pubkey::new_unique(), false)],
+            data: anchor_lang::InstructionData::data(&ballast::instruction::UpdateRiskArray {}),
+        };
+        let tx = unsigned(&[crank.clone(), trade_ix(&buyer.pubkey(), &seller.pubkey())], &buyer.pubkey());
+        let o = offer(tx, &[&buyer]).unwrap();
+        assert!(is_complete(&cosign(o, &seller).unwrap().transaction));
+        let other = Instruction {
+            data: anchor_lang::InstructionData::data(&ballast::instruction::SettleExpiry {}),
+            ..crank
+        };
+        let tx = unsigned(&[other, trade_ix(&buyer.pubkey(), &seller.pubkey())], &buyer.pubkey());
+        assert!(trade_terms(&tx).unwrap_err().to_string().contains("not a trade"));
     }
 }

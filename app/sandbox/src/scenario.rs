@@ -169,16 +169,17 @@ pub async fn set_up(
                 continue;
             }
             let account = traders.iter().find(|x| x.name == t.name).unwrap().account;
-            let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
-            let (mine, theirs) = (account_state(sim, account).await, account_state(sim, maker_account).await);
             let contracts = t.futures.unsigned_abs();
-            let i = if t.futures > 0 {
-                snap.trade(market, account, &mine, maker_account, &theirs, contracts, price)
-            } else {
-                snap.trade(market, maker_account, &theirs, account, &mine, contracts, price)
-            }
-            .unwrap();
-            sim.send(&ballast_sdk::tx::with_compute_budget(&[i], 0), &[owner, &maker]).await;
+            trade_with_maker(
+                sim,
+                group,
+                market,
+                (account, owner),
+                (maker_account, &maker),
+                t.futures,
+                Some(price),
+            )
+            .await;
             println!(
                 "  future  {} {} {} contracts of {} {} at {:.2}",
                 t.name,
@@ -207,23 +208,18 @@ pub async fn set_up(
             for (t, owner) in sandbox.traders.iter().zip(&owners) {
                 let Some(&contracts) = t.options.get(&series.name).filter(|c| **c != 0) else { continue };
                 let account = traders.iter().find(|x| x.name == t.name).unwrap().account;
-                let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
-                // the snapshot prices the series as the crank in front of the trade will
-                let mark = snap.market(market).unwrap().state.risk_array.value.get();
-                let price = mark.ceil().to_num::<u64>();
-                let (mine, theirs) =
-                    (account_state(sim, account).await, account_state(sim, maker_account).await);
                 let n = contracts.unsigned_abs();
-                let i = if contracts > 0 {
-                    snap.trade(market, account, &mine, maker_account, &theirs, n, price)
-                } else {
-                    snap.trade(market, maker_account, &theirs, account, &mine, n, price)
-                }
-                .unwrap();
-                let mut ixs = snap.risk_array_cranks(&[&mine, &theirs], &[market]).unwrap();
-                ixs.push(i);
-                sim.send(&ballast_sdk::tx::with_compute_budget(&ixs, 0), &[owner, &maker]).await;
-                let quote = snap.asset(index_of(&symbols, &o.quote)).unwrap().state;
+                let price = trade_with_maker(
+                    sim,
+                    group,
+                    market,
+                    (account, owner),
+                    (maker_account, &maker),
+                    contracts,
+                    None,
+                )
+                .await;
+                let quote = snapshot.asset(index_of(&symbols, &o.quote)).unwrap().state;
                 println!(
                     "  option  {} {} {} {} at {:.2}",
                     t.name,
@@ -253,6 +249,36 @@ pub async fn set_up(
         traders,
         market_count,
     }
+}
+
+/// `trader` buys (`contracts > 0`) or sells `|contracts|` of `market` from or to `maker` at
+/// `price` per contract, or for an option at its mark (as the crank in front of the trade prices
+/// it, rounded up); returns the price.
+async fn trade_with_maker(
+    sim: &Sim,
+    group: Pubkey,
+    market: u16,
+    (account, owner): (Pubkey, &Keypair),
+    (maker_account, maker): (Pubkey, &Keypair),
+    contracts: i64,
+    price: Option<u64>,
+) -> u64 {
+    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    // the snapshot prices an option as the crank in front of the trade will
+    let price = price
+        .unwrap_or_else(|| snap.market(market).unwrap().state.risk_array.value.get().ceil().to_num::<u64>());
+    let (mine, theirs) = (account_state(sim, account).await, account_state(sim, maker_account).await);
+    let n = contracts.unsigned_abs();
+    let i = if contracts > 0 {
+        snap.trade(market, account, &mine, maker_account, &theirs, n, price)
+    } else {
+        snap.trade(market, maker_account, &theirs, account, &mine, n, price)
+    }
+    .unwrap();
+    let mut ixs = snap.risk_array_cranks(&[&mine, &theirs], &[market]).unwrap();
+    ixs.push(i);
+    sim.send(&ballast_sdk::tx::with_compute_budget(&ixs, 0), &[owner, maker]).await;
+    price
 }
 
 async fn account_state(sim: &Sim, key: Pubkey) -> MarginAccount {

@@ -119,13 +119,7 @@ impl GroupSnapshot {
             }
             let spot = u.template.prices.spot;
             if let Ok(c) = m.state.compute_risk_array(&asset.state, spot, &params, self.now) {
-                let a = &mut m.state.risk_array;
-                a.set_array(&c.array);
-                a.spot = spot.into();
-                a.sigma = c.sigma.into();
-                a.range = c.range.into();
-                a.computed_ts = self.now;
-                a.publish_ts = u.publish_time;
+                m.state.risk_array.record(&c, spot, self.now, u.publish_time);
             }
         }
     }

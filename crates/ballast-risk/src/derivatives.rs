@@ -604,7 +604,7 @@ pub fn settleable_pnl(owed: I80F48, owing: I80F48) -> I80F48 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::health::tests::{position, weights};
     use proptest::prelude::*;
@@ -614,7 +614,7 @@ mod tests {
     }
 
     /// A 10% minimum range, 6.67% at Maint, extreme 3x counted at 35%, gains at 50% / 80%.
-    fn scan_params() -> ScanParams {
+    pub(crate) fn scan_params() -> ScanParams {
         ScanParams {
             range_multiplier: f(1.0),
             min_range_init: f(0.10),
@@ -628,7 +628,7 @@ mod tests {
     }
 
     /// SOL at $100 (native units of 1e-9 SOL, quote micro-USD: 0.1 per native unit).
-    fn sol() -> PositionInput {
+    pub(crate) fn sol() -> PositionInput {
         position(1, 0, 0.1, weights(0.8, 0.9, 1.2, 1.1))
     }
 

@@ -435,24 +435,15 @@ mod tests {
 
         const LEVELS: [HealthType; 3] = [HealthType::Init, HealthType::LiquidationEnd, HealthType::Maint];
 
-        /// A 10% range at Init, 6.67% at Maint, extreme 3x at 35%, gains at 50% / 80%, a 5%
-        /// short-option minimum.
+        /// The futures tests' market (a 10% range at Init, 6.67% at Maint, extreme 3x at 35%,
+        /// gains at 50% / 80%) with a 5% short-option minimum.
         fn params() -> ScanParams {
-            ScanParams {
-                range_multiplier: f(1.0),
-                min_range_init: f(0.10),
-                min_range_maint: f(0.0667),
-                extreme_multiple: f(3.0),
-                extreme_fraction: f(0.35),
-                pnl_weight_init: f(0.5),
-                pnl_weight_maint: f(0.8),
-                short_option_minimum: f(0.05),
-            }
+            ScanParams { short_option_minimum: f(0.05), ..crate::derivatives::tests::scan_params() }
         }
 
         /// SOL at $100 (0.1 micro-USD per lamport), weights 0.8 / 0.9.
         fn sol(balance: i64) -> PositionInput {
-            position(1, balance, 0.1, weights(0.8, 0.9, 1.2, 1.1))
+            PositionInput { balance: I80F48::from_num(balance), ..crate::derivatives::tests::sol() }
         }
 
         /// The array as the crank computes it for the scan above (its Init range is 10%: the

@@ -83,14 +83,13 @@ pub struct PricedMarket {
     pub option: Option<PricedOption>,
 }
 
-/// An unsettled option market's array, and why it may not value positions now, if it may not.
+/// An unsettled option market's right and risk array, or why the array may not value positions
+/// now: `Market::check_risk_array`'s refusal at the underlying's current spot (or
+/// `UnderlyingNotPriced`), raised only when a position needs the array.
 #[derive(Clone, Debug)]
 pub struct PricedOption {
     pub kind: OptionKind,
-    pub array: RiskArray,
-    /// `Market::check_risk_array`'s refusal at the underlying's current spot (or
-    /// `UnderlyingNotPriced`); raised only when a position needs the array.
-    pub refusal: Option<BallastError>,
+    pub array: core::result::Result<RiskArray, BallastError>,
 }
 
 impl PricedMarket {
@@ -100,14 +99,11 @@ impl PricedMarket {
             if market.is_settled(now) { Some(market.settlement_per_contract()?) } else { None };
         let option = match (market.config.option_kind(), settled_per_contract) {
             (Some(kind), None) => {
-                let checked = match spot {
+                let array = match spot {
                     Some(spot) => market.check_risk_array(spot, now),
                     None => Err(BallastError::UnderlyingNotPriced),
                 };
-                Some(match checked {
-                    Ok(array) => PricedOption { kind, array, refusal: None },
-                    Err(e) => PricedOption { kind, array: market.risk_array.array(), refusal: Some(e) },
-                })
+                Some(PricedOption { kind, array })
             }
             _ => None,
         };
@@ -126,14 +122,14 @@ impl PricedMarket {
     /// fresh; its refusal otherwise).
     pub fn option_input(&self, contracts: i64, quote: i64) -> Result<Option<OptionInput>> {
         let Some(o) = &self.option else { return Ok(None) };
-        if let Some(e) = o.refusal {
+        let array = o.array.map_err(|e| {
             msg!(
                 "market {}: risk array refused ({:?}): crank it in the same transaction",
                 self.market_index,
                 e
             );
-            return Err(error!(e));
-        }
+            error!(e)
+        })?;
         Ok(Some(OptionInput {
             market_index: self.market_index,
             underlying_index: self.underlying_index,
@@ -142,7 +138,7 @@ impl PricedMarket {
             quote: I80F48::from_num(quote),
             contract_size: I80F48::from_num(self.contract_size),
             params: self.params,
-            array: o.array,
+            array,
         }))
     }
 

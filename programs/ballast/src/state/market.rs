@@ -243,6 +243,17 @@ impl RiskArrayState {
         }
     }
 
+    /// What `update_risk_array` stores: `computed` at oracle spot `spot`, from the reading
+    /// published at `publish_ts`, at clock time `now`.
+    pub fn record(&mut self, computed: &ComputedRiskArray, spot: I80F48, now: i64, publish_ts: i64) {
+        self.set_array(&computed.array);
+        self.spot.set(spot);
+        self.sigma.set(computed.sigma);
+        self.range.set(computed.range);
+        self.computed_ts = now;
+        self.publish_ts = publish_ts;
+    }
+
     pub fn set_array(&mut self, a: &RiskArray) {
         for (out, v) in self.scenarios.iter_mut().zip(a.scenarios.iter()) {
             out.set(*v);

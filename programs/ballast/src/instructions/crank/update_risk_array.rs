@@ -28,10 +28,9 @@ pub struct UpdateRiskArray<'info> {
 /// check, as `update_volatility` and `settle_expiry`: in a crash the spot leaves its EMA exactly
 /// when liquidations need the array), be no older than the underlying's latest accepted reading
 /// nor than the one the array used before; every instruction that uses the array applies its
-/// own oracle checks to its own reading and compares the array's spot with it. The volatility is the
-/// underlying's governance surface at the series' expiry and strike, never below the realised
-/// volatility the volatility crank keeps; the range is the market's Init range at the
-/// underlying's volatility factor, as the scan computes it.
+/// own oracle checks to its own reading and compares the array's spot with it. What is computed
+/// is `Market::compute_risk_array`'s (the surface's volatility at the series' expiry and strike,
+/// floored by the realised volatility; the market's Init range, as the scan computes it).
 pub fn update_risk_array(ctx: Context<UpdateRiskArray>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let params = ctx.accounts.group.load()?.config.health_params();
@@ -48,17 +47,11 @@ pub fn update_risk_array(ctx: Context<UpdateRiskArray>) -> Result<()> {
         return Err(error!(fault_error(f)));
     }
 
-    let ComputedRiskArray { array, sigma, range } =
-        market.compute_risk_array(&asset, prices.spot, &params, now)?;
+    let computed = market.compute_risk_array(&asset, prices.spot, &params, now)?;
+    let ComputedRiskArray { array, sigma, range } = computed;
 
     // Effects.
-    let mut m = ctx.accounts.market.load_mut()?;
-    m.risk_array.set_array(&array);
-    m.risk_array.spot.set(prices.spot);
-    m.risk_array.sigma.set(sigma);
-    m.risk_array.range.set(range);
-    m.risk_array.computed_ts = now;
-    m.risk_array.publish_ts = reading.publish_time;
+    ctx.accounts.market.load_mut()?.risk_array.record(&computed, prices.spot, now, reading.publish_time);
     emit!(RiskArrayUpdated {
         group: market.group,
         market: ctx.accounts.market.key(),

@@ -38,9 +38,7 @@ pub async fn load_markets<C: Chain>(chain: &C, group: &Pubkey) -> SdkResult<Vec<
 
 use crate::snapshot::GroupSnapshot;
 use ballast::health_accounts::{Portfolio, PricedAssets};
-use ballast::instructions::{
-    derivative_liquidation_bonus, derivative_liquidation_price, derivative_takeover,
-};
+use ballast::instructions::{derivative_liquidation_terms, derivative_takeover};
 use ballast::math::I80F48;
 use ballast::risk::HealthType;
 use ballast::state::MarginAccount;
@@ -96,18 +94,13 @@ impl GroupSnapshot {
         let ramp = self.group.config.liquidation_bonus_ramp_secs;
         let live = liquidatee.liquidation_live(priced.now, ramp);
         let start = if live { liquidatee.liquidation_start_ts } else { priced.now };
-        let bonus = derivative_liquidation_bonus(priced, market, priced.now - start, ramp).map_err(err)?;
-        let mark = priced
-            .get(market.underlying_index)
-            .map_err(err)?
-            .template
-            .prices
-            .spot
-            .checked_mul(I80F48::from_num(market.config.contract_size))
-            .ok_or(SdkError::Program("mark overflows".into()))?;
-        let price = derivative_liquidation_price(mark, bonus, contracts > 0).map_err(err)?;
         let dust = I80F48::from_num(self.group.config.dust_value);
         let mut buf = Portfolio::default();
+        priced.portfolio_into(&liquidatee.positions, &liquidatee.derivatives, None, &mut buf).map_err(err)?;
+        priced.tolerate_only_dust_faults(&mut buf.tokens, dust).map_err(err)?;
+        let (_, price) =
+            derivative_liquidation_terms(priced, market, &buf, contracts, priced.now - start, ramp)
+                .map_err(err)?;
         let mut le = |n: u64| -> SdkResult<I80F48> {
             let t = derivative_takeover(market, &liquidatee.derivatives, &liquidator.derivatives, n, price)
                 .map_err(err)?;

@@ -528,6 +528,33 @@ pub fn portfolio_levels(
     })
 }
 
+/// An account's equity at spot, without haircuts: tokens at spot (`net_spot_value`), each
+/// future's unrealised PnL at the underlying's spot and each option position at its mark
+/// (`OptionInput::unrealised_pnl`). Below zero the account is insolvent; a liquidation's bonus
+/// is capped by it (`liquidation::solvency_capped_bonus`).
+pub fn portfolio_equity(
+    tokens: &[PositionInput],
+    futures: &[FutureInput],
+    options: &[OptionInput],
+    underlyings: &[UnderlyingPrice],
+) -> RiskResult<I80F48> {
+    let mut equity = crate::liquidation::net_spot_value(tokens)?;
+    let spot_of = |index: u16| {
+        underlyings
+            .iter()
+            .find(|u| u.asset_index == index)
+            .map(|u| u.prices.spot)
+            .ok_or(RiskError::MissingUnderlying { asset_index: index })
+    };
+    for f in futures {
+        equity = equity.add_c(f.base.mul_c(spot_of(f.underlying_index)?)?.add_c(f.quote)?)?;
+    }
+    for o in options {
+        equity = equity.add_c(o.unrealised_pnl()?)?;
+    }
+    Ok(equity)
+}
+
 /// The token breakdown at `level` with each underlying's scan, `health` including them.
 pub fn portfolio_report(
     tokens: &[PositionInput],

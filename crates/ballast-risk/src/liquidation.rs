@@ -100,11 +100,52 @@ pub fn is_bankrupt(positions: &[PositionInput], dust_value: I80F48) -> crate::ma
     Ok(collateral < dust_value && collateral < debt_spot_value(positions)?)
 }
 
+/// What a liquidation leaves between equity and zero at the least (2^-16 quote-native units, as
+/// `TARGET_MARGIN`), so the rounding of the transfers (against the liquidatee, a few ulps)
+/// cannot take a solvent account below.
+pub const SOLVENCY_MARGIN: I80F48 = TARGET_MARGIN;
+
+/// What the capped bonus gives up for the rounding of each leg's rate (collateral units per
+/// unit of debt, rounded up by an ulp, so a leg costs up to `2^-48 * spot_c / spot_l` more
+/// than its bonus says, relative to its value): 2^-24 of bonus, 6e-8, economically nothing and
+/// above that error for any price ratio up to 2^24 per native unit.
+pub const BONUS_ROUNDING_SLACK: I80F48 = I80F48::from_bits(1 << 24);
+
+/// The bonus a liquidation pays on at most `value_taken` (quote-native, at spot) of an account
+/// with `equity` (`derivatives::portfolio_equity`): the ramped `bonus`, but never more than
+/// the equity can pay, so no liquidation makes a solvent account insolvent (every unit of value
+/// taken over costs the account `bonus` of equity, so `bonus * value_taken <= equity` keeps
+/// it at or above zero). The bonus shrinks as the equity runs out, as Kamino caps its bonus by
+/// `1 - LTV` (this is the exact form of that bound, `1 / LTV - 1`). An account already
+/// insolvent cannot be made so; it pays `insolvent_bonus` (the asset's fee at the start of the
+/// ramp) so that its collateral is still worth taking before it loses more, as Kamino pays a
+/// bad-debt bonus.
+pub fn solvency_capped_bonus(
+    bonus: I80F48,
+    insolvent_bonus: I80F48,
+    equity: I80F48,
+    value_taken: I80F48,
+) -> crate::math::MathResult<I80F48> {
+    if equity <= I80F48::ZERO {
+        return Ok(bonus.min(insolvent_bonus));
+    }
+    if value_taken <= I80F48::ZERO {
+        return Ok(bonus);
+    }
+    // rounded down (truncating division of non-negatives): the cap is against the liquidatee
+    let room = equity.sub_c(SOLVENCY_MARGIN)?.max(I80F48::ZERO).div_c(value_taken)?;
+    Ok(bonus.min(room.sub_c(BONUS_ROUNDING_SLACK)?.max(I80F48::ZERO)))
+}
+
 /// Per-collateral bonus: the asset's start fee and cap, evaluated by the caller at the current time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CollateralTerms {
     pub asset_index: u16,
+    /// The ramped bonus (`liquidation_bonus`) before the solvency cap.
     pub bonus: I80F48,
+    /// The asset's fee at the start of the ramp: what an insolvent account pays
+    /// (`solvency_capped_bonus`).
+    pub insolvent_bonus: I80F48,
     /// Whether the liquidator already has a position in this asset (receiving it then needs
     /// no free position slot).
     pub held_by_liquidator: bool,
@@ -124,6 +165,9 @@ pub struct LiquidationRequest {
     /// hedge credits, scan requirements), held fixed while planning; the caller checks the
     /// result with the full portfolio.
     pub other_health: I80F48,
+    /// The account's equity at spot, tokens and derivatives (`derivatives::portfolio_equity`),
+    /// which caps every leg's bonus (`solvency_capped_bonus`).
+    pub equity: I80F48,
 }
 
 /// One collateral asset seized.
@@ -184,6 +228,8 @@ pub fn plan_liquidation(
     let debt = I80F48::ZERO.sub_c(liab.balance)?;
     let mut liab_left = debt.min(req.max_liab);
     let liab_spot = liab.prices.spot;
+    // The most this liquidation can take over: every leg's bonus together stays within equity.
+    let value_taken = crate::math::mul_ceil(liab_left, liab_spot)?;
     // Health regained per native unit of debt removed: the position's requirement per unit,
     // with every factor at its current value (the size factor only improves as debt shrinks).
     let liab_gain = I80F48::ZERO
@@ -213,7 +259,8 @@ pub fn plan_liquidation(
             continue;
         }
         // collateral units per liability unit, rounded up: the liquidatee pays at least the bonus
-        let mut bonus = t.bonus;
+        let capped = solvency_capped_bonus(t.bonus, t.insolvent_bonus, req.equity, value_taken)?;
+        let mut bonus = capped;
         let mut units_per_liab =
             crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(bonus)?)?, coll.prices.spot)?;
         // Health lost per native unit of this collateral, at its current effective weight.
@@ -227,13 +274,18 @@ pub fn plan_liquidation(
             let at_par = crate::math::div_ceil(liab_spot, coll.prices.spot)?;
             let most = liab_gain.div_c(per_unit)?;
             if most > at_par {
-                units_per_liab = crate::math::div_ceil(at_par.add_c(most)?, I80F48::from_num(2))?;
-                bonus = units_per_liab
+                let halfway = crate::math::div_ceil(at_par.add_c(most)?, I80F48::from_num(2))?;
+                bonus = halfway
                     .mul_c(coll.prices.spot)?
                     .div_c(liab_spot)?
                     .sub_c(I80F48::ONE)?
                     .max(I80F48::ZERO)
-                    .min(t.bonus);
+                    .min(capped);
+                // the rate follows the bonus (which the cap may have lowered further)
+                units_per_liab =
+                    crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(bonus)?)?, coll.prices.spot)?
+                        .min(halfway)
+                        .max(at_par);
                 gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
             }
         }
@@ -329,13 +381,19 @@ mod tests {
             position(0, 100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
             position(1, -95, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
-        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true }];
+        let terms = [CollateralTerms {
+            asset_index: 0,
+            bonus: f(0.05),
+            insolvent_bonus: f(0.05),
+            held_by_liquidator: true,
+        }];
         let req = LiquidationRequest {
             liab_index: 1,
             max_liab: f(1e9),
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
             other_health: I80F48::ZERO,
+            equity: net_spot_value(&pos).unwrap(),
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         assert!((plan.health_before - f(-24.25)).abs() < f(1e-9));
@@ -358,9 +416,24 @@ mod tests {
             position(3, -100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
         let terms = [
-            CollateralTerms { asset_index: 0, bonus: f(0.1), held_by_liquidator: true },
-            CollateralTerms { asset_index: 1, bonus: f(0.01), held_by_liquidator: true },
-            CollateralTerms { asset_index: 2, bonus: f(0.05), held_by_liquidator: true },
+            CollateralTerms {
+                asset_index: 0,
+                bonus: f(0.1),
+                insolvent_bonus: f(0.1),
+                held_by_liquidator: true,
+            },
+            CollateralTerms {
+                asset_index: 1,
+                bonus: f(0.01),
+                insolvent_bonus: f(0.01),
+                held_by_liquidator: true,
+            },
+            CollateralTerms {
+                asset_index: 2,
+                bonus: f(0.05),
+                insolvent_bonus: f(0.05),
+                held_by_liquidator: true,
+            },
         ];
         let req = LiquidationRequest {
             liab_index: 3,
@@ -368,6 +441,7 @@ mod tests {
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
             other_health: I80F48::ZERO,
+            equity: net_spot_value(&pos).unwrap(),
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let order: Vec<u16> = plan.legs.iter().map(|l| l.asset_index).collect();
@@ -402,8 +476,18 @@ mod tests {
             position(2, -2000, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
         let terms = [
-            CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true },
-            CollateralTerms { asset_index: 1, bonus: f(0.05), held_by_liquidator: true },
+            CollateralTerms {
+                asset_index: 0,
+                bonus: f(0.05),
+                insolvent_bonus: f(0.05),
+                held_by_liquidator: true,
+            },
+            CollateralTerms {
+                asset_index: 1,
+                bonus: f(0.05),
+                insolvent_bonus: f(0.05),
+                held_by_liquidator: true,
+            },
         ];
         let req = LiquidationRequest {
             liab_index: 2,
@@ -411,6 +495,7 @@ mod tests {
             dust_value: f(20.0),
             max_new_collateral: usize::MAX,
             other_health: I80F48::ZERO,
+            equity: net_spot_value(&pos).unwrap(),
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let leg = plan.legs[0];
@@ -447,13 +532,19 @@ mod tests {
         });
         let pos = [coll, debt];
         // Maint 990 - 1010 = -20; LiquidationEnd (0.98 / 1.02) 980 - 1020 = -40
-        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true }];
+        let terms = [CollateralTerms {
+            asset_index: 0,
+            bonus: f(0.05),
+            insolvent_bonus: f(0.05),
+            held_by_liquidator: true,
+        }];
         let req = LiquidationRequest {
             liab_index: 1,
             max_liab: f(1e9),
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
             other_health: I80F48::ZERO,
+            equity: net_spot_value(&pos).unwrap(),
         };
         let plan = plan_liquidation(&pos, &params, &terms, &req).unwrap();
         let leg = plan.legs[0];
@@ -487,13 +578,19 @@ mod tests {
             position(0, 100, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
             position(1, -95, 1.0, weights(0.8, 0.9, 1.2, 1.1)),
         ];
-        let terms = [CollateralTerms { asset_index: 0, bonus: f(0.05), held_by_liquidator: true }];
+        let terms = [CollateralTerms {
+            asset_index: 0,
+            bonus: f(0.05),
+            insolvent_bonus: f(0.05),
+            held_by_liquidator: true,
+        }];
         let capped = LiquidationRequest {
             liab_index: 1,
             max_liab: f(10.0),
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
             other_health: I80F48::ZERO,
+            equity: net_spot_value(&pos).unwrap(),
         };
         assert_eq!(
             plan_liquidation(&pos, &HealthParams::BASE, &terms, &capped).unwrap().liab_amount,
@@ -506,6 +603,7 @@ mod tests {
             dust_value: f(1.0),
             max_new_collateral: usize::MAX,
             other_health: I80F48::ZERO,
+            equity: net_spot_value(&pos).unwrap(),
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &dusty).unwrap();
         assert_eq!(plan.liab_amount, f(95.0));
@@ -514,5 +612,72 @@ mod tests {
             plan_liquidation(&pos, &HealthParams::BASE, &terms, &not_liab),
             Err(LiquidationError::NotALiability)
         );
+    }
+}
+
+#[cfg(test)]
+mod solvency_tests {
+    use super::*;
+    use crate::health::tests::{h as health, position, weights};
+
+    fn f(v: f64) -> I80F48 {
+        I80F48::from_num(v)
+    }
+
+    #[test]
+    fn the_bonus_is_capped_by_equity_and_insolvent_accounts_pay_the_start_fee() {
+        // $50 of equity on at most $3,000 taken over: (50 - 2^-16 micro-USD) / 3000
+        let cap = solvency_capped_bonus(f(0.05), f(0.02), f(50e6), f(3_000e6)).unwrap();
+        assert!((cap - f(50.0 / 3_000.0)).abs() < f(1e-12), "{cap}");
+        assert!(cap * f(3_000e6) <= f(50e6) - SOLVENCY_MARGIN);
+        // a bonus under the cap is paid in full
+        assert_eq!(solvency_capped_bonus(f(0.01), f(0.01), f(50e6), f(3_000e6)).unwrap(), f(0.01));
+        // solvent by less than the margin: nothing
+        let hair = SOLVENCY_MARGIN / 2;
+        assert_eq!(solvency_capped_bonus(f(0.05), f(0.02), hair, f(3_000e6)).unwrap(), I80F48::ZERO);
+        // insolvent: the start fee, never above the ramped bonus
+        assert_eq!(solvency_capped_bonus(f(0.05), f(0.02), f(-10e6), f(3_000e6)).unwrap(), f(0.02));
+        assert_eq!(solvency_capped_bonus(f(0.01), f(0.02), f(-10e6), f(3_000e6)).unwrap(), f(0.01));
+    }
+
+    /// The case in the engine: 100 units of collateral at 1.0 against 98 of debt (LE
+    /// health 85 - 112.7 = -27.7, equity 2). At a 5% bonus the plan would take all 100 units
+    /// for 95.24 of debt and leave 2.76 owed with nothing behind it. Capped at 2 / 98 = 2.0408%
+    /// (less the margin), the gain per unit of debt is 1.15 - 1.020408 * 0.85 = 0.282653, so the
+    /// closed form wants 27.7 / 0.282653 = 98.0 units: the whole debt, paid with
+    /// 98 * 1.020408 = 100.0 units of collateral, and the account ends at zero equity, not
+    /// below. (With one collateral a binding cap always ends so: at `1 + b = C / D` the whole
+    /// debt costs the whole collateral.)
+    #[test]
+    fn the_plan_leaves_a_solvent_account_solvent() {
+        let w = weights(0.8, 0.9, 1.2, 1.1);
+        let pos = [position(0, 100, 1.0, w), position(1, -98, 1.0, w)];
+        let terms = [CollateralTerms {
+            asset_index: 0,
+            bonus: f(0.05),
+            insolvent_bonus: f(0.04),
+            held_by_liquidator: true,
+        }];
+        let req = LiquidationRequest {
+            liab_index: 1,
+            max_liab: f(1e9),
+            dust_value: I80F48::ZERO,
+            max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
+            equity: net_spot_value(&pos).unwrap(),
+        };
+        let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
+        let leg = plan.legs[0];
+        // 2 / 98 less the margin's share (2^-16 / 98 = 1.6e-7)
+        assert!((leg.bonus - f(2.0 / 98.0)).abs() < f(2e-7), "{}", leg.bonus);
+        let after = apply_plan(&pos, &plan, 1);
+        let equity = net_spot_value(&after).unwrap();
+        assert!(equity >= I80F48::ZERO && equity < f(1e-4), "{equity}");
+        assert!(health(&after, HealthType::LiquidationEnd).unwrap() >= I80F48::ZERO - f(1e-9));
+        // without the cap (as if the account had the equity) the collateral would all go
+        let rich = LiquidationRequest { equity: f(1e9), ..req };
+        let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &rich).unwrap();
+        assert_eq!(plan.legs[0].amount, f(100.0));
+        assert!(net_spot_value(&apply_plan(&pos, &plan, 1)).unwrap() < I80F48::ZERO);
     }
 }

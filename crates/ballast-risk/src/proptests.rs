@@ -289,3 +289,56 @@ fn adding_a_usable_collateral_position_never_lowers_health() {
         assert!(health(&more, level).unwrap() > health(&base, level).unwrap());
     }
 }
+
+proptest! {
+    /// A liquidation never makes a solvent account insolvent: whatever the basket, the factors,
+    /// the bonuses and the liquidator's maximum, equity at spot after the plan is at least zero
+    /// when it was before (`solvency_capped_bonus`).
+    #[test]
+    fn a_liquidation_never_makes_a_solvent_account_insolvent(
+        mut basket in arb_full_basket(),
+        params in arb_params(),
+        debt_ratio in 9_000u32..=10_000,
+        bonuses in prop::collection::vec(0u32..=2_000, 16),
+        which in any::<prop::sample::Index>(),
+        max_liab in 1i64..2_000_000_000_000,
+    ) {
+        let debts: Vec<u16> =
+            basket.iter().filter(|p| p.balance < I80F48::ZERO).map(|p| p.asset_index).collect();
+        prop_assume!(!debts.is_empty());
+        // debts scaled to at most `debt_ratio` of the collateral: solvent, often only just
+        let (coll, debt) =
+            (collateral_spot_value(&basket).unwrap(), debt_spot_value(&basket).unwrap());
+        let most = coll * I80F48::from_num(debt_ratio) / I80F48::from_num(10_000);
+        if debt > most {
+            for p in basket.iter_mut().filter(|p| p.balance < I80F48::ZERO) {
+                p.balance = (p.balance * (most / debt)).ceil();
+            }
+        }
+        let equity = net_spot_value(&basket).unwrap();
+        prop_assume!(equity >= I80F48::ZERO && basket.iter().any(|p| p.balance < I80F48::ZERO));
+        let liab_index = debts[which.index(debts.len())];
+        let bps = |b: u32| I80F48::from_num(b) / I80F48::from_num(10_000);
+        let terms: Vec<CollateralTerms> = basket
+            .iter()
+            .map(|p| CollateralTerms {
+                asset_index: p.asset_index,
+                bonus: bps(bonuses[usize::from(p.asset_index)]),
+                insolvent_bonus: bps(bonuses[usize::from(p.asset_index)] / 2),
+                held_by_liquidator: true,
+            })
+            .collect();
+        let req = LiquidationRequest {
+            liab_index,
+            max_liab: I80F48::from_num(max_liab),
+            dust_value: I80F48::ZERO,
+            max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
+            equity,
+        };
+        if let Ok(plan) = plan_liquidation(&basket, &params, &terms, &req) {
+            let after = net_spot_value(&apply_plan(&basket, &plan, liab_index)).unwrap();
+            prop_assert!(after >= I80F48::ZERO, "equity {} -> {}", equity, after);
+        }
+    }
+}

@@ -524,6 +524,11 @@ impl PricedAssets {
         .anchor()
     }
 
+    /// The account's equity at spot, tokens and derivatives (`risk::portfolio_equity`).
+    pub fn equity_of(&self, p: &Portfolio) -> Result<I80F48> {
+        crate::risk::portfolio_equity(&p.tokens, &p.futures, &p.options, &p.underlyings).anchor()
+    }
+
     pub fn get(&self, asset_index: u16) -> Result<&PricedAsset> {
         self.assets.iter().find(|p| p.asset_index == asset_index).ok_or_else(|| missing(asset_index))
     }

@@ -2,7 +2,10 @@ use crate::error::{BallastError, IntoAnchor};
 use crate::events::{DerivativeLiquidation, LiquidationEnded};
 use crate::health_accounts::{OraclePolicy, Portfolio, PricedAssets};
 use crate::math::{CheckedFixed, I80F48};
-use crate::risk::{is_liquidatable, liquidation_bonus, open_interest_after, HealthType};
+use crate::risk::{
+    is_liquidatable, liquidation_bonus, open_interest_after, solvency_capped_bonus, HealthType,
+    SOLVENCY_MARGIN,
+};
 use crate::state::{find_derivative, set_derivative, DerivativePosition, Group, MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -91,16 +94,31 @@ pub fn derivative_takeover(
     })
 }
 
-/// The bonus of a derivative liquidation now: the underlying asset's liquidation fee, ramped
-/// from the episode's start like a token liquidation's.
-pub fn derivative_liquidation_bonus(
+/// What a takeover of the liquidatee's position in `market` (`contracts`, signed; `before` its
+/// whole portfolio) is priced at: the mark less (for a long) or plus (for a short) the bonus.
+/// The bonus ramps with `elapsed` from the underlying's fee to its cap, and is capped by the
+/// account's equity over the whole position's value at the mark
+/// (`risk::solvency_capped_bonus`, less a quote-native unit per contract for the price's
+/// rounding), so no takeover makes a solvent account insolvent. The program and the SDK's
+/// sizing both price with it. Returns (bonus, price per contract).
+pub fn derivative_liquidation_terms(
     priced: &PricedAssets,
     market: &Market,
+    before: &Portfolio,
+    contracts: i64,
     elapsed: i64,
     ramp_secs: u32,
-) -> Result<I80F48> {
+) -> Result<(I80F48, i64)> {
     let u = priced.get(market.underlying_index)?;
-    Ok(liquidation_bonus(u.liquidation_fee, u.max_liquidation_fee, elapsed, ramp_secs))
+    let mark = market.mark_per_contract(u.template.prices.spot, priced.now)?;
+    let ramped = liquidation_bonus(u.liquidation_fee, u.max_liquidation_fee, elapsed, ramp_secs);
+    let n = I80F48::from_num(contracts.unsigned_abs());
+    let equity = priced.equity_of(before)?;
+    // a solvent account keeps at least the margin after the price's rounding
+    let equity = if equity > I80F48::ZERO { equity.sub_c(n).anchor()?.max(SOLVENCY_MARGIN) } else { equity };
+    let value_taken = mark.mul_c(n).anchor()?;
+    let bonus = solvency_capped_bonus(ramped, u.liquidation_fee, equity, value_taken).anchor()?;
+    Ok((bonus, derivative_liquidation_price(mark, bonus, contracts > 0)?))
 }
 
 /// Permissionless: an account below maintenance (or in a live liquidation episode and below
@@ -157,14 +175,14 @@ pub fn liquidate_derivative<'info>(
     require!(is_liquidatable(maint_before, Some(le_before), live), BallastError::NotLiquidatable);
     let start_ts = if live { start_ts } else { now };
 
-    let mark = market.mark_per_contract(priced.get(market.underlying_index)?.template.prices.spot, now)?;
-    let bonus = derivative_liquidation_bonus(
+    let (bonus, price) = derivative_liquidation_terms(
         &priced,
         &market,
+        &buf,
+        contracts,
         now.saturating_sub(start_ts),
         config.liquidation_bonus_ramp_secs,
     )?;
-    let price = derivative_liquidation_price(mark, bonus, contracts > 0)?;
     let n = max_contracts.min(contracts.unsigned_abs());
     let le_at = |n: u64, buf: &mut Portfolio| -> Result<I80F48> {
         let t = derivative_takeover(&market, &liqee_derivs, &liqor_derivs, n, price)?;

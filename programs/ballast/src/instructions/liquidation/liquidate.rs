@@ -30,7 +30,9 @@ pub struct Liquidate<'info> {
 /// Takes over up to `max_liab_amount` native units of the liquidatee's debt in `liab_asset_index`
 /// and pays the liquidator for it in the liquidatee's collateral, at oracle spot prices plus a
 /// bonus, in the documented priority order (see `risk::liquidation`). Takes the least that brings
-/// the liquidatee's LiquidationEnd health to zero. `remaining_accounts`: the health accounts of
+/// the liquidatee's LiquidationEnd health to zero. The bonus never makes a solvent account
+/// insolvent: it is capped by the account's equity over the value taken over
+/// (`risk::solvency_capped_bonus`), and an insolvent account pays each asset's starting fee. `remaining_accounts`: the health accounts of
 /// both margin accounts (assets writable), see `health_accounts`.
 ///
 /// `min_value_ratio_bps`: the least collateral value (at spot) per unit of liability value the
@@ -93,6 +95,7 @@ pub fn liquidate<'info>(
                 elapsed,
                 config.liquidation_bonus_ramp_secs,
             ),
+            insolvent_bonus: p.liquidation_fee,
             held_by_liquidator: holds(p.asset_index),
         })
         .collect();
@@ -106,6 +109,8 @@ pub fn liquidate<'info>(
         other_health: le_before
             .sub_c(level_health(&before.tokens, &priced.params, HealthType::LiquidationEnd)?)
             .anchor()?,
+        // every leg's bonus is capped so a solvent account stays solvent
+        equity: priced.equity_of(before)?,
     };
     let plan = plan_boxed(&before.tokens, &priced.params, &terms, &request).map_err(|e| match e {
         LiquidationError::NotALiability => error!(BallastError::NotALiability),

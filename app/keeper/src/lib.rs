@@ -43,6 +43,11 @@ pub struct KeeperConfig {
     pub min_value_ratio_bps: u32,
     /// Sends attempted per account per round before giving up until the next round.
     pub max_attempts: u32,
+    /// Liquidation steps per account per round: an account still liquidatable after a step
+    /// (its plan can land just short of LiquidationEnd when a factor moves with the positions,
+    /// or one collateral was not enough) is liquidated again at once rather than left until the
+    /// next round, by which time its episode may have lapsed with it still below the target.
+    pub max_steps_per_account: u32,
     /// Oracle accounts other than the default sponsored feeds, by asset index.
     pub oracle_overrides: HashMap<u16, Pubkey>,
     /// Priority fee of liquidations, micro-lamports per compute unit (0: none). Every
@@ -61,6 +66,7 @@ impl Default for KeeperConfig {
             max_liab_per_liquidation: u64::MAX,
             min_value_ratio_bps: 10_000,
             max_attempts: 3,
+            max_steps_per_account: 4,
             oracle_overrides: HashMap::new(),
             compute_unit_price_micro_lamports: 0,
             lookup_table: None,
@@ -106,6 +112,7 @@ pub struct Candidate {
 #[derive(Debug, Clone, Default)]
 pub struct RoundReport {
     pub scanned: usize,
+    /// The account of every liquidation step (an account liquidated twice appears twice).
     pub liquidated: Vec<Pubkey>,
     pub bankrupt: Vec<Pubkey>,
     pub failures: Vec<(Pubkey, String)>,
@@ -281,7 +288,7 @@ impl Keeper {
         report.scanned = accounts.len();
 
         for c in candidates {
-            let mut attempts = 0;
+            let (mut attempts, mut steps) = (0, 0);
             loop {
                 attempts += 1;
                 match self.liquidate_one(chain, &c.key).await {
@@ -289,7 +296,12 @@ impl Keeper {
                         self.stats.liquidations += 1;
                         report.liquidated.push(c.key);
                         report.bonus_paid += bonus;
-                        break;
+                        // again while still liquidatable (`liquidate_one` rechecks), up to the limit
+                        steps += 1;
+                        attempts = 0;
+                        if steps >= self.config.max_steps_per_account {
+                            break;
+                        }
                     }
                     Ok(None) => break,
                     Err(e @ SdkError::SlotNotReached { .. }) => {

@@ -115,3 +115,67 @@ pub fn render(
     svg += "</svg>\n";
     svg
 }
+
+/// A bar series: its name (a model) and a value per category (a window).
+pub type BarSeries = (String, Vec<f64>);
+
+/// Grouped bars: one panel per metric, a group per category (window), a bar per series (model).
+pub fn bars(title: &str, categories: &[String], panels: &[(&str, Vec<BarSeries>)]) -> String {
+    let (width, x0, w, panel_h, gap) = (1100.0, 80.0, 900.0, 150.0, 60.0);
+    let height = 60.0 + panels.len() as f64 * (panel_h + gap);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{x0}\" y=\"25\" font-size=\"16\">{title}</text>\n"
+    );
+    for (p, (name, series)) in panels.iter().enumerate() {
+        let y0 = 50.0 + p as f64 * (panel_h + gap);
+        let values = series.iter().flat_map(|s| s.1.iter().cloned());
+        let hi = values.clone().fold(0.0f64, f64::max);
+        let lo = values.fold(0.0f64, f64::min);
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let zero_y = y0 + panel_h * hi / span;
+        svg += &format!("<text x=\"{x0}\" y=\"{}\">{name}</text>\n", y0 - 5.0);
+        svg += &format!(
+            "<rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{panel_h}\" fill=\"none\" stroke=\"#ccc\"/>\n"
+        );
+        svg += &format!(
+            "<line x1=\"{x0}\" y1=\"{zero_y:.1}\" x2=\"{}\" y2=\"{zero_y:.1}\" stroke=\"#999\"/>\n",
+            x0 + w
+        );
+        svg += &format!(
+            "<text x=\"10\" y=\"{}\">{hi:.1}</text><text x=\"10\" y=\"{}\">{lo:.1}</text>\n",
+            y0 + 12.0,
+            y0 + panel_h
+        );
+        let group_w = w / categories.len().max(1) as f64;
+        let bar_w = group_w * 0.8 / series.len().max(1) as f64;
+        for (c, category) in categories.iter().enumerate() {
+            let gx = x0 + c as f64 * group_w + group_w * 0.1;
+            for (s, (_, vals)) in series.iter().enumerate() {
+                let v = vals.get(c).copied().unwrap_or(0.0);
+                let top = zero_y - panel_h * v.max(0.0) / span;
+                let h = panel_h * v.abs() / span;
+                svg += &format!(
+                    "<rect x=\"{:.1}\" y=\"{top:.1}\" width=\"{bar_w:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{v:.2}</title></rect>\n",
+                    gx + s as f64 * bar_w,
+                    COLORS[s % COLORS.len()]
+                );
+            }
+            if p + 1 == panels.len() {
+                svg += &format!("<text x=\"{gx:.1}\" y=\"{}\">{category}</text>\n", y0 + panel_h + 15.0);
+            }
+        }
+    }
+    if let Some((_, series)) = panels.first() {
+        for (s, (name, _)) in series.iter().enumerate() {
+            svg += &format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{name}</text>\n",
+                x0 + w + 20.0,
+                50.0 + s as f64 * 18.0,
+                COLORS[s % COLORS.len()],
+                x0 + w + 35.0,
+                60.0 + s as f64 * 18.0
+            );
+        }
+    }
+    svg + "</svg>\n"
+}

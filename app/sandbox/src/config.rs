@@ -28,6 +28,62 @@ pub struct SandboxSection {
     /// their own) on the other side of every trader's `options`.
     #[serde(default)]
     pub options: Option<OptionsSection>,
+    /// The backtest mode's windows, price series, keeper, baseline and traders.
+    #[serde(default)]
+    pub backtest: Option<BacktestSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BacktestSection {
+    /// The windows file (`data/prices/windows.toml`).
+    pub windows: String,
+    /// A CSV per asset symbol (Binance or Yahoo layout); assets without one hold their constant
+    /// price.
+    pub series: BTreeMap<String, String>,
+    /// How far the clock moves a step.
+    pub step_secs: i64,
+    /// The keeper acts every this many steps (its latency).
+    pub keeper_every_steps: usize,
+    /// The discount a liquidator sells seized collateral at: base + slope * |24-hour move|.
+    pub sale_discount_base_bps: u32,
+    pub sale_discount_slope_bps: u32,
+    pub baseline: BaselineSection,
+    pub traders: Vec<BacktestTrader>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineSection {
+    /// Static weights per symbol, [init asset, maint asset, init liability, maint liability] in bps.
+    pub weights: BTreeMap<String, [u32; 4]>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BacktestTrader {
+    pub name: String,
+    /// USD value per asset at the window's start.
+    pub basket: BTreeMap<String, f64>,
+    /// The asset borrowed.
+    pub borrow: String,
+    /// One trader per target: the borrow as a share of the engine's max borrow at the start.
+    pub targets_bps: Vec<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WindowsFile {
+    pub window: Vec<Window>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub name: String,
+    /// UTC, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.
+    pub from: String,
+    pub to: String,
+    pub what: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,11 +10,16 @@
 //!   cargo run -p ballast-sandbox -- [--config migrations/sandbox.toml]
 //!       [--csv data/prices/SOLUSDT_1h_2022-11.csv] [--from 2022-11-05] [--to 2022-11-15]
 //!       [--out sandbox-out]
+//!   cargo run -p ballast-sandbox -- backtest [--windows ftx-2022-11,...] [--keeper-every 2]
+//!       [--no-baseline] [--out backtest-out]
 //!
 //! - `cli`: the flags; `config`: the config's `[sandbox]` section;
 //! - `sim`: the chain; `scenario`: deployment and participants;
-//! - `replay`: the replay loop; `report`: the summary and the chart (`chart`).
+//! - `replay`: the replay loop; `report`: the summary and the chart (`chart`);
+//! - `backtest`: `ballast-sandbox backtest`, every stress window under Ballast's parameters and a
+//!   static-haircut baseline.
 
+mod backtest;
 mod chart;
 mod cli;
 mod config;
@@ -53,6 +58,16 @@ async fn main() {
     let sandbox = toml::from_str::<SandboxFile>(&text)
         .unwrap_or_else(|e| die(format!("{}: {e}", config_path.display())))
         .sandbox;
+    if let Some(cli::Command::Backtest { windows, keeper_every, no_baseline }) = &args.command {
+        let opts = backtest::Options {
+            windows: windows.clone(),
+            keeper_every: *keeper_every,
+            baseline: !no_baseline,
+            out_dir: if args.out == "sandbox-out" { "backtest-out".into() } else { out_dir },
+        };
+        backtest::run(&deployment, &sandbox, &opts).await;
+        return;
+    }
     let csv =
         std::fs::read_to_string(&csv_path).unwrap_or_else(|e| die(format!("{}: {e}", csv_path.display())));
     let path =

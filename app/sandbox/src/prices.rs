@@ -72,6 +72,33 @@ pub fn load_csv(text: &str, from: Option<i64>, to: Option<i64>) -> Result<Vec<(i
     Ok(rows)
 }
 
+/// A price series as the backtest replays it: each close stamped with when it is known (the
+/// bar's open time plus its length, so no step sees a close before its bar ends).
+pub struct Series {
+    pub known_at: Vec<i64>,
+    pub closes: Vec<f64>,
+}
+
+impl Series {
+    /// From `load_csv` rows; the bar length is the series' most common spacing (a gap in the
+    /// data is "no new price", not a longer bar).
+    pub fn from_rows(rows: &[(i64, f64)]) -> Series {
+        let mut gaps: Vec<i64> = rows.windows(2).map(|w| w[1].0 - w[0].0).filter(|g| *g > 0).collect();
+        gaps.sort_unstable();
+        let bar = gaps.get(gaps.len().saturating_sub(1) / 2).copied().unwrap_or(0);
+        Series {
+            known_at: rows.iter().map(|r| r.0 + bar).collect(),
+            closes: rows.iter().map(|r| r.1).collect(),
+        }
+    }
+
+    /// The last close known at `t` (held between bars), or None before the first.
+    pub fn at(&self, t: i64) -> Option<f64> {
+        let n = self.known_at.partition_point(|k| *k <= t);
+        n.checked_sub(1).map(|i| self.closes[i])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +109,19 @@ mod tests {
         assert_eq!(t, 1_667_916_000);
         assert_eq!(format_time(t), "2022-11-08 14:00");
         assert_eq!(parse_time("2020-03-12").unwrap(), 1_583_971_200);
+    }
+
+    #[test]
+    fn a_series_holds_its_last_close_from_the_end_of_its_bar() {
+        // 4-hour bars opening at 00:00 and 04:00, then a gap, then 16:00
+        let rows = [(0, 10.0), (14_400, 11.0), (57_600, 12.0)];
+        let s = Series::from_rows(&rows);
+        assert_eq!(s.at(14_399), None);
+        assert_eq!(s.at(14_400), Some(10.0)); // the 00:00 bar closes at 04:00
+        assert_eq!(s.at(28_799), Some(10.0));
+        assert_eq!(s.at(28_800), Some(11.0));
+        assert_eq!(s.at(60_000), Some(11.0)); // the gap holds the last close
+        assert_eq!(s.at(72_000), Some(12.0));
     }
 
     #[test]

@@ -50,14 +50,14 @@ pub fn index_of(symbols: &[String], s: &str) -> u16 {
     symbols.iter().position(|x| x == s).unwrap_or_else(|| die(format!("unknown asset {s}"))) as u16
 }
 
-async fn open(sim: &Sim, group: Pubkey, owner: &Keypair) -> Pubkey {
+pub async fn open(sim: &Sim, group: Pubkey, owner: &Keypair) -> Pubkey {
     let (account, i) = ix::create_account(group, owner.pubkey(), sim.payer.pubkey(), 0);
     sim.send(&[i], &[owner]).await;
     sim.chain.track(account);
     account
 }
 
-async fn deposit_all(
+pub async fn deposit_all(
     sim: &Sim,
     snapshot: &GroupSnapshot,
     symbols: &[String],
@@ -74,6 +74,83 @@ async fn deposit_all(
     }
 }
 
+/// A deployment on the sandbox's chain: the group, its admin and every asset's mint and oracle.
+pub struct Deployed {
+    pub group: Pubkey,
+    pub admin: Keypair,
+    pub snapshot: GroupSnapshot,
+    /// Asset symbols and feed ids, by asset index.
+    pub symbols: Vec<String>,
+    pub feeds: Vec<[u8; 32]>,
+}
+
+/// Creates the mints and the oracles (every asset at `prices[i]`, by the deployment's order, at
+/// time `now`) and applies `deployment` as a real deployment applies it; `verbose` prints each
+/// action, and applies it a second time to show that it is idempotent.
+pub async fn deploy(
+    sim: &mut Sim,
+    deployment: &DeploymentConfig,
+    prices: &[f64],
+    conf_bps: u32,
+    now: i64,
+    verbose: bool,
+) -> Deployed {
+    let symbols: Vec<String> = deployment.assets.iter().map(|a| a.symbol.clone()).collect();
+    let admin = Keypair::new();
+    let mut mints = HashMap::new();
+    let mut feeds = vec![];
+    for (a, price) in deployment.assets.iter().zip(prices) {
+        let tp = a.token_program_id().unwrap_or_else(|e| die(e));
+        let mint = match &a.mint {
+            Some(m) => deploy::parse_pubkey(m).unwrap_or_else(|e| die(e)),
+            None => sim.create_mint(tp, a.decimals).await,
+        };
+        mints.insert(a.symbol.clone(), mint);
+        let cfg = a.to_config().unwrap_or_else(|e| die(e));
+        sim.set_price(cfg.feed_id, *price, *price, conf_bps, now);
+        feeds.push(cfg.feed_id);
+    }
+    let report =
+        deploy::apply(&sim.chain, &sim.payer, &admin, deployment, &mints).await.unwrap_or_else(|e| die(e));
+    if verbose {
+        for a in &report.actions {
+            println!("  deploy  {a}");
+        }
+        let again = deploy::apply(&sim.chain, &sim.payer, &admin, deployment, &mints)
+            .await
+            .unwrap_or_else(|e| die(e));
+        println!("  deploy  re-applied the same config: {} changes", again.actions.len());
+    }
+    let group = report.group;
+    for (_, key) in &report.assets {
+        sim.chain.track(*key);
+    }
+    let snapshot = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap_or_else(|e| die(e));
+    Deployed { group, admin, snapshot, symbols, feeds }
+}
+
+/// The LP (depositing `lp_deposits`) and the keeper's liquidator account (`liquidator_deposits`,
+/// and SOL for fees); returns the liquidator's key pair and account.
+pub async fn liquidity(sim: &Sim, d: &Deployed, sandbox: &SandboxSection) -> (Keypair, Pubkey) {
+    let lp = Keypair::new();
+    let lp_account = open(sim, d.group, &lp).await;
+    deposit_all(sim, &d.snapshot, &d.symbols, lp_account, &lp, &sandbox.lp_deposits).await;
+    let liquidator = Keypair::new();
+    let liquidator_account = open(sim, d.group, &liquidator).await;
+    deposit_all(sim, &d.snapshot, &d.symbols, liquidator_account, &liquidator, &sandbox.liquidator_deposits)
+        .await;
+    sim.send(
+        &[solana_system_interface::instruction::transfer(
+            &sim.payer.pubkey(),
+            &liquidator.pubkey(),
+            10_000_000_000,
+        )],
+        &[],
+    )
+    .await;
+    (liquidator, liquidator_account)
+}
+
 /// Deploys `deployment` with every oracle at its starting price (`first_price` for the replayed
 /// asset, the config's constant prices for the others) at time `now`, and opens the accounts.
 pub async fn set_up(
@@ -85,63 +162,19 @@ pub async fn set_up(
 ) -> Scene {
     let symbols: Vec<String> = deployment.assets.iter().map(|a| a.symbol.clone()).collect();
     let replayed = index_of(&symbols, &sandbox.replayed_asset);
-
-    // ---- deployment: mints, oracles, then the config applied like a real deployment ----
-    let admin = Keypair::new();
-    let mut mints = HashMap::new();
-    let mut feeds = vec![];
-    let mut prices_now = vec![];
-    for a in &deployment.assets {
-        let tp = a.token_program_id().unwrap_or_else(|e| die(e));
-        let mint = match &a.mint {
-            Some(m) => deploy::parse_pubkey(m).unwrap_or_else(|e| die(e)),
-            None => sim.create_mint(tp, a.decimals).await,
-        };
-        mints.insert(a.symbol.clone(), mint);
-        let cfg = a.to_config().unwrap_or_else(|e| die(e));
-        let price = if a.symbol == sandbox.replayed_asset {
-            first_price
-        } else {
-            *sandbox
-                .constant_prices
-                .get(&a.symbol)
-                .unwrap_or_else(|| die(format!("no constant price for {}", a.symbol)))
-        };
-        sim.set_price(cfg.feed_id, price, price, sandbox.conf_bps, now);
-        feeds.push(cfg.feed_id);
-        prices_now.push(price);
-    }
-    let report =
-        deploy::apply(&sim.chain, &sim.payer, &admin, deployment, &mints).await.unwrap_or_else(|e| die(e));
-    for a in &report.actions {
-        println!("  deploy  {a}");
-    }
-    let again =
-        deploy::apply(&sim.chain, &sim.payer, &admin, deployment, &mints).await.unwrap_or_else(|e| die(e));
-    println!("  deploy  re-applied the same config: {} changes", again.actions.len());
-    let group = report.group;
-    for (_, key) in &report.assets {
-        sim.chain.track(*key);
-    }
-    let snapshot = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap_or_else(|e| die(e));
-
-    // ---- participants ----
-    let lp = Keypair::new();
-    let lp_account = open(sim, group, &lp).await;
-    deposit_all(sim, &snapshot, &symbols, lp_account, &lp, &sandbox.lp_deposits).await;
-    let liquidator = Keypair::new();
-    let liquidator_account = open(sim, group, &liquidator).await;
-    deposit_all(sim, &snapshot, &symbols, liquidator_account, &liquidator, &sandbox.liquidator_deposits)
-        .await;
-    sim.send(
-        &[solana_system_interface::instruction::transfer(
-            &sim.payer.pubkey(),
-            &liquidator.pubkey(),
-            10_000_000_000,
-        )],
-        &[],
-    )
-    .await;
+    let prices_now: Vec<f64> = symbols
+        .iter()
+        .map(|s| {
+            if *s == sandbox.replayed_asset {
+                first_price
+            } else {
+                *sandbox.constant_prices.get(s).unwrap_or_else(|| die(format!("no constant price for {s}")))
+            }
+        })
+        .collect();
+    let d = deploy(sim, deployment, &prices_now, sandbox.conf_bps, now, true).await;
+    let (liquidator, liquidator_account) = liquidity(sim, &d, sandbox).await;
+    let Deployed { group, admin, snapshot, feeds, .. } = d;
 
     let mut traders = vec![];
     let mut owners = vec![];

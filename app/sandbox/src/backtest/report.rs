@@ -7,7 +7,7 @@ use crate::die;
 pub fn tables(results: &[WindowResult], models: &[Model]) {
     println!("Per window");
     println!(
-        "| window | model | liquidations | bonus paid $ | bad debt $ | insurance fund $ | worst health % | hours below Maint | keeper profit after sale $ (losing rounds) |"
+        "| window | model | liquidations | bonus paid $ | bad debt $ | insurance fund $ | worst Maint health, % of basket | hours below Maint | keeper profit after sale $ (losing rounds) |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in results {
@@ -26,7 +26,9 @@ pub fn tables(results: &[WindowResult], models: &[Model]) {
         );
     }
     println!();
-    println!("Per trader (liquidations / worst Maint health as % of the basket / final equity $), by window");
+    println!(
+        "Per trader (liquidations / worst Maint health as prices moved, % of the basket / final equity $), by window"
+    );
     for model in models {
         let rows: Vec<&WindowResult> = results.iter().filter(|r| r.model == model.name).collect();
         let Some(first) = rows.first() else { continue };
@@ -50,8 +52,7 @@ pub fn tables(results: &[WindowResult], models: &[Model]) {
             for r in &rows {
                 match r.traders.iter().find(|t| &t.name == name) {
                     Some(t) => {
-                        let worst = t.health_pct.iter().cloned().fold(f64::INFINITY, f64::min);
-                        print!(" {} / {worst:.1} / {:.0} |", t.liquidations, t.final_equity);
+                        print!(" {} / {:.1} / {:.0} |", t.liquidations, t.worst_health_pct, t.final_equity);
                     }
                     None => print!(" (no data) |"),
                 }
@@ -78,6 +79,16 @@ pub fn tables(results: &[WindowResult], models: &[Model]) {
     }
     if !any {
         println!("  none");
+    }
+    for r in results.iter().filter(|r| r.bad_debt() > 0.005) {
+        let gap: f64 = r.traders.iter().map(|t| (-t.min_equity).max(0.0)).sum();
+        println!(
+            "  {} {}: bad debt ${:.2} = ${gap:.2} of equity below zero when prices moved (before the keeper could act) + ${:.2} lost after (the bonus insolvent accounts pay to be liquidated)",
+            r.model,
+            r.window,
+            r.bad_debt(),
+            r.bad_debt() - gap
+        );
     }
     println!();
     println!("Summary");

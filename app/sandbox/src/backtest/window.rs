@@ -34,8 +34,11 @@ pub struct TraderResult {
     /// USD at the start: the basket and the engine's max borrow.
     pub basket_usd: f64,
     pub max_borrow_usd: f64,
-    /// Maint health after every step, as % of the basket's starting value.
+    /// Maint health after every step (after the keeper's round), as % of the basket's starting
+    /// value; and the lowest as prices moved (before the keeper could act).
     pub health_pct: Vec<f64>,
+    pub worst_health_pct: f64,
+    /// Hours that began with the account below Maint (until the keeper acted).
     pub hours_below_maint: f64,
     pub liquidations: u32,
     /// Equity at spot at the end (USD); below zero is a deficit nobody has written off yet.
@@ -80,7 +83,7 @@ impl WindowResult {
     }
 
     pub fn worst_health_pct(&self) -> f64 {
-        self.traders.iter().flat_map(|t| t.health_pct.iter().cloned()).fold(f64::INFINITY, f64::min)
+        self.traders.iter().map(|t| t.worst_health_pct).fold(f64::INFINITY, f64::min)
     }
 
     pub fn hours_below_maint(&self) -> f64 {
@@ -159,10 +162,6 @@ pub async fn replay(
         .collect();
     let alpha = 2.0 / (f64::from(sandbox.ema_hours.max(1)) + 1.0);
     let mut ema = start_prices.clone();
-    let discount = |asset: usize, now: &[f64], day_ago: &[f64]| {
-        let moved = if day_ago[asset] > 0.0 { (now[asset] / day_ago[asset] - 1.0).abs() } else { 0.0 };
-        (f64::from(bt.sale_discount_base_bps) + f64::from(bt.sale_discount_slope_bps) * moved) / 10_000.0
-    };
     let lead = lead_asset(&symbols, series, &with_data, &grid);
     let lead_index = scenario::index_of(&symbols, &lead) as usize;
     let mut r = WindowResult {
@@ -199,11 +198,17 @@ pub async fn replay(
         // equity as the prices move, before the keeper can act: a gap makes an account insolvent here
         let priced = load(&sim, d.group).await.priced(OraclePolicy::Liquidation).unwrap_or_else(|e| die(e));
         for tr in &mut traders {
-            let e = equity(&priced, &account(&sim, tr.account).await);
+            let state = account(&sim, tr.account).await;
+            let e = equity(&priced, &state);
             if e < 0.0 && tr.insolvent_at.is_none() {
                 tr.insolvent_at = Some(prices::format_time(now));
             }
             tr.min_equity = tr.min_equity.min(e);
+            let maint = account_health(&priced, &state).map(|h| usd(h.maint)).unwrap_or(f64::NAN);
+            tr.worst_health_pct = tr.worst_health_pct.min(100.0 * maint / tr.basket_usd);
+            if maint < 0.0 {
+                tr.hours_below_maint += step_hours;
+            }
         }
         if step % bt.keeper_every_steps.max(1) == 0 {
             let before = balances(&sim, &load(&sim, d.group).await, liquidator_account).await;
@@ -222,11 +227,14 @@ pub async fn replay(
                 // the keeper's gain: seized collateral sold at the discount, debt taken over at spot
                 let after = balances(&sim, &load(&sim, d.group).await, liquidator_account).await;
                 let day_ago = prices_at(&symbols, series, &sandbox.constant_prices, now - 86_400);
-                let mut profit = 0.0;
-                for (i, (b, a)) in before.iter().zip(&after).enumerate() {
-                    let delta = (a - b) * p[i];
-                    profit += if delta > 0.0 { delta * (1.0 - discount(i, &p, &day_ago)) } else { delta };
-                }
+                let discounts: Vec<f64> = p
+                    .iter()
+                    .zip(&day_ago)
+                    .map(|(now, then)| {
+                        sale_discount(bt.sale_discount_base_bps, bt.sale_discount_slope_bps, *now, *then)
+                    })
+                    .collect();
+                let profit = keeper_profit(&before, &after, &p, &discounts);
                 r.keeper_profit += profit;
                 r.losing_rounds += u32::from(profit < 0.0);
             }
@@ -237,9 +245,6 @@ pub async fn replay(
             let state = account(&sim, tr.account).await;
             let maint = account_health(&priced, &state).map(|h| usd(h.maint)).unwrap_or(f64::NAN);
             tr.health_pct.push(100.0 * maint / tr.basket_usd);
-            if maint < 0.0 {
-                tr.hours_below_maint += step_hours;
-            }
             let e = equity(&priced, &state);
             if r.marks.last().is_some_and(|(s, _)| *s == step)
                 && tr.liquidated_at.len() < tr.liquidations as usize
@@ -260,6 +265,31 @@ pub async fn replay(
     r.traders = traders;
     r.elapsed = started.elapsed();
     r
+}
+
+/// The discount a liquidator sells seized collateral at: `base + slope * |move|`, the move being
+/// the asset's price change over the last day (a crash widens spreads and thins books).
+pub fn sale_discount(base_bps: u32, slope_bps: u32, now: f64, day_ago: f64) -> f64 {
+    let moved = if day_ago > 0.0 { (now / day_ago - 1.0).abs() } else { 0.0 };
+    (f64::from(base_bps) + f64::from(slope_bps) * moved) / 10_000.0
+}
+
+/// What a keeper round earned the liquidator (USD): every token balance it gained (seized
+/// collateral) sold at its discount, every balance it lost (debt taken over) at the price.
+pub fn keeper_profit(before: &[f64], after: &[f64], prices: &[f64], discounts: &[f64]) -> f64 {
+    before
+        .iter()
+        .zip(after)
+        .zip(prices.iter().zip(discounts))
+        .map(|((b, a), (p, d))| {
+            let delta = (a - b) * p;
+            if delta > 0.0 {
+                delta * (1.0 - d)
+            } else {
+                delta
+            }
+        })
+        .sum()
 }
 
 /// Opens `t`'s account for `target_bps`: deposits its basket (the assets with data in the
@@ -312,6 +342,7 @@ async fn open_trader(
         basket_usd: total,
         max_borrow_usd: max as f64 / unit * price,
         health_pct: vec![],
+        worst_health_pct: f64::INFINITY,
         hours_below_maint: 0.0,
         liquidations: 0,
         final_equity: 0.0,
@@ -378,4 +409,26 @@ fn equity(priced: &PricedAssets, state: &MarginAccount) -> f64 {
         .and_then(|p| priced.equity_of(&p))
         .map(usd)
         .unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sale_discount_widens_with_the_move() {
+        // 0.5% + 15% of a 30% fall = 5%
+        assert!((sale_discount(50, 1_500, 70.0, 100.0) - 0.05).abs() < 1e-12);
+        assert!((sale_discount(50, 1_500, 100.0, 100.0) - 0.005).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_keepers_profit_sells_collateral_at_the_discount_and_repays_at_the_price() {
+        // took over 1,000 USDC of debt, received 10 SOL at $105 (5% bonus): sold at a 3% discount
+        let (before, after) = ([0.0, 0.0], [-1_000.0, 10.0]);
+        let profit = keeper_profit(&before, &after, &[1.0, 105.0], &[0.0, 0.03]);
+        assert!((profit - (1_050.0 * 0.97 - 1_000.0)).abs() < 1e-9, "{profit}");
+        // at a discount above the bonus it loses money
+        assert!(keeper_profit(&before, &after, &[1.0, 105.0], &[0.0, 0.06]) < 0.0);
+    }
 }

@@ -126,15 +126,37 @@ pub fn solvency_capped_bonus(
     equity: I80F48,
     value_taken: I80F48,
 ) -> crate::math::MathResult<I80F48> {
-    if equity <= I80F48::ZERO {
-        return Ok(bonus.min(insolvent_bonus));
+    Ok(BonusCap::of(equity, value_taken)?.apply(bonus, insolvent_bonus))
+}
+
+/// The solvency cap of one liquidation, computed once (a division) and applied to each leg.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BonusCap {
+    /// Equity at or below zero: each leg pays its `insolvent_bonus`.
+    Insolvent,
+    /// The most bonus the equity can pay on the value taken over (`I80F48::MAX`: none taken).
+    Room(I80F48),
+}
+
+impl BonusCap {
+    pub fn of(equity: I80F48, value_taken: I80F48) -> crate::math::MathResult<BonusCap> {
+        if equity <= I80F48::ZERO {
+            return Ok(BonusCap::Insolvent);
+        }
+        if value_taken <= I80F48::ZERO {
+            return Ok(BonusCap::Room(I80F48::MAX));
+        }
+        // rounded down (truncating division of non-negatives): the cap is against the liquidatee
+        let room = equity.sub_c(SOLVENCY_MARGIN)?.max(I80F48::ZERO).div_c(value_taken)?;
+        Ok(BonusCap::Room(room.sub_c(BONUS_ROUNDING_SLACK)?.max(I80F48::ZERO)))
     }
-    if value_taken <= I80F48::ZERO {
-        return Ok(bonus);
+
+    pub fn apply(&self, bonus: I80F48, insolvent_bonus: I80F48) -> I80F48 {
+        match self {
+            BonusCap::Insolvent => bonus.min(insolvent_bonus),
+            BonusCap::Room(room) => bonus.min(*room),
+        }
     }
-    // rounded down (truncating division of non-negatives): the cap is against the liquidatee
-    let room = equity.sub_c(SOLVENCY_MARGIN)?.max(I80F48::ZERO).div_c(value_taken)?;
-    Ok(bonus.min(room.sub_c(BONUS_ROUNDING_SLACK)?.max(I80F48::ZERO)))
 }
 
 /// Per-collateral bonus: the asset's start fee and cap, evaluated by the caller at the current time.
@@ -229,7 +251,7 @@ pub fn plan_liquidation(
     let mut liab_left = debt.min(req.max_liab);
     let liab_spot = liab.prices.spot;
     // The most this liquidation can take over: every leg's bonus together stays within equity.
-    let value_taken = crate::math::mul_ceil(liab_left, liab_spot)?;
+    let cap = BonusCap::of(req.equity, crate::math::mul_ceil(liab_left, liab_spot)?)?;
     // Health regained per native unit of debt removed: the position's requirement per unit,
     // with every factor at its current value (the size factor only improves as debt shrinks).
     let liab_gain = I80F48::ZERO
@@ -259,7 +281,7 @@ pub fn plan_liquidation(
             continue;
         }
         // collateral units per liability unit, rounded up: the liquidatee pays at least the bonus
-        let capped = solvency_capped_bonus(t.bonus, t.insolvent_bonus, req.equity, value_taken)?;
+        let capped = cap.apply(t.bonus, t.insolvent_bonus);
         let mut bonus = capped;
         let mut units_per_liab =
             crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(bonus)?)?, coll.prices.spot)?;

@@ -100,7 +100,9 @@ pub fn derivative_takeover(
 /// account's equity over the whole position's value at the mark
 /// (`risk::solvency_capped_bonus`, less a quote-native unit per contract for the price's
 /// rounding), so no takeover makes a solvent account insolvent. The program and the SDK's
-/// sizing both price with it. Returns (bonus, price per contract).
+/// sizing both price with it. Returns (bonus, price per contract). Not inlined: on SBF the
+/// handler's frame would exceed the stack.
+#[inline(never)]
 pub fn derivative_liquidation_terms(
     priced: &PricedAssets,
     market: &Market,

@@ -528,7 +528,8 @@ pub fn portfolio_levels(
     })
 }
 
-/// An account's equity at spot, without haircuts: tokens at spot (`net_spot_value`), each
+/// An account's equity at spot, without haircuts: tokens at spot (as `net_spot_value`, but
+/// collateral with an unusable oracle left out), each
 /// future's unrealised PnL at the underlying's spot and each option position at its mark
 /// (`OptionInput::unrealised_pnl`). Below zero the account is insolvent; a liquidation's bonus
 /// is capped by it (`liquidation::solvency_capped_bonus`).
@@ -538,7 +539,17 @@ pub fn portfolio_equity(
     options: &[OptionInput],
     underlyings: &[UnderlyingPrice],
 ) -> RiskResult<I80F48> {
-    let mut equity = crate::liquidation::net_spot_value(tokens)?;
+    // collateral whose oracle failed the action's checks (tolerated dust) counts for nothing, as
+    // in health: a liquidation cannot seize it, so it cannot pay a bonus (no allocation: on chain
+    // the heap never frees)
+    let mut equity = I80F48::ZERO;
+    for p in tokens {
+        if p.balance > I80F48::ZERO && p.oracle_usable {
+            equity = equity.add_c(p.balance.mul_c(p.prices.spot)?)?;
+        } else if p.balance < I80F48::ZERO {
+            equity = equity.sub_c(mul_ceil(I80F48::ZERO.sub_c(p.balance)?, p.prices.spot)?)?;
+        }
+    }
     let spot_of = |index: u16| {
         underlyings
             .iter()

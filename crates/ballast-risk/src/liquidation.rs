@@ -105,11 +105,15 @@ pub fn is_bankrupt(positions: &[PositionInput], dust_value: I80F48) -> crate::ma
 /// cannot take a solvent account below.
 pub const SOLVENCY_MARGIN: I80F48 = TARGET_MARGIN;
 
-/// What the capped bonus gives up for the rounding of each leg's rate (collateral units per
-/// unit of debt, rounded up by an ulp, so a leg costs up to `2^-48 * spot_c / spot_l` more
-/// than its bonus says, relative to its value): 2^-24 of bonus, 6e-8, economically nothing and
-/// above that error for any price ratio up to 2^24 per native unit.
-pub const BONUS_ROUNDING_SLACK: I80F48 = I80F48::from_bits(1 << 24);
+/// A bound on how much more than its bonus a leg costs the account through the rounding of its
+/// rate, relative to the value it pays for: the rate (collateral units per unit of debt) is
+/// rounded up by at most one ulp, 2^-48 units, which is `2^-48 / units` of the rate. Twice that,
+/// from the rate's bit length (no division): `units >= 2^(79 - lz)` with `lz` its leading zeros.
+pub fn rate_rounding_slack(units_per_liab: I80F48) -> I80F48 {
+    let lz = units_per_liab.to_bits().leading_zeros();
+    // 2 * 2^-48 / 2^(79 - lz) = 2^(lz - 126), i.e. 2^(lz - 78) in bits; at least one ulp
+    I80F48::from_bits(1i128 << lz.saturating_sub(78).min(100))
+}
 
 /// The bonus a liquidation pays on at most `value_taken` (quote-native, at spot) of an account
 /// with `equity` (`derivatives::portfolio_equity`): the ramped `bonus`, but never more than
@@ -146,9 +150,10 @@ impl BonusCap {
         if value_taken <= I80F48::ZERO {
             return Ok(BonusCap::Room(I80F48::MAX));
         }
-        // rounded down (truncating division of non-negatives): the cap is against the liquidatee
+        // rounded down (truncating division of non-negatives): the cap is against the liquidatee;
+        // each leg also leaves room for its rate's rounding (`rate_rounding_slack`)
         let room = equity.sub_c(SOLVENCY_MARGIN)?.max(I80F48::ZERO).div_c(value_taken)?;
-        Ok(BonusCap::Room(room.sub_c(BONUS_ROUNDING_SLACK)?.max(I80F48::ZERO)))
+        Ok(BonusCap::Room(room))
     }
 
     pub fn apply(&self, bonus: I80F48, insolvent_bonus: I80F48) -> I80F48 {
@@ -250,8 +255,10 @@ pub fn plan_liquidation(
     let debt = I80F48::ZERO.sub_c(liab.balance)?;
     let mut liab_left = debt.min(req.max_liab);
     let liab_spot = liab.prices.spot;
-    // The most this liquidation can take over: every leg's bonus together stays within equity.
-    let cap = BonusCap::of(req.equity, crate::math::mul_ceil(liab_left, liab_spot)?)?;
+    // The cap is measured on this liability's whole debt, not on the liquidator's maximum: every
+    // step then costs at most `equity / debt` per unit taken over, which leaves that ratio as it
+    // was, so splitting a liquidation into small steps cannot drain the equity to zero first.
+    let cap = BonusCap::of(req.equity, crate::math::mul_ceil(debt, liab_spot)?)?;
     // Health regained per native unit of debt removed: the position's requirement per unit,
     // with every factor at its current value (the size factor only improves as debt shrinks).
     let liab_gain = I80F48::ZERO
@@ -308,6 +315,16 @@ pub fn plan_liquidation(
                     crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(bonus)?)?, coll.prices.spot)?
                         .min(halfway)
                         .max(at_par);
+                gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
+            }
+        }
+        if let BonusCap::Room(room) = cap {
+            let slack = rate_rounding_slack(units_per_liab);
+            if bonus.add_c(slack)? > room {
+                // what the rate's rounding adds to the bonus must fit in the room too
+                bonus = room.sub_c(slack)?.max(I80F48::ZERO);
+                units_per_liab =
+                    crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(bonus)?)?, coll.prices.spot)?;
                 gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
             }
         }
@@ -646,12 +663,47 @@ mod solvency_tests {
         I80F48::from_num(v)
     }
 
+    /// The attack the review found: a liquidator taking the debt in small steps would, with the
+    /// cap measured on its own maximum, get the full bonus on each step until the equity was
+    /// gone and leave the account open with no bonus for anyone. Measured on the whole debt, each
+    /// step costs at most `equity / debt` per unit, so that ratio never falls: 100 units against
+    /// 98 (2 / 98) taken 10 at a time keeps at least 2 / 98 of every unit of debt left as equity.
+    #[test]
+    fn small_steps_cannot_drain_the_equity() {
+        let w = weights(0.8, 0.9, 1.2, 1.1);
+        let mut pos = vec![position(0, 100, 1.0, w), position(1, -98, 1.0, w)];
+        let terms = [CollateralTerms {
+            asset_index: 0,
+            bonus: f(0.05),
+            insolvent_bonus: f(0.04),
+            held_by_liquidator: true,
+        }];
+        let ratio = f(2.0 / 98.0);
+        for _ in 0..20 {
+            let req = LiquidationRequest {
+                liab_index: 1,
+                max_liab: f(10.0),
+                dust_value: I80F48::ZERO,
+                max_new_collateral: usize::MAX,
+                other_health: I80F48::ZERO,
+                equity: net_spot_value(&pos).unwrap(),
+            };
+            let Ok(plan) = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req) else { break };
+            pos = apply_plan(&pos, &plan, 1);
+            let debt = -pos[1].balance;
+            if debt <= I80F48::ZERO {
+                break;
+            }
+            let equity = net_spot_value(&pos).unwrap();
+            assert!(equity >= ratio * debt - f(1e-6), "equity {equity} on debt {debt}");
+        }
+    }
+
     #[test]
     fn the_bonus_is_capped_by_equity_and_insolvent_accounts_pay_the_start_fee() {
-        // $50 of equity on at most $3,000 taken over: (50 - 2^-16 micro-USD) / 3000, less the
-        // rounding slack
+        // $50 of equity on at most $3,000 taken over: (50 - 2^-16 micro-USD) / 3000
         let cap = solvency_capped_bonus(f(0.05), f(0.02), f(50e6), f(3_000e6)).unwrap();
-        assert!((cap - (f(50.0 / 3_000.0) - BONUS_ROUNDING_SLACK)).abs() < f(1e-12), "{cap}");
+        assert!((cap - f(50.0 / 3_000.0)).abs() < f(1e-12), "{cap}");
         assert!(cap * f(3_000e6) <= f(50e6) - SOLVENCY_MARGIN);
         // a bonus under the cap is paid in full
         assert_eq!(solvency_capped_bonus(f(0.01), f(0.01), f(50e6), f(3_000e6)).unwrap(), f(0.01));
@@ -691,7 +743,7 @@ mod solvency_tests {
         };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let leg = plan.legs[0];
-        // 2 / 98 less the margin's share (2^-16 / 98 = 1.6e-7) and the rounding slack (6e-8)
+        // 2 / 98 less the margin's share (2^-16 / 98 = 1.6e-7) and the rate's rounding slack
         assert!((leg.bonus - f(2.0 / 98.0)).abs() < f(3e-7), "{}", leg.bonus);
         let after = apply_plan(&pos, &plan, 1);
         let equity = net_spot_value(&after).unwrap();

@@ -45,7 +45,7 @@ const CEILINGS: [(&str, u64); 8] = [
     ("deposit", 19_000),
     ("withdraw", 80_000),
     ("borrow", 82_000),
-    // 235,084 with derivatives support (issues 12-13), 237,654 with the solvency cap (issue 14)
+    // 235,084 with derivatives support (issues 12-13), 237,895 with the solvency cap (issue 14)
     ("liquidate", 262_000),
     ("withdraw+futures", 100_000),
     ("trade", 186_000),

@@ -8,11 +8,9 @@ use crate::scenario::Scene;
 use crate::sim::Sim;
 use ballast::health_accounts::OraclePolicy;
 use ballast::math::I80F48;
-use ballast::state::MarginAccount;
 use ballast_keeper::{Keeper, KeeperConfig};
 use ballast_sdk::snapshot::account_health;
-use ballast_sdk::{ix, Chain, GroupSnapshot};
-use std::collections::HashMap;
+use ballast_sdk::{ix, Chain};
 
 /// What the replay saw.
 pub struct Replay {
@@ -81,7 +79,7 @@ pub async fn run(sim: &mut Sim, scene: &mut Scene, sandbox: &SandboxSection, pat
             };
             sim.set_price(*feed, p, e, sandbox.conf_bps, now);
         }
-        let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+        let snap = sim.snapshot(group).await;
         for i in &vol_assets {
             // at most once per interval; "too soon" is the expected refusal between samples
             let _ = sim.chain.send(&[ix::update_volatility(snap.asset(*i).unwrap())], &sim.payer, &[]).await;
@@ -92,16 +90,11 @@ pub async fn run(sim: &mut Sim, scene: &mut Scene, sandbox: &SandboxSection, pat
         bonus_paid += round.bonus_paid;
         bad_debt += round.bad_debt;
 
-        let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+        let snap = sim.snapshot(group).await;
         let priced = snap.priced(OraclePolicy::Liquidation).unwrap();
         let mut events = vec![];
         for (ti, tr) in traders.iter_mut().enumerate() {
-            let state: MarginAccount = ballast_sdk::decode(
-                &tr.account,
-                &sim.chain.account(&tr.account).await.unwrap().unwrap().data,
-                "MarginAccount",
-            )
-            .unwrap();
+            let state = sim.margin_account(tr.account).await;
             let h = account_health(&priced, &state).map(|h| usd(h.maint)).unwrap_or(f64::NAN);
             tr.health.push(h);
             if round.liquidated.contains(&tr.account) {

@@ -8,8 +8,6 @@ use crate::scenario::Scene;
 use crate::sim::Sim;
 use ballast::math::I80F48;
 use ballast_sdk::Chain;
-use ballast_sdk::GroupSnapshot;
-use std::collections::HashMap;
 
 pub async fn summary(
     sim: &Sim,
@@ -20,7 +18,7 @@ pub async fn summary(
     out_dir: &std::path::Path,
 ) {
     let symbols = &scene.symbols;
-    let snap = GroupSnapshot::load(&sim.chain, scene.group, &HashMap::new()).await.unwrap();
+    let snap = sim.snapshot(scene.group).await;
     println!();
     println!("Summary");
     println!(

@@ -6,7 +6,6 @@ use crate::die;
 use crate::sim::Sim;
 use anchor_lang::prelude::Pubkey;
 use ballast::math::I80F48;
-use ballast::state::MarginAccount;
 use ballast_sdk::deploy::{self, DeploymentConfig};
 use ballast_sdk::{ix, Chain, GroupSnapshot};
 use solana_keypair::Keypair;
@@ -125,7 +124,7 @@ pub async fn deploy(
     for (_, key) in &report.assets {
         sim.chain.track(*key);
     }
-    let snapshot = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap_or_else(|e| die(e));
+    let snapshot = sim.snapshot(group).await;
     Deployed { group, admin, snapshot, symbols, feeds }
 }
 
@@ -296,11 +295,11 @@ async fn trade_with_maker(
     contracts: i64,
     price: Option<u64>,
 ) -> u64 {
-    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    let snap = sim.snapshot(group).await;
     // the snapshot prices an option as the crank in front of the trade will
     let price = price
         .unwrap_or_else(|| snap.market(market).unwrap().state.risk_array.value.get().ceil().to_num::<u64>());
-    let (mine, theirs) = (account_state(sim, account).await, account_state(sim, maker_account).await);
+    let (mine, theirs) = (sim.margin_account(account).await, sim.margin_account(maker_account).await);
     let n = contracts.unsigned_abs();
     let i = if contracts > 0 {
         snap.trade(market, account, &mine, maker_account, &theirs, n, price)
@@ -314,9 +313,21 @@ async fn trade_with_maker(
     price
 }
 
-async fn account_state(sim: &Sim, key: Pubkey) -> MarginAccount {
-    let raw = sim.chain.account(&key).await.unwrap().unwrap();
-    ballast_sdk::decode::<MarginAccount>(&key, &raw.data, "MarginAccount").unwrap()
+/// Registers a market of `config` on (underlying, quote) as the group's next market, and tracks
+/// it; returns its index.
+async fn register_market(
+    sim: &Sim,
+    group: Pubkey,
+    admin: &Keypair,
+    snap: &GroupSnapshot,
+    (underlying, quote): (Pubkey, Pubkey),
+    config: ballast::state::MarketConfig,
+) -> u16 {
+    let index = snap.group.market_count;
+    let i = ix::register_market(group, admin.pubkey(), sim.payer.pubkey(), index, underlying, quote, config);
+    sim.send(&[i], &[admin]).await;
+    sim.chain.track(ix::market_address(&group, index));
+    index
 }
 
 /// Lists the future of `[sandbox.future]` on the replayed asset (the market template's margin
@@ -330,7 +341,7 @@ async fn list_future(
     f: &crate::config::FutureSection,
     now: i64,
 ) -> u16 {
-    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    let snap = sim.snapshot(group).await;
     let underlying = snap.asset(replayed).unwrap();
     let quote = snap.asset(index_of(symbols, &f.quote)).unwrap();
     let config = ballast::state::MarketConfig {
@@ -338,18 +349,7 @@ async fn list_future(
         contract_size: native(f.contract_size, underlying.state.decimals),
         ..ballast::state::MarketConfig::template()
     };
-    let index = snap.group.market_count;
-    let i = ix::register_market(
-        group,
-        admin.pubkey(),
-        sim.payer.pubkey(),
-        index,
-        underlying.key,
-        quote.key,
-        config,
-    );
-    sim.send(&[i], &[admin]).await;
-    sim.chain.track(ix::market_address(&group, index));
+    let index = register_market(sim, group, admin, &snap, (underlying.key, quote.key), config).await;
     println!(
         "  market  {} future #{index}: {} per contract, expires after {} hours, settles in {}",
         symbols[usize::from(replayed)],
@@ -374,7 +374,7 @@ async fn list_option(
     first_price: f64,
     now: i64,
 ) -> u16 {
-    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    let snap = sim.snapshot(group).await;
     let underlying = snap.asset(replayed).unwrap();
     let quote = snap.asset(index_of(symbols, &o.quote)).unwrap();
     let kind = match series.kind.as_str() {
@@ -390,18 +390,7 @@ async fn list_option(
         contract_size: native(series.contract_size, underlying.state.decimals),
         ..ballast::state::MarketConfig::template()
     };
-    let index = snap.group.market_count;
-    let i = ix::register_market(
-        group,
-        admin.pubkey(),
-        sim.payer.pubkey(),
-        index,
-        underlying.key,
-        quote.key,
-        config,
-    );
-    sim.send(&[i], &[admin]).await;
-    sim.chain.track(ix::market_address(&group, index));
+    let index = register_market(sim, group, admin, &snap, (underlying.key, quote.key), config).await;
     println!(
         "  market  {} {} #{index} {}: struck at {:.2}, {} per contract, expires after {} hours",
         symbols[usize::from(replayed)],
@@ -429,14 +418,9 @@ async fn borrow(
     symbol: &str,
     amount: f64,
 ) {
-    let snap = GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap();
+    let snap = sim.snapshot(group).await;
     let a = snap.asset(index_of(symbols, symbol)).unwrap().clone();
-    let state: MarginAccount = ballast_sdk::decode(
-        &account,
-        &sim.chain.account(&account).await.unwrap().unwrap().data,
-        "MarginAccount",
-    )
-    .unwrap();
+    let state = sim.margin_account(account).await;
     let to = sim.funded(a.state.mint, a.state.token_program, owner.pubkey(), 0).await;
     let wanted = native(amount, a.state.decimals);
     let i = snap.borrow(account, &state, a.state.asset_index, to, wanted).unwrap();

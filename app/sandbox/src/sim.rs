@@ -31,6 +31,20 @@ impl Sim {
         }
     }
 
+    /// The group as the SDK sees it now (stops the sandbox if it cannot be read).
+    pub async fn snapshot(&self, group: Pubkey) -> ballast_sdk::GroupSnapshot {
+        ballast_sdk::GroupSnapshot::load(&self.chain, group, &std::collections::HashMap::new())
+            .await
+            .unwrap_or_else(|e| die(e))
+    }
+
+    /// A margin account's state now.
+    pub async fn margin_account(&self, key: Pubkey) -> ballast::state::MarginAccount {
+        let raw =
+            self.chain.account(&key).await.unwrap_or_else(|e| die(e)).unwrap_or_else(|| die("no account"));
+        ballast_sdk::decode(&key, &raw.data, "MarginAccount").unwrap_or_else(|e| die(e))
+    }
+
     pub async fn set_time(&mut self, unix_timestamp: i64) {
         ballast_testkit::warp_to_time(&mut self.ctx, unix_timestamp).await;
     }

@@ -403,6 +403,19 @@ mod tests {
         I80F48::from_num(v)
     }
 
+    /// A request for `liab_index` up to `max_liab`, no dust value, no slot limit, no derivatives,
+    /// the equity of `pos`.
+    pub(super) fn request(liab_index: u16, max_liab: I80F48, pos: &[PositionInput]) -> LiquidationRequest {
+        LiquidationRequest {
+            liab_index,
+            max_liab,
+            dust_value: I80F48::ZERO,
+            max_new_collateral: usize::MAX,
+            other_health: I80F48::ZERO,
+            equity: net_spot_value(pos).unwrap(),
+        }
+    }
+
     #[test]
     fn bonus_ramps_to_its_cap() {
         assert_eq!(liquidation_bonus(f(0.02), f(0.06), 0, 100), f(0.02));
@@ -426,14 +439,7 @@ mod tests {
             insolvent_bonus: f(0.05),
             held_by_liquidator: true,
         }];
-        let req = LiquidationRequest {
-            liab_index: 1,
-            max_liab: f(1e9),
-            dust_value: I80F48::ZERO,
-            max_new_collateral: usize::MAX,
-            other_health: I80F48::ZERO,
-            equity: net_spot_value(&pos).unwrap(),
-        };
+        let req = request(1, f(1e9), &pos);
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         assert!((plan.health_before - f(-24.25)).abs() < f(1e-9));
         assert!((plan.liab_amount - f(24.25 / 0.2575)).abs() < f(1e-3), "{}", plan.liab_amount);
@@ -474,14 +480,7 @@ mod tests {
                 held_by_liquidator: true,
             },
         ];
-        let req = LiquidationRequest {
-            liab_index: 3,
-            max_liab: f(1e9),
-            dust_value: I80F48::ZERO,
-            max_new_collateral: usize::MAX,
-            other_health: I80F48::ZERO,
-            equity: net_spot_value(&pos).unwrap(),
-        };
+        let req = request(3, f(1e9), &pos);
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let order: Vec<u16> = plan.legs.iter().map(|l| l.asset_index).collect();
         assert_eq!(order, vec![1, 2]);
@@ -528,14 +527,7 @@ mod tests {
                 held_by_liquidator: true,
             },
         ];
-        let req = LiquidationRequest {
-            liab_index: 2,
-            max_liab: f(1e9),
-            dust_value: f(20.0),
-            max_new_collateral: usize::MAX,
-            other_health: I80F48::ZERO,
-            equity: net_spot_value(&pos).unwrap(),
-        };
+        let req = LiquidationRequest { dust_value: f(20.0), ..request(2, f(1e9), &pos) };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let leg = plan.legs[0];
         assert_eq!((leg.asset_index, leg.amount), (0, f(1000.0)));
@@ -577,14 +569,7 @@ mod tests {
             insolvent_bonus: f(0.05),
             held_by_liquidator: true,
         }];
-        let req = LiquidationRequest {
-            liab_index: 1,
-            max_liab: f(1e9),
-            dust_value: I80F48::ZERO,
-            max_new_collateral: usize::MAX,
-            other_health: I80F48::ZERO,
-            equity: net_spot_value(&pos).unwrap(),
-        };
+        let req = request(1, f(1e9), &pos);
         let plan = plan_liquidation(&pos, &params, &terms, &req).unwrap();
         let leg = plan.legs[0];
         // room: 1.02 / 0.98 = 1.0408 units per unit of debt at most; half of it above par: ~2.04%
@@ -623,27 +608,13 @@ mod tests {
             insolvent_bonus: f(0.05),
             held_by_liquidator: true,
         }];
-        let capped = LiquidationRequest {
-            liab_index: 1,
-            max_liab: f(10.0),
-            dust_value: I80F48::ZERO,
-            max_new_collateral: usize::MAX,
-            other_health: I80F48::ZERO,
-            equity: net_spot_value(&pos).unwrap(),
-        };
+        let capped = request(1, f(10.0), &pos);
         assert_eq!(
             plan_liquidation(&pos, &HealthParams::BASE, &terms, &capped).unwrap().liab_amount,
             f(10.0)
         );
         // a dust value above the ~0.83 left over takes the whole debt
-        let dusty = LiquidationRequest {
-            liab_index: 1,
-            max_liab: f(1e9),
-            dust_value: f(1.0),
-            max_new_collateral: usize::MAX,
-            other_health: I80F48::ZERO,
-            equity: net_spot_value(&pos).unwrap(),
-        };
+        let dusty = LiquidationRequest { dust_value: f(1.0), ..request(1, f(1e9), &pos) };
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &dusty).unwrap();
         assert_eq!(plan.liab_amount, f(95.0));
         let not_liab = LiquidationRequest { liab_index: 0, ..dusty };
@@ -656,6 +627,7 @@ mod tests {
 
 #[cfg(test)]
 mod solvency_tests {
+    use super::tests::request;
     use super::*;
     use crate::health::tests::{h as health, position, weights};
 
@@ -680,14 +652,7 @@ mod solvency_tests {
         }];
         let ratio = f(2.0 / 98.0);
         for _ in 0..20 {
-            let req = LiquidationRequest {
-                liab_index: 1,
-                max_liab: f(10.0),
-                dust_value: I80F48::ZERO,
-                max_new_collateral: usize::MAX,
-                other_health: I80F48::ZERO,
-                equity: net_spot_value(&pos).unwrap(),
-            };
+            let req = request(1, f(10.0), &pos);
             let Ok(plan) = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req) else { break };
             pos = apply_plan(&pos, &plan, 1);
             let debt = -pos[1].balance;
@@ -733,14 +698,7 @@ mod solvency_tests {
             insolvent_bonus: f(0.04),
             held_by_liquidator: true,
         }];
-        let req = LiquidationRequest {
-            liab_index: 1,
-            max_liab: f(1e9),
-            dust_value: I80F48::ZERO,
-            max_new_collateral: usize::MAX,
-            other_health: I80F48::ZERO,
-            equity: net_spot_value(&pos).unwrap(),
-        };
+        let req = request(1, f(1e9), &pos);
         let plan = plan_liquidation(&pos, &HealthParams::BASE, &terms, &req).unwrap();
         let leg = plan.legs[0];
         // 2 / 98 less the margin's share (2^-16 / 98 = 1.6e-7) and the rate's rounding slack

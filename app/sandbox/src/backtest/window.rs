@@ -18,7 +18,7 @@ use ballast_sdk::snapshot::account_health;
 use ballast_sdk::{ix, Chain, GroupSnapshot};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// A price older than this at a window's start means the asset has no data there.
 const MAX_START_AGE_SECS: i64 = 3 * 86_400;
@@ -190,15 +190,16 @@ pub async fn replay(
             ema[i] += alpha * (p[i] - ema[i]);
             sim.set_price(*feed, p[i], ema[i], sandbox.conf_bps, now);
         }
-        let snap = load(&sim, d.group).await;
+        let snap = sim.snapshot(d.group).await;
         for i in &vol_assets {
             // at most once per interval; "too soon" is the expected refusal between samples
             let _ = sim.chain.send(&[ix::update_volatility(snap.asset(*i).unwrap())], &sim.payer, &[]).await;
         }
         // equity as the prices move, before the keeper can act: a gap makes an account insolvent here
-        let priced = load(&sim, d.group).await.priced(OraclePolicy::Liquidation).unwrap_or_else(|e| die(e));
+        let snap = sim.snapshot(d.group).await;
+        let priced = snap.priced(OraclePolicy::Liquidation).unwrap_or_else(|e| die(e));
         for tr in &mut traders {
-            let state = account(&sim, tr.account).await;
+            let state = sim.margin_account(tr.account).await;
             let e = equity(&priced, &state);
             if e < 0.0 && tr.insolvent_at.is_none() {
                 tr.insolvent_at = Some(prices::format_time(now));
@@ -211,7 +212,7 @@ pub async fn replay(
             }
         }
         if step % bt.keeper_every_steps.max(1) == 0 {
-            let before = balances(&sim, &load(&sim, d.group).await, liquidator_account).await;
+            let before = balances(&sim, &snap, &priced, liquidator_account).await;
             let round = keeper.run_round(&sim.chain).await.unwrap_or_else(|e| die(e));
             r.liquidations += round.liquidated.len() as u32;
             r.bankruptcies += round.bankrupt.len() as u32;
@@ -225,7 +226,9 @@ pub async fn replay(
             }
             if !round.liquidated.is_empty() {
                 // the keeper's gain: seized collateral sold at the discount, debt taken over at spot
-                let after = balances(&sim, &load(&sim, d.group).await, liquidator_account).await;
+                let snap = sim.snapshot(d.group).await;
+                let priced = snap.priced(OraclePolicy::Liquidation).unwrap_or_else(|e| die(e));
+                let after = balances(&sim, &snap, &priced, liquidator_account).await;
                 let day_ago = prices_at(&symbols, series, &sandbox.constant_prices, now - 86_400);
                 let discounts: Vec<f64> = p
                     .iter()
@@ -239,16 +242,14 @@ pub async fn replay(
                 r.losing_rounds += u32::from(profit < 0.0);
             }
         }
-        let snap = load(&sim, d.group).await;
+        let snap = sim.snapshot(d.group).await;
         let priced = snap.priced(OraclePolicy::Liquidation).unwrap_or_else(|e| die(e));
-        for tr in &mut traders {
-            let state = account(&sim, tr.account).await;
+        for (ti, tr) in traders.iter_mut().enumerate() {
+            let state = sim.margin_account(tr.account).await;
             let maint = account_health(&priced, &state).map(|h| usd(h.maint)).unwrap_or(f64::NAN);
             tr.health_pct.push(100.0 * maint / tr.basket_usd);
             let e = equity(&priced, &state);
-            if r.marks.last().is_some_and(|(s, _)| *s == step)
-                && tr.liquidated_at.len() < tr.liquidations as usize
-            {
+            if r.marks.contains(&(step, ti)) {
                 tr.liquidated_at.push((prices::format_time(now), 100.0 * maint / tr.basket_usd, e));
             }
             tr.final_equity = e;
@@ -256,7 +257,7 @@ pub async fn replay(
         r.times.push(prices::format_time(now));
         r.lead_prices.push(p[lead_index]);
     }
-    let snap = load(&sim, d.group).await;
+    let snap = sim.snapshot(d.group).await;
     let priced = snap.priced(OraclePolicy::Liquidation).unwrap_or_else(|e| die(e));
     for a in &snap.assets {
         let spot = priced.get(a.state.asset_index).map(|p| p.template.prices.spot).unwrap_or(I80F48::ZERO);
@@ -320,10 +321,10 @@ async fn open_trader(
     let account = scenario::open(sim, d.group, &owner).await;
     scenario::deposit_all(sim, &d.snapshot, &d.symbols, account, &owner, &amounts).await;
 
-    let snap = load(sim, d.group).await;
+    let snap = sim.snapshot(d.group).await;
     let index = scenario::index_of(&d.symbols, &t.borrow);
     let asset = snap.asset(index).unwrap().clone();
-    let state = self::account(sim, account).await;
+    let state = sim.margin_account(account).await;
     let liquidity = snap.vault_amount(&sim.chain, index).await.unwrap_or_else(|e| die(e));
     let max = snap.max_borrow(&state, index, liquidity, I80F48::ZERO).unwrap_or_else(|e| die(e)).unwrap_or(0);
     let amount = (u128::from(max) * u128::from(target_bps) / 10_000) as u64;
@@ -379,19 +380,9 @@ fn lead_asset(
         .unwrap_or_else(|| symbols[0].clone())
 }
 
-async fn load(sim: &Sim, group: Pubkey) -> GroupSnapshot {
-    GroupSnapshot::load(&sim.chain, group, &HashMap::new()).await.unwrap_or_else(|e| die(e))
-}
-
-async fn account(sim: &Sim, key: Pubkey) -> MarginAccount {
-    let raw = sim.chain.account(&key).await.unwrap_or_else(|e| die(e)).unwrap_or_else(|| die("no account"));
-    ballast_sdk::decode::<MarginAccount>(&key, &raw.data, "MarginAccount").unwrap_or_else(|e| die(e))
-}
-
 /// The account's token balances in whole tokens, by asset index.
-async fn balances(sim: &Sim, snap: &GroupSnapshot, key: Pubkey) -> Vec<f64> {
-    let priced = snap.priced(OraclePolicy::Liquidation).unwrap_or_else(|e| die(e));
-    let state = account(sim, key).await;
+async fn balances(sim: &Sim, snap: &GroupSnapshot, priced: &PricedAssets, key: Pubkey) -> Vec<f64> {
+    let state = sim.margin_account(key).await;
     let mut out = vec![0.0; snap.assets.len()];
     if let Ok(p) = priced.portfolio(&state.positions, &state.derivatives, None) {
         for t in &p.tokens {

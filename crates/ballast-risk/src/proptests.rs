@@ -119,8 +119,15 @@ proptest! {
         basket[i].factors.imf = I80F48::ZERO;
         let mut more = basket.clone();
         more[i].balance += I80F48::from_num(extra);
+        // more collateral in a correlation group changes the group's total, which the credit
+        // (at_group - own) * matched / total divides by: that quotient's rounding, amplified by
+        // the value, is the only slack, as in the next property (2^-40 of the gross value; a
+        // fresh-clone CI run found 0.0087 on 3.7e13, seed kept in proptest-regressions)
+        let gross: I80F48 = more.iter().map(|p| (p.balance * p.prices.spot).abs()).sum();
+        let slack = gross / I80F48::from_num(1u64 << 40);
         for level in HealthType::ALL {
-            prop_assert!(hp(&more, &params, level) >= hp(&basket, &params, level), "{:?}", level);
+            let (after, before) = (hp(&more, &params, level), hp(&basket, &params, level));
+            prop_assert!(after + slack >= before, "{:?}: {} < {}", level, after, before);
         }
     }
 
@@ -305,7 +312,11 @@ proptest! {
     ) {
         let debts: Vec<u16> =
             basket.iter().filter(|p| p.balance < I80F48::ZERO).map(|p| p.asset_index).collect();
-        prop_assume!(!debts.is_empty());
+        // degenerate baskets (no debt, or no collateral to stay solvent with) pass rather than
+        // count as rejects, which would abort long runs (`PROPTEST_CASES`); about one in ten
+        if debts.is_empty() {
+            return Ok(());
+        }
         // debts scaled to at most `debt_ratio` of the collateral: solvent, often only just
         let (coll, debt) =
             (collateral_spot_value(&basket).unwrap(), debt_spot_value(&basket).unwrap());
@@ -316,7 +327,9 @@ proptest! {
             }
         }
         let equity = net_spot_value(&basket).unwrap();
-        prop_assume!(equity >= I80F48::ZERO && basket.iter().any(|p| p.balance < I80F48::ZERO));
+        if equity < I80F48::ZERO || !basket.iter().any(|p| p.balance < I80F48::ZERO) {
+            return Ok(());
+        }
         let liab_index = debts[which.index(debts.len())];
         let bps = |b: u32| I80F48::from_num(b) / I80F48::from_num(10_000);
         let terms: Vec<CollateralTerms> = basket

@@ -4,6 +4,8 @@
 #
 #   scripts/sbf/build.sh            -> $BALLAST_SBF_CACHE/deploy/ballast.so   (SBPF v0)
 #   BALLAST_SBF_ARCH=v3 scripts/sbf/build.sh -> $BALLAST_SBF_CACHE/deploy-v3/ballast.so
+#   BALLAST_SBF_FEATURES=cu-probes scripts/sbf/build.sh -> $BALLAST_SBF_CACHE/deploy-cu-probes/ballast.so
+#     (a measurement build with program features on, in its own output folder)
 #
 # The workspace is copied into the cache first (all of it but target/ and .git), because
 # the build patches a crate through `[patch]`, which rewrites Cargo.lock: the repo's files are never
@@ -19,6 +21,12 @@ v0) CPU=v2 OUT=$CACHE/deploy ;;
 v3) CPU=v4 OUT=$CACHE/deploy-v3 ;;
 *) echo "BALLAST_SBF_ARCH must be v0 or v3" >&2; exit 2 ;;
 esac
+FEATURES=${BALLAST_SBF_FEATURES:-}
+SUFFIX=""
+if [ -n "$FEATURES" ]; then
+  SUFFIX=-$(echo "$FEATURES" | tr ', ' '--')
+  OUT=$OUT$SUFFIX
+fi
 # shellcheck source=versions.env
 source "$HERE/versions.env"
 
@@ -33,7 +41,7 @@ inputs_hash() {
     find programs crates -type f \( -name '*.rs' -o -name 'Cargo.toml' \) -print0 | sort -z | xargs -0 sha256sum
     sha256sum Cargo.toml Cargo.lock "$HERE"/build.sh "$HERE"/sbpf-solana-solana.json "$HERE"/versions.env
     cat "$CACHE"/stamps/* 2>/dev/null
-    echo "$ARCH ${BALLAST_SBF_STACK_SIZE:-} ${BALLAST_SBF_EXTRA_LINK_ARGS:-}"
+    echo "$ARCH ${BALLAST_SBF_STACK_SIZE:-} ${BALLAST_SBF_EXTRA_LINK_ARGS:-} $FEATURES"
   ) | sha256sum | cut -c1-32
 }
 HASH=$(inputs_hash)
@@ -93,7 +101,9 @@ fi
 cd "$WS"
 LOG=$CACHE/build-$ARCH.log
 echo "== sbf build ($ARCH): cargo build -p ballast (log: $LOG)" >&2
-if ! "$CACHE/rust/usr/bin/cargo" build --release -p ballast \
+FEATURE_ARGS=()
+if [ -n "$FEATURES" ]; then FEATURE_ARGS=(--features "$FEATURES"); fi
+if ! "$CACHE/rust/usr/bin/cargo" build --release -p ballast "${FEATURE_ARGS[@]}" \
   -Zjson-target-spec -Zbuild-std=std,panic_abort \
   --target "$SPEC_DIR/sbpf-solana-solana.json" \
   --config "patch.crates-io.solana-compiler-builtins.path='$SCB'" \

@@ -29,7 +29,7 @@ mod pricing;
 pub use ballast_testkit::pyth;
 pub use ballast_testkit::{sbf_so_dir, BPF_LOADER, SPL_TOKEN, TOKEN_2022};
 pub use compute::*;
-pub use config::{default_config, group_config};
+pub use config::{default_config, every_factor_config, every_factor_group_config, group_config};
 pub use errors::{assert_ballast_error, code, custom_error};
 
 use solana_keypair::Keypair;

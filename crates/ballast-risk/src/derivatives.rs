@@ -495,7 +495,22 @@ pub fn portfolio_health_at(
     params: &HealthParams,
     level: HealthType,
 ) -> RiskResult<I80F48> {
-    let mut health = crate::health::health(tokens, params, level)?;
+    let tokens_health = crate::health::health(tokens, params, level)?;
+    Ok(tokens_health.add_c(derivatives_health_at(tokens, futures, options, underlyings, params, level)?)?)
+}
+
+/// The derivatives' part of `portfolio_health_at`: the sum of every underlying's scan
+/// contribution (zero without derivatives), so a caller that has the tokens' `health` already
+/// does not compute it twice.
+pub fn derivatives_health_at(
+    tokens: &[PositionInput],
+    futures: &[FutureInput],
+    options: &[OptionInput],
+    underlyings: &[UnderlyingPrice],
+    params: &HealthParams,
+    level: HealthType,
+) -> RiskResult<I80F48> {
+    let mut health = I80F48::ZERO;
     if futures.is_empty() && options.is_empty() {
         return Ok(health);
     }

@@ -97,15 +97,24 @@ pub fn assess_oracle(
         return Ok((prices, Some(OracleFault::Stale)));
     }
     // conf / price <= max_conf_bps / 10_000  <=>  conf * 10_000 <= price * max_conf_bps
-    let price = reading.price as u128; // > 0 checked above
-    if u128::from(reading.conf) * u128::from(BPS_DENOMINATOR) > price * u128::from(limits.max_conf_bps) {
+    let price = reading.price as u64; // > 0 checked above
+    if product_exceeds(reading.conf, BPS_DENOMINATOR, price, limits.max_conf_bps) {
         return Ok((prices, Some(OracleFault::ConfidenceTooWide)));
     }
-    let ema = reading.ema_price as u128;
-    if price.abs_diff(ema) * u128::from(BPS_DENOMINATOR) > ema * u128::from(limits.max_ema_deviation_bps) {
+    let ema = reading.ema_price as u64;
+    if product_exceeds(price.abs_diff(ema), BPS_DENOMINATOR, ema, limits.max_ema_deviation_bps) {
         return Ok((prices, Some(OracleFault::EmaDeviation)));
     }
     Ok((prices, None))
+}
+
+/// Whether `a * b > c * d`, exactly: in 64 bits when both products fit (every real reading),
+/// in 128 otherwise (a 128-bit multiply is a helper call on SBF).
+fn product_exceeds(a: u64, b: u32, c: u64, d: u32) -> bool {
+    match (a.checked_mul(u64::from(b)), c.checked_mul(u64::from(d))) {
+        (Some(left), Some(right)) => left > right,
+        _ => u128::from(a) * u128::from(b) > u128::from(c) * u128::from(d),
+    }
 }
 
 /// Price at which collateral is valued: `min(spot, ema) - k*conf` for Init, `spot - k*conf`
@@ -135,6 +144,16 @@ mod tests {
 
     fn limits() -> OracleLimits {
         OracleLimits { max_staleness_secs: 60, max_conf_bps: 200, max_ema_deviation_bps: 500 }
+    }
+
+    #[test]
+    fn product_comparison_is_exact_past_64_bits() {
+        assert!(product_exceeds(u64::MAX, 10_000, u64::MAX, 9_999));
+        assert!(!product_exceeds(u64::MAX, 9_999, u64::MAX, 10_000));
+        assert!(!product_exceeds(u64::MAX, 3, u64::MAX, 3));
+        assert!(product_exceeds(u64::MAX, 2, 1, 3));
+        assert!(!product_exceeds(6, 10_000, 300, 200));
+        assert!(product_exceeds(7, 10_000, 300, 200));
     }
 
     #[test]

@@ -347,6 +347,7 @@ proptest! {
             dust_value: I80F48::ZERO,
             max_new_collateral: usize::MAX,
             other_health: I80F48::ZERO,
+            token_health: crate::health::health(&basket, &params, HealthType::LiquidationEnd).unwrap(),
             equity,
         };
         if let Ok(plan) = plan_liquidation(&basket, &params, &terms, &req) {

@@ -247,7 +247,10 @@ impl AssetRetriever for RemainingAccounts<'_, '_> {
                         .map_err(|_| error!(BallastError::InvalidHealthAccounts))?;
                     let asset = loader.load()?;
                     require_keys_eq!(asset.group, *self.group, BallastError::WrongGroup);
-                    visit(i, info.key, &asset, &read_oracle(&asset.config, oracle)?)?;
+                    crate::cu_probe!("asset: account loaded");
+                    let reading = read_oracle(&asset.config, oracle)?;
+                    crate::cu_probe!("asset: oracle read");
+                    visit(i, info.key, &asset, &reading)?;
                 }
             }
         }
@@ -260,7 +263,9 @@ impl AssetRetriever for RemainingAccounts<'_, '_> {
                 .map_err(|_| error!(BallastError::InvalidHealthAccounts))?;
             let market = loader.load()?;
             require_keys_eq!(market.group, *self.group, BallastError::WrongGroup);
+            crate::cu_probe!("market: account loaded");
             visit(info.key, &market)?;
+            crate::cu_probe!("market: priced");
         }
         Ok(())
     }
@@ -308,7 +313,9 @@ impl PricedAssets {
                 msg!("asset {} appears twice in the health accounts", asset.asset_index);
                 return err!(BallastError::DuplicateHealthAccount);
             }
+            crate::cu_probe!("asset: replay and duplicate checks");
             assets.push(price_asset(*key, i, asset, reading, policy, now)?);
+            crate::cu_probe!("asset: stored in the list");
             Ok(())
         })?;
         let mut markets: Vec<PricedMarket> = Vec::new();
@@ -382,17 +389,28 @@ impl PricedAssets {
         account: &crate::state::MarginAccount,
         group: &crate::state::GroupConfig,
     ) -> Option<(bool, I80F48)> {
-        let mut p = self.portfolio(&account.positions, &account.derivatives, None).ok()?;
+        self.liquidatable_into(account, group, &mut Portfolio::default())
+    }
+
+    /// `liquidatable` with the engine's inputs built in `p`, a buffer the caller reuses across
+    /// accounts (the keeper's scan: no allocation per account).
+    pub fn liquidatable_into(
+        &self,
+        account: &crate::state::MarginAccount,
+        group: &crate::state::GroupConfig,
+        p: &mut Portfolio,
+    ) -> Option<(bool, I80F48)> {
+        self.portfolio_into(&account.positions, &account.derivatives, None, p).ok()?;
         let dust_value = I80F48::from_num(group.dust_value);
         if self.intolerable_fault(&mut p.tokens, dust_value).ok()?.is_some() {
             return None;
         }
-        let maint = self.health_of(&p, HealthType::Maint).ok()?;
+        let maint = self.health_of(p, HealthType::Maint).ok()?;
         let live = account.liquidation_live(self.now, group.liquidation_bonus_ramp_secs);
         let le = if maint < I80F48::ZERO || !live {
             None
         } else {
-            Some(self.health_of(&p, HealthType::LiquidationEnd).ok()?)
+            Some(self.health_of(p, HealthType::LiquidationEnd).ok()?)
         };
         Some((crate::risk::is_liquidatable(maint, le, live), maint))
     }
@@ -511,9 +529,26 @@ impl PricedAssets {
         Ok(())
     }
 
-    /// Health of `p` at `level` (`risk::portfolio_health_at`).
+    /// Health of `p` at `level` (`risk::portfolio_health_at`). Not inlined: the engine's
+    /// health keeps its per-level totals on the stack, and SBF's frame is 4 KiB.
+    #[inline(never)]
     pub fn health_of(&self, p: &Portfolio, level: HealthType) -> Result<I80F48> {
         crate::risk::portfolio_health_at(
+            &p.tokens,
+            &p.futures,
+            &p.options,
+            &p.underlyings,
+            &self.params,
+            level,
+        )
+        .anchor()
+    }
+
+    /// The derivatives' part of `health_of` at `level` (`risk::derivatives_health_at`; zero
+    /// without derivatives).
+    #[inline(never)]
+    pub fn derivatives_health_of(&self, p: &Portfolio, level: HealthType) -> Result<I80F48> {
+        crate::risk::derivatives_health_at(
             &p.tokens,
             &p.futures,
             &p.options,
@@ -593,9 +628,11 @@ impl PricedAssets {
             require!(info.is_writable, BallastError::AssetNotWritable);
             let loader = AccountLoader::<Asset>::try_from(info)?;
             let mut asset = loader.load_mut()?;
+            crate::cu_probe!("store: account loaded");
             asset.set_lending_state(&p.lending);
             asset.last_accrual_ts = asset.last_accrual_ts.max(self.now);
             asset.oracle_last_publish_ts = asset.oracle_last_publish_ts.max(p.publish_time);
+            crate::cu_probe!("store: lending state written");
         }
         Ok(())
     }
@@ -618,6 +655,7 @@ pub fn price_asset(
 ) -> Result<PricedAsset> {
     let (prices, fault) =
         assess_oracle(reading, &policy.limits(&asset.config), now, asset.decimals).anchor()?;
+    crate::cu_probe!("asset: oracle assessed (prices)");
     let mut lending = asset.lending_state();
     let elapsed = now.saturating_sub(asset.last_accrual_ts);
     match policy {
@@ -638,6 +676,11 @@ pub fn price_asset(
                 .anchor()?;
         }
     }
+    crate::cu_probe!("asset: interest");
+    let weights = asset.weights_at(now).anchor()?;
+    crate::cu_probe!("asset: weights");
+    let factors = asset.risk_factors(&lending, prices.spot).anchor()?;
+    crate::cu_probe!("asset: factors");
     Ok(PricedAsset {
         key,
         account_index,
@@ -646,11 +689,11 @@ pub fn price_asset(
         template: PositionInput {
             asset_index: asset.asset_index,
             balance: I80F48::ZERO,
-            weights: asset.weights_at(now).anchor()?,
+            weights,
             conf_multiplier: asset.conf_multiplier.get(),
             prices,
             oracle_usable: fault.is_none(),
-            factors: asset.risk_factors(&lending, prices.spot).anchor()?,
+            factors,
         },
         liquidation_fee: from_bps(asset.config.liquidation_fee_bps),
         max_liquidation_fee: from_bps(asset.config.max_liquidation_fee_bps),
@@ -677,6 +720,7 @@ pub fn require_init_health_after<'info>(
     remaining: &'info [AccountInfo<'info>],
     now: i64,
 ) -> Result<(I80F48, bool, i64)> {
+    crate::cu_probe!("margin check: entry");
     let priced = PricedAssets::load(
         group,
         params,
@@ -685,13 +729,16 @@ pub fn require_init_health_after<'info>(
         now,
         Some((asset_key, asset)),
     )?;
+    crate::cu_probe!("margin check: assets priced");
     if being_liquidated {
         let current = priced.portfolio(positions, derivatives, None)?;
         let le = priced.health_of(&current, HealthType::LiquidationEnd)?;
         require!(le >= I80F48::ZERO, BallastError::BeingLiquidated);
     }
     let after = priced.portfolio(positions, derivatives, Some((asset.asset_index, new_shares)))?;
+    crate::cu_probe!("margin check: inputs");
     let health = priced.health_of(&after, HealthType::Init)?;
+    crate::cu_probe!("margin check: init health");
     if health < I80F48::ZERO {
         msg!("init health after: {}", health);
         return err!(BallastError::InsufficientHealth);

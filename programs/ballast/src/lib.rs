@@ -9,6 +9,7 @@ use anchor_lang::prelude::*;
 use solana_compiler_builtins as _;
 
 pub mod constants;
+pub mod cu;
 pub mod error;
 pub mod events;
 pub mod health_accounts;

@@ -58,22 +58,6 @@ struct Bench {
     prices: Vec<f64>,
 }
 
-/// Every factor of the model switched on: volatility (with z at the group), size, total-deposit
-/// scaling (not binding), concentration, and half the assets in a correlation group.
-fn factor_config(i: usize) -> ballast::state::AssetConfig {
-    ballast::state::AssetConfig {
-        sigma_floor_bps: 5_000,
-        liquidation_horizon_secs: 14_400,
-        size_imf_ppm: 1_000,
-        deposit_weight_scale_start: u64::MAX / 2,
-        borrow_weight_scale_start: u64::MAX / 2,
-        concentration_threshold_bps: 8_000,
-        concentration_haircut_bps: 500,
-        correlation_group: u8::from(i.is_multiple_of(2)),
-        ..default_config()
-    }
-}
-
 /// `c` with a one-bucket volatility surface (80% ATM, 20% wings), so options can list on it (it
 /// moves nothing else).
 fn with_surface(mut c: ballast::state::AssetConfig) -> ballast::state::AssetConfig {
@@ -92,21 +76,8 @@ impl Bench {
     }
 
     async fn with_factors() -> Bench {
-        let mut b = Self::with_configs(factor_config).await;
-        let mut groups = [ballast::state::CorrelationGroupConfig::default(); 8];
-        groups[0] = ballast::state::CorrelationGroupConfig {
-            init_asset_weight_bps: 9_000,
-            maint_asset_weight_bps: 9_500,
-            init_liab_weight_bps: 11_000,
-            maint_liab_weight_bps: 10_500,
-        };
-        let config = ballast::state::GroupConfig {
-            z_init_bps: 23_300,
-            z_maint_bps: 16_500,
-            correlation_groups: groups,
-            ..group_config()
-        };
-        b.env.update_group(config).await.unwrap();
+        let mut b = Self::with_configs(every_factor_config).await;
+        b.env.update_group(every_factor_group_config()).await.unwrap();
         b
     }
 

@@ -10,7 +10,10 @@ use anchor_lang::prelude::{Clock, Pubkey};
 use ballast::state::{AssetConfig, MarginAccount};
 use ballast_sdk::snapshot::AssetEntry;
 use ballast_sdk::{tx, GroupSnapshot};
-use ballast_tests::{default_config, group_config, program_compute_units, pyth, BPF_LOADER, SPL_TOKEN, T0};
+use ballast_tests::{
+    default_config, every_factor_config, every_factor_group_config, group_config, program_compute_units,
+    pyth, BPF_LOADER, SPL_TOKEN, T0,
+};
 use litesvm::LiteSVM;
 use solana_account::Account;
 use solana_instruction::Instruction;
@@ -80,12 +83,15 @@ pub struct Env {
     /// `RequestHeapFrame` prepended to every transaction, for a diagnosis build whose allocator
     /// assumes a larger heap (`LIQUIDATION_BENCH_HEAP_FRAME`, see scripts/sbf/README.md).
     heap_frame: Option<u32>,
+    /// Every factor of the model on (`every_factor_config`, `every_factor_group_config`).
+    factors: bool,
 }
 
 impl Env {
     /// A chain at `T0` with `so` (the SBF build) under the BPF loader, as program-test loads it,
-    /// and a group.
-    pub fn new(so: &[u8]) -> Env {
+    /// and a group; with `factors`, the group and every asset listed after have every factor of
+    /// the model on.
+    pub fn new(so: &[u8], factors: bool) -> Env {
         let mut svm = LiteSVM::new().with_log_bytes_limit(None);
         svm.add_program_with_loader(ballast::ID, so, BPF_LOADER).expect("load ballast.so");
         let payer = Keypair::new();
@@ -100,6 +106,7 @@ impl Env {
             assets: vec![],
             slot_hashes: vec![],
             heap_frame,
+            factors,
         };
         let mut clock: Clock = env.svm.get_sysvar();
         clock.unix_timestamp = T0;
@@ -111,7 +118,7 @@ impl Env {
             env.admin.pubkey(),
             0,
             Pubkey::new_unique(),
-            group_config(),
+            if factors { every_factor_group_config() } else { group_config() },
         );
         env.group = ballast_sdk::ix::group_address(&env.admin.pubkey(), 0);
         let admin = env.admin.insecure_clone();
@@ -303,8 +310,9 @@ impl Env {
         let now = self.now();
         self.svm.set_account(oracle, pyth::pull_account(feed_id, price, 0.0, now)).unwrap();
         let admin = self.admin.insecure_clone();
+        let template = if self.factors { every_factor_config(self.assets.len()) } else { default_config() };
         let register = |pinned: Pubkey| {
-            let config = AssetConfig { feed_id, oracle: pinned, oracle_kind: 0, ..default_config() };
+            let config = AssetConfig { feed_id, oracle: pinned, oracle_kind: 0, ..template };
             ballast_sdk::ix::register_asset(
                 self.group,
                 self.admin.pubkey(),

@@ -16,6 +16,7 @@ pub struct Withdraw<'info> {
 /// the withdrawal must be >= 0; `remaining_accounts` carry the health accounts (see
 /// `health_accounts`). A remainder under one native unit is dropped and the slot freed.
 pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
+    crate::cu_probe!("withdraw: entry (accounts deserialised)");
     require!(amount > 0, BallastError::ZeroAmount);
     let t = &ctx.accounts.token;
     let now = Clock::get()?.unix_timestamp;
@@ -39,6 +40,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     let mut lending = asset.lending_state();
     let new_shares = lending.withdraw(shares, amount_fixed).anchor()?;
     asset.set_lending_state(&lending);
+    crate::cu_probe!("withdraw: asset accrued, shares computed");
 
     let (health, clear_liquidation, publish_time) = require_init_health_after(
         &t.group.key(),
@@ -55,11 +57,15 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     drop(account);
     asset.oracle_last_publish_ts = asset.oracle_last_publish_ts.max(publish_time);
 
+    crate::cu_probe!("withdraw: margin check done");
     t.store(&asset, slot, new_shares)?;
     if clear_liquidation {
         t.end_liquidation()?;
     }
+    crate::cu_probe!("withdraw: stored");
     t.transfer_out(&asset, amount)?;
+    crate::cu_probe!("withdraw: token transfer (CPI)");
     t.emit_change(&asset, BalanceChangeKind::Withdraw, amount, new_shares, Some(health));
+    crate::cu_probe!("withdraw: event");
     Ok(())
 }

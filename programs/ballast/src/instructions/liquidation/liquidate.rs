@@ -44,12 +44,14 @@ pub fn liquidate<'info>(
     max_liab_amount: u64,
     min_value_ratio_bps: u32,
 ) -> Result<()> {
+    crate::cu_probe!("liquidate: entry (accounts deserialised)");
     require!(max_liab_amount > 0, BallastError::ZeroAmount);
     let group_key = ctx.accounts.group.key();
     let config = ctx.accounts.group.load()?.config;
     let now = Clock::get()?.unix_timestamp;
     let remaining = ctx.remaining_accounts;
     let mut priced = load_priced(&group_key, &config, remaining, now)?;
+    crate::cu_probe!("liquidate: assets priced");
 
     let (mut liqee_positions, liqee_derivatives, live, start_ts) = {
         let a = ctx.accounts.liquidatee_account.load()?;
@@ -60,19 +62,30 @@ pub fn liquidate<'info>(
         let a = ctx.accounts.liquidator_account.load()?;
         (a.positions.to_vec(), a.derivatives.to_vec())
     };
+    crate::cu_probe!("liquidate: positions copied");
 
     // Liquidatable: Maint health below zero, or in a live episode and below LiquidationEnd.
     // One inputs buffer serves the before, after and liquidator checks (the heap never frees).
     let mut inputs = priced.portfolio(&liqee_positions, &liqee_derivatives, None)?;
+    crate::cu_probe!("liquidate: liquidatee inputs");
     // The liquidator chose every account and the moment: a price that fails the liquidation
     // checks on one of the liquidatee's positions (stale, too uncertain) stops the liquidation
     // instead of valuing that position at zero, unless the position is dust
     // (`tolerate_only_dust_faults`).
     let dust_value = I80F48::from_num(config.dust_value);
     priced.tolerate_only_dust_faults(&mut inputs.tokens, dust_value)?;
+    crate::cu_probe!("liquidate: oracle faults");
     let before = &inputs;
     let maint_before = priced.health_of(before, HealthType::Maint)?;
-    let le_before = priced.health_of(before, HealthType::LiquidationEnd)?;
+    crate::cu_probe!("liquidate: maint health before");
+    // The tokens' LiquidationEnd health and the derivatives' part apart: the plan moves tokens
+    // and holds the derivatives' part fixed (a hedge's credit moves with its spot leg; the
+    // result is checked in full).
+    let tokens_le = level_health(&before.tokens, &priced.params, HealthType::LiquidationEnd)?;
+    crate::cu_probe!("liquidate: liquidation-end health before (tokens)");
+    let other_health = priced.derivatives_health_of(before, HealthType::LiquidationEnd)?;
+    let le_before = tokens_le.add_c(other_health).anchor()?;
+    crate::cu_probe!("liquidate: liquidation-end health before (derivatives)");
     require!(is_liquidatable(maint_before, Some(le_before), live), BallastError::NotLiquidatable);
     // A lapsed or new episode starts now (and its bonus ramp with it).
     let start_ts = if live { start_ts } else { now };
@@ -99,24 +112,25 @@ pub fn liquidate<'info>(
             held_by_liquidator: holds(p.asset_index),
         })
         .collect();
+    crate::cu_probe!("liquidate: bonus terms");
+    // every leg's bonus is capped so a solvent account stays solvent
+    let equity = priced.equity_of(before)?;
+    crate::cu_probe!("liquidate: equity");
     let request = LiquidationRequest {
         liab_index: liab_asset_index,
         max_liab: I80F48::from_num(max_liab_amount),
         dust_value,
         max_new_collateral,
-        // the derivatives' part of LiquidationEnd health, which token transfers leave nearly
-        // as it is (a hedge's credit moves with its spot leg; the result is checked in full)
-        other_health: le_before
-            .sub_c(level_health(&before.tokens, &priced.params, HealthType::LiquidationEnd)?)
-            .anchor()?,
-        // every leg's bonus is capped so a solvent account stays solvent
-        equity: priced.equity_of(before)?,
+        other_health,
+        token_health: tokens_le,
+        equity,
     };
     let plan = plan_boxed(&before.tokens, &priced.params, &terms, &request).map_err(|e| match e {
         LiquidationError::NotALiability => error!(BallastError::NotALiability),
         LiquidationError::NoUsableCollateral => error!(BallastError::NoLiquidatableCollateral),
         LiquidationError::Risk(r) => error!(BallastError::from(r)),
     })?;
+    crate::cu_probe!("liquidate: plan");
     // What the liquidator receives per unit of value taken over: 1 + its share of the bonus
     // (the insurance fund's share never reaches the liquidator).
     let min_ratio = from_bps(min_value_ratio_bps);
@@ -136,6 +150,7 @@ pub fn liquidate<'info>(
     let new_liqor =
         liab.lending.change_native(liqor_shares, I80F48::ZERO.sub_c(plan.liab_amount).anchor()?).anchor()?;
     liqor_positions.set_shares(liab_asset_index, new_liqor)?;
+    crate::cu_probe!("liquidate: liability moved");
 
     // Move the collateral, less the insurance fund's share of the bonus.
     let mut seized = Vec::with_capacity(plan.legs.len());
@@ -159,18 +174,22 @@ pub fn liquidate<'info>(
             bonus: leg.bonus.to_bits(),
         });
     }
+    crate::cu_probe!("liquidate: collateral moved");
 
     // Checks on the result: the liquidatee is better off, the liquidator stays healthy.
     priced.portfolio_into(&liqee_positions, &liqee_derivatives, None, &mut inputs)?;
     priced.tolerate_only_dust_faults(&mut inputs.tokens, dust_value)?;
     let le_after = priced.health_of(&inputs, HealthType::LiquidationEnd)?;
     require!(le_after > le_before, BallastError::HealthNotImproved);
+    crate::cu_probe!("liquidate: liquidatee after");
     priced.portfolio_into(&liqor_positions, &liqor_derivatives, None, &mut inputs)?;
     let liqor_init = priced.health_of(&inputs, HealthType::Init)?;
     require!(liqor_init >= I80F48::ZERO, BallastError::LiquidatorInsufficientHealth);
+    crate::cu_probe!("liquidate: liquidator after");
 
     // Effects.
     priced.store(remaining)?;
+    crate::cu_probe!("liquidate: assets stored");
     let ended = le_after >= I80F48::ZERO;
     {
         let mut liqee = ctx.accounts.liquidatee_account.load_mut()?;
@@ -182,6 +201,7 @@ pub fn liquidate<'info>(
         }
     }
     ctx.accounts.liquidator_account.load_mut()?.positions.copy_from_slice(&liqor_positions);
+    crate::cu_probe!("liquidate: accounts written");
 
     emit!(Liquidation {
         group: group_key,
@@ -198,6 +218,7 @@ pub fn liquidate<'info>(
     if ended {
         emit!(LiquidationEnded { group: group_key, account: ctx.accounts.liquidatee_account.key() });
     }
+    crate::cu_probe!("liquidate: events");
     // The heap high-water mark, for the benchmark that keeps full accounts within the 32 KiB heap
     // (on SBF only: a native build has no bump heap to measure).
     #[cfg(target_os = "solana")]

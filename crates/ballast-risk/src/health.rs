@@ -165,12 +165,18 @@ fn needs_cross_totals(positions: &[PositionInput], params: &HealthParams, level:
 /// fixed-point one.
 pub(crate) fn sqrt_tokens(pos: &PositionInput) -> RiskResult<I80F48> {
     let overflow = crate::math::MathError::Overflow;
-    let native: u64 = pos.balance.abs().checked_ceil().and_then(|t| t.checked_to_num()).ok_or(overflow)?;
-    let unit: u64 = pos.factors.token_unit.checked_to_num::<u64>().ok_or(overflow)?.max(1);
+    // on the bits (the same values as `checked_ceil` and `checked_to_num`, which cost more
+    // than the root in the keeper's scan): the ceiling of |balance|, the unit's integer part
+    const FRAC: u128 = (1 << 48) - 1;
+    let magnitude = pos.balance.to_bits().unsigned_abs();
+    let native = u64::try_from(magnitude.checked_add(FRAC).ok_or(overflow)? >> 48).map_err(|_| overflow)?;
+    let unit_bits = u128::try_from(pos.factors.token_unit.to_bits()).map_err(|_| overflow)?;
+    let unit = u64::try_from(unit_bits >> 48).map_err(|_| overflow)?.max(1);
     let whole = native.div_ceil(unit);
     let root = whole.isqrt();
     let root = if root * root < whole { root + 1 } else { root };
-    Ok(I80F48::from_num(root))
+    // root <= 2^32: exact as bits
+    Ok(I80F48::from_bits(i128::from(root) << 48))
 }
 
 /// Collateral weight after the single-asset factors, recording each factor's cut of `pv`.

@@ -43,14 +43,14 @@ const OPTION_CU_PER_POSITION: u64 = 2_500;
 /// reason in the commit.
 const CEILINGS: [(&str, u64); 8] = [
     ("deposit", 19_000),
-    ("withdraw", 80_000),
-    ("borrow", 82_000),
-    // 235,084 with derivatives support (issues 12-13), 237,895 with the solvency cap (issue 14)
-    ("liquidate", 262_000),
-    ("withdraw+futures", 100_000),
-    ("trade", 186_000),
-    ("update_risk_array", 280_000),
-    ("withdraw+options", 132_000),
+    ("withdraw", 78_000),
+    ("borrow", 80_000),
+    // 237,895 at issue 14; 151,982 after issue 15's first pass
+    ("liquidate", 165_000),
+    ("withdraw+futures", 96_000),
+    ("trade", 178_000),
+    ("update_risk_array", 262_000),
+    ("withdraw+options", 126_000),
 ];
 
 struct Bench {

@@ -144,18 +144,17 @@ pub fn div_bits(a: i128, b: i128) -> Option<i128> {
     let negative = (a < 0) != (b < 0);
     let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
     // numerator ua << 48 as 6 limbs (at most 176 bits), divisor as up to 4 limbs
-    let mut num = [0u32; 7];
-    let shifted_lo = ua << 48;
-    let shifted_hi = ua >> 80;
-    for (i, limb) in num.iter_mut().take(4).enumerate() {
-        *limb = (shifted_lo >> (32 * i)) as u32;
-    }
-    num[4] = shifted_hi as u32;
-    num[5] = (shifted_hi >> 32) as u32;
-    let mut den = [0u32; 4];
-    for (i, d) in den.iter_mut().enumerate() {
-        *d = (ub >> (32 * i)) as u32;
-    }
+    // (constant shifts: a 128-bit shift by a variable amount is a branchy sequence on SBF)
+    let num = [
+        0,
+        (ua << 16) as u32,
+        (ua >> 16) as u32,
+        (ua >> 48) as u32,
+        (ua >> 80) as u32,
+        (ua >> 112) as u32,
+        0,
+    ];
+    let den = [ub as u32, (ub >> 32) as u32, (ub >> 64) as u32, (ub >> 96) as u32];
     let n_den = 4 - den.iter().rev().take_while(|d| **d == 0).count();
     // the numerator's limbs in use: the quotient's limbs above `n_num - n_den` are zero, so the
     // loops start there (each step skipped is a 64-bit division and a multiply-subtract)

@@ -515,7 +515,7 @@ pub fn derivatives_health_at(
         return Ok(health);
     }
     // `portfolio_health` without collecting the scans (on chain the heap never frees)
-    let totals = cross_totals(tokens, level)?;
+    let totals = crate::health::cross_totals_if_needed(tokens, params, level)?;
     for index in underlyings_of(futures, options) {
         let u = underlyings
             .iter()

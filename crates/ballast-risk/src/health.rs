@@ -381,38 +381,95 @@ fn position_health_priced(
     }
 }
 
-/// How many positions `health` prices once and keeps on the stack when the cross-position
-/// factors need a totals pass (more are priced twice): an account's token positions.
+/// How many positions are priced once and kept on the stack when the cross-position factors
+/// need a totals pass (more are priced twice): an account's token positions.
 const PRICED_ON_STACK: usize = 16;
 
-/// Health at `level` (the hot path: no breakdown kept, no allocation). When a cross-position
-/// factor needs the account's totals, each position is priced once for both passes.
+/// An account's positions at one level with the totals the cross-position factors need, each
+/// position priced at most once for both (`health`, the liquidation plan): the totals pass is
+/// skipped when no position uses a cross-position factor, and otherwise keeps each priced
+/// value for the position's own health.
+pub(crate) struct PricedPositions<'a> {
+    positions: &'a [PositionInput],
+    params: &'a HealthParams,
+    level: HealthType,
+    pub totals: CrossTotals,
+    /// `priced_value` of each position, when `cached` (the totals pass ran and they fit).
+    priced: [(I80F48, I80F48); PRICED_ON_STACK],
+    cached: bool,
+}
+
+impl<'a> PricedPositions<'a> {
+    pub(crate) fn new(
+        positions: &'a [PositionInput],
+        params: &'a HealthParams,
+        level: HealthType,
+    ) -> RiskResult<PricedPositions<'a>> {
+        let mut out = PricedPositions {
+            positions,
+            params,
+            level,
+            totals: CrossTotals::ZERO,
+            priced: [(I80F48::ZERO, I80F48::ZERO); PRICED_ON_STACK],
+            cached: false,
+        };
+        if !needs_cross_totals(positions, params, level) {
+            return Ok(out);
+        }
+        if positions.len() > PRICED_ON_STACK {
+            out.totals = cross_totals(positions, level)?;
+            return Ok(out);
+        }
+        for (pos, slot) in positions.iter().zip(out.priced.iter_mut()) {
+            *slot = priced_value(pos, level)?;
+            out.totals.add(pos, slot.1)?;
+        }
+        out.totals.finish()?;
+        out.cached = true;
+        Ok(out)
+    }
+
+    /// The health of position `i` (no breakdown).
+    pub(crate) fn health_of(&self, i: usize) -> RiskResult<PositionHealth> {
+        let pos = &self.positions[i];
+        if self.cached {
+            position_health_priced(pos, self.params, self.level, &self.totals, false, self.priced[i])
+        } else {
+            position_health_inner(pos, self.params, self.level, &self.totals, false)
+        }
+    }
+}
+
+/// `cross_totals` when a position at `level` uses a cross-position factor, else zero totals
+/// (which every position's health then ignores): the totals pass prices every position.
+pub(crate) fn cross_totals_if_needed(
+    positions: &[PositionInput],
+    params: &HealthParams,
+    level: HealthType,
+) -> RiskResult<CrossTotals> {
+    if needs_cross_totals(positions, params, level) {
+        cross_totals(positions, level)
+    } else {
+        Ok(CrossTotals::ZERO)
+    }
+}
+
+/// Health at `level` (the hot path: no breakdown kept, no allocation), each position priced
+/// once (`PricedPositions`).
 #[inline(never)]
 pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthType) -> RiskResult<I80F48> {
     let mut total = I80F48::ZERO;
     if !needs_cross_totals(positions, params, level) {
+        // without setting up the totals and the priced values (1 KB of stack)
         for pos in positions {
             total = total
                 .add_c(position_health_inner(pos, params, level, &CrossTotals::ZERO, false)?.contribution)?;
         }
         return Ok(total);
     }
-    if positions.len() > PRICED_ON_STACK {
-        let totals = cross_totals(positions, level)?;
-        for pos in positions {
-            total = total.add_c(position_health_inner(pos, params, level, &totals, false)?.contribution)?;
-        }
-        return Ok(total);
-    }
-    let mut priced = [(I80F48::ZERO, I80F48::ZERO); PRICED_ON_STACK];
-    let mut totals = CrossTotals::ZERO;
-    for (pos, slot) in positions.iter().zip(priced.iter_mut()) {
-        *slot = priced_value(pos, level)?;
-        totals.add(pos, slot.1)?;
-    }
-    totals.finish()?;
-    for (pos, &p) in positions.iter().zip(priced.iter()) {
-        total = total.add_c(position_health_priced(pos, params, level, &totals, false, p)?.contribution)?;
+    let priced = PricedPositions::new(positions, params, level)?;
+    for i in 0..positions.len() {
+        total = total.add_c(priced.health_of(i)?.contribution)?;
     }
     Ok(total)
 }

@@ -24,7 +24,7 @@
 //! position too small to be worth liquidating; a collateral remainder is only taken together
 //! with the liability it pays for, never handed over for free.
 
-use crate::health::{cross_totals, position_health_inner};
+use crate::health::PricedPositions;
 use crate::math::{CheckedFixed, I80F48};
 use crate::types::*;
 
@@ -258,12 +258,14 @@ pub fn plan_liquidation(
     req: &LiquidationRequest,
 ) -> Result<LiquidationPlan, LiquidationError> {
     const LE: HealthType = HealthType::LiquidationEnd;
-    let totals = cross_totals(positions, LE)?;
+    // each position priced once for the totals and its own health
+    let priced = PricedPositions::new(positions, params, LE)?;
     let health_before = req.token_health.add_c(req.other_health)?;
-    let liab = positions
+    let liab_at = positions
         .iter()
-        .find(|p| p.asset_index == req.liab_index && p.balance < I80F48::ZERO)
+        .position(|p| p.asset_index == req.liab_index && p.balance < I80F48::ZERO)
         .ok_or(LiquidationError::NotALiability)?;
+    let liab = &positions[liab_at];
     let debt = I80F48::ZERO.sub_c(liab.balance)?;
     let mut liab_left = debt.min(req.max_liab);
     let liab_spot = liab.prices.spot;
@@ -273,15 +275,14 @@ pub fn plan_liquidation(
     let cap = BonusCap::of(req.equity, crate::math::mul_ceil(debt, liab_spot)?)?;
     // Health regained per native unit of debt removed: the position's requirement per unit,
     // with every factor at its current value (the size factor only improves as debt shrinks).
-    let liab_gain = I80F48::ZERO
-        .sub_c(position_health_inner(liab, params, LE, &totals, false)?.contribution)?
-        .div_c(debt)?;
+    let liab_gain = I80F48::ZERO.sub_c(priced.health_of(liab_at)?.contribution)?.div_c(debt)?;
 
-    let mut collateral: Vec<&PositionInput> = positions
+    let mut collateral: Vec<(usize, &PositionInput)> = positions
         .iter()
-        .filter(|p| p.balance > I80F48::ZERO && p.oracle_usable && p.prices.spot > 0)
+        .enumerate()
+        .filter(|(_, p)| p.balance > I80F48::ZERO && p.oracle_usable && p.prices.spot > 0)
         .collect();
-    collateral.sort_unstable_by(|a, b| {
+    collateral.sort_unstable_by(|(_, a), (_, b)| {
         b.weights.maint_asset.cmp(&a.weights.maint_asset).then(a.asset_index.cmp(&b.asset_index))
     });
 
@@ -291,7 +292,7 @@ pub fn plan_liquidation(
     let mut legs = Vec::new();
     let mut liab_amount = I80F48::ZERO;
     let mut new_collateral = 0usize;
-    for coll in collateral {
+    for (coll_at, coll) in collateral {
         if deficit <= I80F48::ZERO || liab_left <= I80F48::ZERO {
             break;
         }
@@ -305,8 +306,7 @@ pub fn plan_liquidation(
         let mut units_per_liab =
             crate::math::div_ceil(liab_spot.mul_c(I80F48::ONE.add_c(bonus)?)?, coll.prices.spot)?;
         // Health lost per native unit of this collateral, at its current effective weight.
-        let per_unit =
-            position_health_inner(coll, params, LE, &totals, false)?.contribution.div_c(coll.balance)?;
+        let per_unit = priced.health_of(coll_at)?.contribution.div_c(coll.balance)?;
         let mut gain = liab_gain.sub_c(per_unit.mul_c(units_per_liab)?)?;
         if gain <= I80F48::ZERO && bonus > I80F48::ZERO && per_unit > I80F48::ZERO {
             // The bonus is larger than the haircut this collateral carries against this debt (a

@@ -106,7 +106,7 @@ fn main() {
 
     // Several scans of the same accounts: the median and the best, since one run on a shared
     // two-core machine varies by a quarter.
-    let runs: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(7);
+    let runs: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(7).max(1);
     let mut times = vec![];
     let mut liquidatable = 0;
     for _ in 0..runs {

@@ -549,3 +549,46 @@ impl Keeper {
         Ok(Some(value_before - account_spot_value(&priced, &after)?))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ballast::state::{DerivativePosition, TokenPosition};
+    use bytemuck::Zeroable;
+
+    fn position(asset_index: u16, shares: i64) -> TokenPosition {
+        TokenPosition {
+            shares: I80F48::from_num(shares).into(),
+            asset_index,
+            in_use: 1,
+            padding: [0; 5],
+            reserved: [0; 8],
+        }
+    }
+
+    /// The scan skips only accounts whose health cannot be negative: collateral alone. A debt or
+    /// a derivative position (even with no token position at all, which the scan once skipped)
+    /// keeps the account in.
+    #[test]
+    fn only_accounts_with_a_debt_or_a_derivative_are_priced() {
+        let mut a: MarginAccount = Zeroable::zeroed();
+        assert!(!can_be_liquidatable(&a), "empty");
+        a.positions[0] = position(0, 100);
+        a.positions[1] = position(1, 5);
+        assert!(!can_be_liquidatable(&a), "collateral only");
+        a.positions[1] = position(1, -5);
+        assert!(can_be_liquidatable(&a), "a debt");
+
+        let mut d: MarginAccount = Zeroable::zeroed();
+        d.derivatives[0] = DerivativePosition {
+            contracts: -3,
+            quote: 30,
+            market_index: 0,
+            underlying_index: 0,
+            in_use: 1,
+            padding: [0; 3],
+            reserved: [0; 8],
+        };
+        assert!(can_be_liquidatable(&d), "a derivative and no token position");
+    }
+}

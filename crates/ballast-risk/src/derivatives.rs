@@ -496,13 +496,14 @@ pub fn portfolio_health_at(
     level: HealthType,
 ) -> RiskResult<I80F48> {
     let tokens_health = crate::health::health(tokens, params, level)?;
-    Ok(tokens_health.add_c(derivatives_health_at(tokens, futures, options, underlyings, params, level)?)?)
+    portfolio_health_from(tokens_health, tokens, futures, options, underlyings, params, level)
 }
 
-/// The derivatives' part of `portfolio_health_at`: the sum of every underlying's scan
-/// contribution (zero without derivatives), so a caller that has the tokens' `health` already
-/// does not compute it twice.
-pub fn derivatives_health_at(
+/// `portfolio_health_at` from the tokens' `health` at `level`, which the caller has computed
+/// already (`tokens_health`): each underlying's scan contribution added to it in turn, as
+/// `portfolio_health_at` adds them.
+pub fn portfolio_health_from(
+    tokens_health: I80F48,
     tokens: &[PositionInput],
     futures: &[FutureInput],
     options: &[OptionInput],
@@ -510,7 +511,7 @@ pub fn derivatives_health_at(
     params: &HealthParams,
     level: HealthType,
 ) -> RiskResult<I80F48> {
-    let mut health = I80F48::ZERO;
+    let mut health = tokens_health;
     if futures.is_empty() && options.is_empty() {
         return Ok(health);
     }

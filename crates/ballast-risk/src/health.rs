@@ -69,7 +69,7 @@ pub struct CrossTotals {
     pub collateral: I80F48,
     /// Per correlation group: priced collateral and priced liabilities.
     pub groups: [(I80F48, I80F48); MAX_CORRELATION_GROUPS],
-    /// Per correlation group with both sides: the matched part, min(collateral, liabilities),
+    /// Per correlation group with both sides (set by `cross_totals`): the matched part, min(collateral, liabilities),
     /// as a share of the collateral and of the liabilities (zero otherwise). The same ratio
     /// for every position of the group, so it is divided out once per health computation
     /// rather than once per position (a division is about 1,150 CU on SBF).
@@ -328,8 +328,10 @@ fn position_health_priced(
         {
             let allowed = totals.collateral.mul_c(f.concentration_threshold)?;
             let excess = pv.sub_c(allowed)?;
-            // below the threshold the cut is zero: skip its two products
-            if excess > I80F48::ZERO {
+            // below the threshold the cut is zero (for a contribution of at least zero, which
+            // validated weights give): skip its two products
+            if excess > I80F48::ZERO || contribution < I80F48::ZERO {
+                let excess = excess.max(I80F48::ZERO);
                 let cut = excess.mul_c(f.concentration_haircut)?.mul_c(weight)?.min(contribution);
                 cuts[Factor::Concentration as usize] = cut;
                 contribution = contribution.sub_c(cut)?;
@@ -385,10 +387,10 @@ fn position_health_priced(
 /// need a totals pass (more are priced twice): an account's token positions.
 const PRICED_ON_STACK: usize = 16;
 
-/// An account's positions at one level with the totals the cross-position factors need, each
-/// position priced at most once for both (`health`, the liquidation plan): the totals pass is
-/// skipped when no position uses a cross-position factor, and otherwise keeps each priced
-/// value for the position's own health.
+/// An account's positions at one level with the totals the cross-position factors need
+/// (`health`, the liquidation plan): the totals pass is skipped when no position uses a
+/// cross-position factor, and otherwise keeps each priced value for the position's own health
+/// (up to `PRICED_ON_STACK` positions; more are priced twice).
 pub(crate) struct PricedPositions<'a> {
     positions: &'a [PositionInput],
     params: &'a HealthParams,
@@ -405,6 +407,16 @@ impl<'a> PricedPositions<'a> {
         params: &'a HealthParams,
         level: HealthType,
     ) -> RiskResult<PricedPositions<'a>> {
+        Self::with_need(positions, params, level, needs_cross_totals(positions, params, level))
+    }
+
+    /// `new` with `needs_cross_totals` already known.
+    fn with_need(
+        positions: &'a [PositionInput],
+        params: &'a HealthParams,
+        level: HealthType,
+        needs_totals: bool,
+    ) -> RiskResult<PricedPositions<'a>> {
         let mut out = PricedPositions {
             positions,
             params,
@@ -413,7 +425,7 @@ impl<'a> PricedPositions<'a> {
             priced: [(I80F48::ZERO, I80F48::ZERO); PRICED_ON_STACK],
             cached: false,
         };
-        if !needs_cross_totals(positions, params, level) {
+        if !needs_totals {
             return Ok(out);
         }
         if positions.len() > PRICED_ON_STACK {
@@ -455,11 +467,12 @@ pub(crate) fn cross_totals_if_needed(
 }
 
 /// Health at `level` (the hot path: no breakdown kept, no allocation), each position priced
-/// once (`PricedPositions`).
+/// once where it fits (`PricedPositions`).
 #[inline(never)]
 pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthType) -> RiskResult<I80F48> {
     let mut total = I80F48::ZERO;
-    if !needs_cross_totals(positions, params, level) {
+    let needs_totals = needs_cross_totals(positions, params, level);
+    if !needs_totals {
         // without setting up the totals and the priced values (1 KB of stack)
         for pos in positions {
             total = total
@@ -467,7 +480,7 @@ pub fn health(positions: &[PositionInput], params: &HealthParams, level: HealthT
         }
         return Ok(total);
     }
-    let priced = PricedPositions::new(positions, params, level)?;
+    let priced = PricedPositions::with_need(positions, params, level, needs_totals)?;
     for i in 0..positions.len() {
         total = total.add_c(priced.health_of(i)?.contribution)?;
     }

@@ -544,11 +544,12 @@ impl PricedAssets {
         .anchor()
     }
 
-    /// The derivatives' part of `health_of` at `level` (`risk::derivatives_health_at`; zero
-    /// without derivatives).
+    /// `health_of` from the tokens' health at `level`, already computed
+    /// (`risk::portfolio_health_from`).
     #[inline(never)]
-    pub fn derivatives_health_of(&self, p: &Portfolio, level: HealthType) -> Result<I80F48> {
-        crate::risk::derivatives_health_at(
+    pub fn health_from(&self, p: &Portfolio, level: HealthType, tokens_health: I80F48) -> Result<I80F48> {
+        crate::risk::portfolio_health_from(
+            tokens_health,
             &p.tokens,
             &p.futures,
             &p.options,

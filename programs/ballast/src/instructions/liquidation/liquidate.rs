@@ -83,8 +83,8 @@ pub fn liquidate<'info>(
     // result is checked in full).
     let tokens_le = level_health(&before.tokens, &priced.params, HealthType::LiquidationEnd)?;
     crate::cu_probe!("liquidate: liquidation-end health before (tokens)");
-    let other_health = priced.derivatives_health_of(before, HealthType::LiquidationEnd)?;
-    let le_before = tokens_le.add_c(other_health).anchor()?;
+    let le_before = priced.health_from(before, HealthType::LiquidationEnd, tokens_le)?;
+    let other_health = le_before.sub_c(tokens_le).anchor()?;
     crate::cu_probe!("liquidate: liquidation-end health before (derivatives)");
     require!(is_liquidatable(maint_before, Some(le_before), live), BallastError::NotLiquidatable);
     // A lapsed or new episode starts now (and its bonus ramp with it).

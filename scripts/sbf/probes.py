@@ -5,8 +5,9 @@ a compute-unit table per stage, for each transaction whose label matches an argu
 Each `cu: <stage>` line is followed by the runtime's `Program consumption: N units remaining`;
 a stage's units are the remaining units at the probe before it less those at its own probe,
 less the probe's own cost (PROBE_COST, measured: a probe right after a probe), summed over every
-time the stage ran (per-asset stages run once per asset). `(entry)` is the entrypoint and
-Anchor's account checks before the first probe; `(exit)` what follows the last one.
+time the stage ran (per-asset stages run once per asset); the stages add up to the
+instruction's units less the probes' cost. `(entry)` is the entrypoint and Anchor's account
+checks before the first probe; `(exit)` what follows the last one.
 
     python3 scripts/sbf/probes.py LOG 'withdraw at 16' 'liquidate (shared) at 16'
 """
@@ -32,24 +33,22 @@ def blocks(lines):
 
 
 def breakdown(body):
+    """Units per stage, runs per stage, the instruction's units, and the number of probes.
+
+    Between two probes a stage pays one whole probe (the tail of the one before it and the head
+    of its own); the first stage and the exit pay half of one each, so the stages add up to the
+    instruction's units less PROBE_COST per probe.
+    """
+    start = consumed = None
+    for line in body:
+        m = re.match(rf"Program {PROGRAM} consumed (\d+) of (\d+) compute units", line)
+        if m:
+            consumed, start = int(m.group(1)), int(m.group(2))
     stages = OrderedDict()
     counts = {}
-    start = None
-    prev = None
-    consumed = None
-    depth = 0
-    for line in body:
-        m = re.match(rf"Program {PROGRAM} invoke \[(\d+)\]", line)
-        if m:
-            depth = int(m.group(1))
-            continue
-        m = re.match(rf"Program {PROGRAM} consumed (\d+) of (\d+) compute units", line)
-        if m and depth == 1:
-            consumed, start = int(m.group(1)), int(m.group(2))
-            continue
-    # second pass now that the budget at entry is known
-    prev = start
-    pending = None
+    if start is None:
+        return stages, counts, consumed, 0
+    prev, pending, first = start, None, True
     for line in body:
         m = re.match(r"Program log: cu: (.*)", line)
         if m:
@@ -58,15 +57,14 @@ def breakdown(body):
         m = re.match(r"Program consumption: (\d+) units remaining", line)
         if m and pending is not None:
             left = int(m.group(1))
-            stage = pending if prev != start else "(entry) " + pending
-            cost = prev - left - (PROBE_COST if prev != start else PROBE_COST // 2)
+            stage = "(entry) " + pending if first else pending
+            cost = prev - left - (PROBE_COST // 2 if first else PROBE_COST)
             stages[stage] = stages.get(stage, 0) + cost
             counts[stage] = counts.get(stage, 0) + 1
-            prev = left
-            pending = None
+            prev, pending, first = left, None, False
     probes = sum(counts.values())
-    if start is not None and consumed is not None:
-        stages["(exit)"] = prev - (start - consumed)
+    if probes:
+        stages["(exit)"] = prev - (start - consumed) - PROBE_COST // 2
         counts["(exit)"] = 1
     return stages, counts, consumed, probes
 

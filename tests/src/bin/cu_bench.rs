@@ -45,7 +45,7 @@ const CEILINGS: [(&str, u64); 8] = [
     ("deposit", 19_000),
     ("withdraw", 78_000),
     ("borrow", 80_000),
-    // 237,895 at issue 14; 151,982 after issue 15's first pass
+    // 237,895 at issue 14; 147,715 after issue 15
     ("liquidate", 165_000),
     ("withdraw+futures", 96_000),
     ("trade", 178_000),

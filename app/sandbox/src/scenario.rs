@@ -52,7 +52,6 @@ pub fn index_of(symbols: &[String], s: &str) -> u16 {
 pub async fn open(sim: &Sim, group: Pubkey, owner: &Keypair) -> Pubkey {
     let (account, i) = ix::create_account(group, owner.pubkey(), sim.payer.pubkey(), 0);
     sim.send(&[i], &[owner]).await;
-    sim.chain.track(account);
     account
 }
 
@@ -121,9 +120,6 @@ pub async fn deploy(
         println!("  deploy  re-applied the same config: {} changes", again.actions.len());
     }
     let group = report.group;
-    for (_, key) in &report.assets {
-        sim.chain.track(*key);
-    }
     let snapshot = sim.snapshot(group).await;
     Deployed { group, admin, snapshot, symbols, feeds }
 }
@@ -313,8 +309,8 @@ async fn trade_with_maker(
     price
 }
 
-/// Registers a market of `config` on (underlying, quote) as the group's next market, and tracks
-/// it; returns its index.
+/// Registers a market of `config` on (underlying, quote) as the group's next market; returns its
+/// index.
 async fn register_market(
     sim: &Sim,
     group: Pubkey,
@@ -326,7 +322,6 @@ async fn register_market(
     let index = snap.group.market_count;
     let i = ix::register_market(group, admin.pubkey(), sim.payer.pubkey(), index, underlying, quote, config);
     sim.send(&[i], &[admin]).await;
-    sim.chain.track(ix::market_address(&group, index));
     index
 }
 

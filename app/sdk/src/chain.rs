@@ -7,6 +7,7 @@ use solana_account::Account;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
+#[cfg(any(feature = "rpc", feature = "banks"))]
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
@@ -98,6 +99,16 @@ pub trait Chain {
             None => Ok(None),
         }
     }
+}
+
+/// `ixs` then a self-transfer of `nonce` lamports by `payer`. The in-process bank answers a
+/// repeated transaction (same instructions, same blockhash) from its status cache instead of
+/// running it; a fresh `nonce` per send makes every transaction unique, so retries really
+/// retry (and a test repeating an instruction is never deduplicated).
+pub fn unique_instructions(ixs: &[Instruction], payer: &Pubkey, nonce: u64) -> Vec<Instruction> {
+    let mut all = ixs.to_vec();
+    all.push(solana_system_interface::instruction::transfer(payer, payer, nonce));
+    all
 }
 
 #[cfg(feature = "rpc")]
@@ -265,28 +276,6 @@ pub mod banks {
     use anchor_lang::prelude::Clock;
     use solana_banks_client::BanksClient;
     use std::sync::Mutex;
-
-    /// The program's Anchor entrypoint in the plain function shape solana-program-test's
-    /// `processor!` takes for a natively run program (Anchor ties all account lifetimes to one).
-    pub fn native_entry(
-        program_id: &Pubkey,
-        accounts: &[anchor_lang::prelude::AccountInfo],
-        data: &[u8],
-    ) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-        // SAFETY: the accounts outlive the call; Anchor only needs one lifetime for all of them.
-        let accounts: &[anchor_lang::prelude::AccountInfo] = unsafe { core::mem::transmute(accounts) };
-        ballast::entry(program_id, accounts, data)
-    }
-
-    /// `ixs` then a self-transfer of `nonce` lamports by `payer`. The in-process bank answers a
-    /// repeated transaction (same instructions, same blockhash) from its status cache instead of
-    /// running it; a fresh `nonce` per send makes every transaction unique, so retries really
-    /// retry (and a test repeating an instruction is never deduplicated).
-    pub fn unique_instructions(ixs: &[Instruction], payer: &Pubkey, nonce: u64) -> Vec<Instruction> {
-        let mut all = ixs.to_vec();
-        all.push(solana_system_interface::instruction::transfer(payer, payer, nonce));
-        all
-    }
 
     /// The in-process chain of solana-program-test. BanksClient has no program-account scan,
     /// so the chain scans the accounts registered with `track` (the sandbox registers every

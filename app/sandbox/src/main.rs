@@ -84,10 +84,6 @@ async fn replay_path(inputs: &Inputs, path: &[(i64, f64)]) -> (sim::Sim, scenari
 
 #[tokio::main]
 async fn main() {
-    // The runtime logs every instruction at debug level; the timeline is the sandbox's output.
-    if std::env::var_os("RUST_LOG").is_none() {
-        std::env::set_var("RUST_LOG", "error");
-    }
     let args = cli::Args::parse();
     let out_dir = std::path::PathBuf::from(&args.out);
     let inputs = read_inputs(&args);

@@ -56,8 +56,10 @@ impl LookupTable {
             _ => return Err(bad()),
         };
         let addresses = data[LOOKUP_TABLE_META_SIZE..]
-            .chunks_exact(32)
-            .map(|c| Pubkey::new_from_array(c.try_into().expect("32 bytes")))
+            .as_chunks::<32>()
+            .0
+            .iter()
+            .map(|c| Pubkey::new_from_array(*c))
             .collect();
         Ok(LookupTable {
             key: *key,

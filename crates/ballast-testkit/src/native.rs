@@ -9,6 +9,9 @@
 //! [`HostSyscalls`], installed once per process as solana-program's syscall stubs. `msg!`
 //! prints to stdout (solana-msg's host behaviour), which is the sandbox's timeline.
 //!
+//! One bridge per process: solana-program's syscall stubs are global, and program-test's bridge
+//! installs its own when it starts (the sandbox and the tests are separate processes).
+//!
 //! What the host cannot give a program: compute metering of its own code (only a builtin's
 //! fixed charge), SBF's stack and heap limits, and the VM's stricter ABI checks. Measure those
 //! on the SBF build (`scripts/sbf/`).
@@ -36,8 +39,21 @@ thread_local! {
     static INVOKE_CONTEXT: Cell<usize> = const { Cell::new(0) };
 }
 
-fn set_invoke_context(context: &mut InvokeContext) {
-    INVOKE_CONTEXT.with(|c| c.set(context as *mut InvokeContext as usize));
+/// Points the thread's syscalls at `context` until dropped, then back at the previous context
+/// (the caller's, during a CPI, or none): a syscall after the transaction ends finds no context
+/// instead of a dead one.
+struct ContextGuard(usize);
+
+impl ContextGuard {
+    fn set(context: &mut InvokeContext) -> ContextGuard {
+        ContextGuard(INVOKE_CONTEXT.with(|c| c.replace(context as *mut InvokeContext as usize)))
+    }
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        INVOKE_CONTEXT.with(|c| c.set(self.0));
+    }
 }
 
 fn invoke_context<'a, 'b>() -> &'a mut InvokeContext<'b, 'b> {
@@ -74,7 +90,7 @@ pub fn invoke_builtin_function(
     context: &mut InvokeContext,
 ) -> Result<u64, Box<dyn std::error::Error>> {
     install_host_syscalls();
-    set_invoke_context(context);
+    let _context = ContextGuard::set(context);
     // A builtin must consume some units.
     context.consume_checked(1)?;
     let logs = context.get_log_collector();
@@ -104,8 +120,8 @@ pub fn invoke_builtin_function(
     }
     stable_log::program_success(&logs, &program_id);
 
-    // A CPI replaced the thread's context pointer and the instruction context with it: read both
-    // again before writing the accounts back.
+    // A CPI pushed and popped instruction contexts: read the current one again before writing
+    // the accounts back.
     let by_key: HashMap<&Pubkey, &AccountInfo> = infos.iter().map(|a| (a.key, a)).collect();
     let instruction = context.transaction_context.get_current_instruction_context()?;
     for i in accounts {
@@ -170,11 +186,15 @@ impl solana_sysvar::program_stubs::SyscallStubs for HostSyscalls {
             .get_program_key()
             .unwrap();
         stable_log::program_invoke(&logs, &instruction.program_id, context.get_stack_height());
+        // Bad seeds and a missing account abort the program on chain (the VM stops it; no error
+        // comes back to it): a panic here does the same, as program-test's bridge does.
         let signers = signers_seeds
             .iter()
-            .map(|seeds| Pubkey::create_program_address(seeds, &caller))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| ProgramError::InvalidSeeds)?;
+            .map(|seeds| {
+                Pubkey::create_program_address(seeds, &caller)
+                    .unwrap_or_else(|e| panic!("CPI signer seeds of {caller}: {e}"))
+            })
+            .collect::<Vec<_>>();
         context.prepare_next_instruction(instruction.clone(), &signers).map_err(program_error)?;
 
         // The caller's AccountInfo changes go into the runtime's accounts before the callee runs.
@@ -187,7 +207,7 @@ impl solana_sysvar::program_stubs::SyscallStubs for HostSyscalls {
             let info_index = account_infos
                 .iter()
                 .position(|info| info.key == key)
-                .ok_or(ProgramError::NotEnoughAccountKeys)?;
+                .unwrap_or_else(|| panic!("CPI to {}: no AccountInfo for {key}", instruction.program_id));
             let info = &account_infos[info_index];
             let in_caller = caller_ix
                 .get_index_of_account_in_instruction(meta.index_in_transaction)

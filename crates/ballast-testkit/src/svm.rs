@@ -3,10 +3,15 @@
 //! ships (their SBF builds, in its VM), and the SDK's [`Chain`] on top, so the keeper and the
 //! SDK drive it as they drive a cluster.
 //!
-//! Against program-test's bank it differs in what a sandbox does not need: no banks server, no
-//! accounts-db, no status cache (a fresh nonce per send keeps transactions unique anyway). It
-//! keeps SlotHashes itself (a slot and its blockhash on each warp), because the keeper derives
-//! its lookup table from a recent slot and LiteSVM does not write that sysvar.
+//! Against program-test's bank it differs in what a sandbox does not need:
+//! - no banks server, no accounts-db, no status cache: a fresh nonce per send keeps transactions
+//!   unique anyway, but a pre-signed transaction sent twice would run twice;
+//! - only the latest blockhash is accepted, and every warp moves it: a transaction signed before
+//!   a warp (`unsigned_transaction`, co-signing) must be sent before it;
+//! - mainnet's feature set (LiteSVM's), where program-test activates every feature: SPL Token's
+//!   address runs p-token, the Token program mainnet runs;
+//! - SlotHashes is written here (a slot and its blockhash on each warp; LiteSVM writes it once, at
+//!   genesis), because the keeper derives its lookup table from a recent slot.
 
 use crate::{dao, native_entry, unique_instructions};
 use anchor_lang::prelude::{Clock, Pubkey, Rent};
@@ -113,14 +118,23 @@ impl SvmChain {
     }
 }
 
-/// A failed transaction as the SDK reports it: the error, then the program's log.
+/// A failed transaction as the SDK reports it: the error, and the log lines that say why (the
+/// program's Anchor error, a failed program).
 fn failed(f: FailedTransactionMetadata) -> SdkError {
-    SdkError::Program(format!("{:?}\n  {}", f.err, f.meta.logs.join("\n  ")))
+    let why: Vec<&str> = f
+        .meta
+        .logs
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with("Program log: AnchorError") || l.contains(" failed: "))
+        .collect();
+    SdkError::Program(format!("{:?}: {}", f.err, why.join(" | ")))
 }
 
 impl Chain for SvmChain {
     async fn account(&self, key: &Pubkey) -> SdkResult<Option<Account>> {
-        Ok(self.svm().get_account(key).filter(|a| a.lamports > 0 || !a.data.is_empty()))
+        // LiteSVM drops an account whose lamports reach zero; a bank and RPC show none either.
+        Ok(self.svm().get_account(key).filter(|a| a.lamports > 0))
     }
 
     /// A scan of every account on the chain, as getProgramAccounts does.
@@ -137,7 +151,7 @@ impl Chain for SvmChain {
             .filter(|(_, a)| a.owner() == program && filter.matches(a.data()))
             .map(|(k, a)| (*k, a.clone().into()))
             .collect();
-        // The map's order is random; a cluster's is not meaningful either, but runs should repeat.
+        // By address, as the map's order means nothing (nor does a cluster's).
         out.sort_by_key(|(k, _)| *k);
         Ok(out)
     }

@@ -1,6 +1,7 @@
 use crate::math::{from_bps, FixedBits, MathResult, I80F48};
 use crate::risk::{AssetWeights, FactorConfig, LendingState, OracleLimits, RateCurve, RiskFactors};
 use crate::state::PauseBits;
+use anchor_lang::prelude::borsh::{BorshDeserialize, BorshSerialize};
 use anchor_lang::prelude::*;
 
 pub const ASSET_SEED: &[u8] = b"asset";
@@ -37,7 +38,10 @@ pub const ASSET_FLAG_FROZEN: u8 = 1 << 1;
 /// Governance parameters of one asset, exactly as set by `register_asset` / `update_asset`.
 /// Ratios are in basis points (10_000 = 1.0); rates are annual.
 #[zero_copy]
-#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+// borsh for instruction data; the IDL's type comes from `zero_copy` (Anchor's serde derives
+// would define it a second time under `idl-build`)
+#[derive(Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct AssetConfig {
     /// The price account, pinned: a caller can never choose another. PythLegacy: the price
     /// account. PythPull: the `PriceUpdateV2` account; left zero at listing it defaults to the
@@ -114,7 +118,10 @@ const _: () = assert!(core::mem::size_of::<AssetConfig>() == 216 + 64);
 
 /// One expiry bucket of `VolSurfaceConfig` (`risk::VolBucket`).
 #[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+// borsh for instruction data; the IDL's type comes from `zero_copy` (Anchor's serde derives
+// would define it a second time under `idl-build`)
+#[derive(Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct VolBucketConfig {
     pub tenor_secs: u32,
     pub atm_vol_bps: u32,
@@ -125,7 +132,10 @@ pub struct VolBucketConfig {
 /// An underlying's volatility surface as governance sets it: per expiry bucket (tenor zero:
 /// unused), ATM volatility and the put and call wings (`risk::VolSurface`).
 #[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+// borsh for instruction data; the IDL's type comes from `zero_copy` (Anchor's serde derives
+// would define it a second time under `idl-build`)
+#[derive(Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct VolSurfaceConfig {
     pub buckets: [VolBucketConfig; crate::risk::VOL_BUCKETS],
 }

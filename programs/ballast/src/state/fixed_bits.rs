@@ -10,6 +10,28 @@ use crate::math::I80F48;
 #[derive(Clone, Copy, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct FixedBits(pub [u8; 16]);
 
+/// In the IDL: a tuple struct of 16 bytes (the bits of an I80F48, little-endian; value =
+/// i128 / 2^48), laid out as bytemuck, so clients decode it as the program stores it.
+#[cfg(feature = "idl-build")]
+impl anchor_lang::IdlBuild for FixedBits {
+    fn create_type() -> Option<anchor_lang::idl::types::IdlTypeDef> {
+        use anchor_lang::idl::types::*;
+        Some(IdlTypeDef {
+            name: Self::get_full_path(),
+            docs: vec!["I80F48 as the 16 little-endian bytes of its i128 bits (value = bits / 2^48)".into()],
+            serialization: IdlSerialization::Bytemuck,
+            repr: Some(IdlRepr::C(IdlReprModifier { packed: false, align: None })),
+            generics: vec![],
+            ty: IdlTypeDefTy::Struct {
+                fields: Some(IdlDefinedFields::Tuple(vec![IdlType::Array(
+                    Box::new(IdlType::U8),
+                    IdlArrayLen::Value(16),
+                )])),
+            },
+        })
+    }
+}
+
 impl FixedBits {
     pub const ZERO: FixedBits = FixedBits([0; 16]);
 

@@ -1,6 +1,7 @@
 use crate::math::from_bps;
 use crate::risk::governance::PauseState;
 use crate::risk::{AssetWeights, CorrelationWeights, HealthParams, MAX_CORRELATION_GROUPS};
+use anchor_lang::prelude::borsh::{BorshDeserialize, BorshSerialize};
 use anchor_lang::prelude::*;
 
 /// A group is one margin venue: its assets and margin accounts belong to it, and its admin
@@ -73,7 +74,10 @@ impl PauseBits {
 
 /// Group-wide liquidation settings.
 #[zero_copy]
-#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+// borsh for instruction data; the IDL's type comes from `zero_copy` (Anchor's serde derives
+// would define it a second time under `idl-build`)
+#[derive(Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct GroupConfig {
     /// Seconds over which a liquidation's bonus grows from each asset's start fee to its cap.
     pub liquidation_bonus_ramp_secs: u32,
@@ -95,7 +99,10 @@ pub struct GroupConfig {
 
 /// Weights that the matched part of a correlation group's positions uses.
 #[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+// borsh for instruction data; the IDL's type comes from `zero_copy` (Anchor's serde derives
+// would define it a second time under `idl-build`)
+#[derive(Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct CorrelationGroupConfig {
     pub init_asset_weight_bps: u32,
     pub maint_asset_weight_bps: u32,

@@ -5,6 +5,7 @@
 use crate::error::BallastError;
 use crate::math::{from_bps, FixedBits, I80F48};
 use crate::risk::{OptionKind, RiskArray, ScanParams, VolShocks, SCENARIO_COUNT};
+use anchor_lang::prelude::borsh::{BorshDeserialize, BorshSerialize};
 use anchor_lang::prelude::*;
 
 pub const MARKET_SEED: &[u8] = b"market";
@@ -46,7 +47,10 @@ pub const MARKET_FLAG_REDUCE_ONLY: u8 = 1 << 0;
 
 /// Governance parameters of a market, as set by `register_market`. Ratios in basis points.
 #[zero_copy]
-#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+// borsh for instruction data; the IDL's type comes from `zero_copy` (Anchor's serde derives
+// would define it a second time under `idl-build`)
+#[derive(Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct MarketConfig {
     /// Unix time the series expires; trading stops and `settle_expiry` may run from then.
     pub expiry_ts: i64,

@@ -1,5 +1,6 @@
 //! A timelocked parameter change: the patch, what it targets, and when it may run.
 
+use anchor_lang::prelude::borsh::{BorshDeserialize, BorshSerialize};
 use anchor_lang::prelude::*;
 
 pub const PROPOSAL_SEED: &[u8] = b"proposal";
@@ -9,7 +10,10 @@ pub const MAX_PATCH_ENTRIES: usize = 16;
 /// One field of a patch: `field` is a `risk::governance::AssetField`, `GroupField` or
 /// `MarketField` id (by the target); `value` is 32 bytes, little-endian for numbers (see `governance::FieldValue`).
 #[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+// borsh for instruction data; the IDL's type comes from `zero_copy` (Anchor's serde derives
+// would define it a second time under `idl-build`)
+#[derive(Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[borsh(crate = "anchor_lang::prelude::borsh")]
 pub struct PatchEntry {
     pub field: u16,
     pub padding: [u8; 6],

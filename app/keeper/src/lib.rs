@@ -4,8 +4,9 @@
 //! taken over by the least size that restores it, else its largest liability), settle
 //! expired markets (`settle_expiry`) and the PnL that positions closed by liquidation or
 //! settlement left owing (`settle_pnl`), and write off the debt of accounts left without
-//! collateral. Failed sends are retried with a fresh snapshot, up to a limit; counters say what
-//! happened.
+//! collateral. Failed sends are retried with a fresh snapshot, up to a limit; an account whose
+//! rounds keep failing is skipped for a while ([`ErrorBudget`]); counters say what happened
+//! ([`metrics::prometheus_text`]).
 //!
 //! Wide transactions. Every liquidation carries a compute-unit limit sized from its positions
 //! (`ballast_sdk::tx::with_compute_budget`). A liquidation or write-off too large for a legacy
@@ -34,6 +35,9 @@ use solana_signer::Signer;
 use std::collections::HashMap;
 use std::time::Instant;
 
+pub mod metrics;
+pub use metrics::ErrorBudget;
+
 #[derive(Debug, Clone)]
 pub struct KeeperConfig {
     /// Most liability (native units) per liquidation; u64::MAX lets the program take the least
@@ -58,6 +62,10 @@ pub struct KeeperConfig {
     /// transactions through (extended if it lacks addresses). None: the keeper creates one the
     /// first time a transaction needs it.
     pub lookup_table: Option<Pubkey>,
+    /// Failed rounds in a row after which an account is skipped for a while (`ErrorBudget`).
+    pub failures_before_backoff: u32,
+    /// The longest an account is skipped, in rounds.
+    pub max_backoff_rounds: u64,
 }
 
 impl Default for KeeperConfig {
@@ -70,6 +78,8 @@ impl Default for KeeperConfig {
             oracle_overrides: HashMap::new(),
             compute_unit_price_micro_lamports: 0,
             lookup_table: None,
+            failures_before_backoff: 3,
+            max_backoff_rounds: 64,
         }
     }
 }
@@ -98,6 +108,10 @@ pub struct KeeperStats {
     pub lookup_table_transactions: u64,
     /// Time spent computing health in the last round's scan, microseconds.
     pub last_scan_micros: u64,
+    /// Time spent computing health in every scan, microseconds.
+    pub scan_micros: u64,
+    /// Liquidatable or bankrupt accounts skipped by the error budget, summed over rounds.
+    pub accounts_skipped: u64,
 }
 
 /// An account the scan found liquidatable.
@@ -129,6 +143,8 @@ pub struct RoundReport {
     pub deferred: Vec<(Pubkey, String)>,
     /// Transactions of this round sent as v0 through the lookup table.
     pub v0_transactions: usize,
+    /// Accounts not tried this round: their last rounds failed (`ErrorBudget`).
+    pub skipped: Vec<Pubkey>,
 }
 
 /// How a transaction went out.
@@ -149,6 +165,8 @@ pub struct Keeper {
     /// The keeper's address lookup table (owned and paid for by the liquidator), once it exists:
     /// built the first time a transaction needs it and extended when assets are listed.
     pub lookup_table: Option<Pubkey>,
+    /// Accounts whose liquidation keeps failing, skipped for a while.
+    pub budget: ErrorBudget,
 }
 
 /// Whether the program would accept a liquidation of this account now (the program's own
@@ -208,7 +226,16 @@ impl Keeper {
         config: KeeperConfig,
     ) -> Keeper {
         let lookup_table = config.lookup_table;
-        Keeper { group, liquidator, liquidator_account, config, stats: KeeperStats::default(), lookup_table }
+        let budget = ErrorBudget::new(config.failures_before_backoff, config.max_backoff_rounds);
+        Keeper {
+            group,
+            liquidator,
+            liquidator_account,
+            config,
+            stats: KeeperStats::default(),
+            lookup_table,
+            budget,
+        }
     }
 
     pub async fn snapshot<C: Chain>(&self, chain: &C) -> SdkResult<GroupSnapshot> {
@@ -296,12 +323,19 @@ impl Keeper {
         let candidates =
             rank_liquidatable(&priced, &snapshot.group.config, &accounts, &self.liquidator_account);
         self.stats.last_scan_micros = started.elapsed().as_micros() as u64;
+        self.stats.scan_micros += self.stats.last_scan_micros;
+        let round = self.stats.rounds;
         self.stats.rounds += 1;
         self.stats.accounts_scanned += accounts.len() as u64;
         self.stats.liquidatable_seen += candidates.len() as u64;
         report.scanned = accounts.len();
 
         for c in candidates {
+            if self.budget.skips(&c.key, round) {
+                self.stats.accounts_skipped += 1;
+                report.skipped.push(c.key);
+                continue;
+            }
             let (mut attempts, mut steps) = (0, 0);
             loop {
                 attempts += 1;
@@ -313,11 +347,15 @@ impl Keeper {
                         // again while still liquidatable (`liquidate_one` rechecks), up to the limit
                         steps += 1;
                         attempts = 0;
+                        self.budget.succeeded(&c.key);
                         if steps >= self.config.max_steps_per_account {
                             break;
                         }
                     }
-                    Ok(None) => break,
+                    Ok(None) => {
+                        self.budget.succeeded(&c.key);
+                        break;
+                    }
                     Err(e @ SdkError::SlotNotReached { .. }) => {
                         report.deferred.push((c.key, format!("waiting for the lookup table: {e}")));
                         break;
@@ -326,6 +364,7 @@ impl Keeper {
                         self.stats.failed_sends += 1;
                         if attempts >= self.config.max_attempts {
                             report.failures.push((c.key, e.to_string()));
+                            self.budget.failed(c.key, round);
                             break;
                         }
                     }
@@ -346,9 +385,15 @@ impl Keeper {
             if !is_bankrupt(&priced, &snapshot.group.config, &account) {
                 continue;
             }
+            if self.budget.skips(&key, round) {
+                self.stats.accounts_skipped += 1;
+                report.skipped.push(key);
+                continue;
+            }
             let value = account_spot_value(&priced, &account)?;
             // Each write-off sweeps the dust; later ones see none.
             let mut current = account;
+            let (mut write_off_failed, mut write_off_deferred) = (false, false);
             for p in account.active_positions().filter(|p| p.shares() < I80F48::ZERO) {
                 let i = snapshot.resolve_bankruptcy(key, &current, p.asset_index)?;
                 match self.send(chain, &snapshot, &[i]).await {
@@ -370,13 +415,21 @@ impl Keeper {
                     }
                     Err(e @ SdkError::SlotNotReached { .. }) => {
                         report.deferred.push((key, format!("waiting for the lookup table: {e}")));
+                        write_off_deferred = true;
                         break;
                     }
                     Err(e) => {
                         self.stats.failed_sends += 1;
                         report.failures.push((key, e.to_string()));
+                        write_off_failed = true;
                     }
                 }
+            }
+            // a deferral (the lookup table not yet usable) neither spends nor restores the budget
+            if write_off_failed {
+                self.budget.failed(key, round);
+            } else if !write_off_deferred {
+                self.budget.succeeded(&key);
             }
         }
         report.v0_transactions = (self.stats.v0_transactions - v0_before) as usize;

@@ -5,8 +5,13 @@
 //! the keypair owns. `--lookup-table <ADDR>` reuses one from an earlier run (the keeper prints
 //! the address when it creates one); `--prepare-lookup-table` builds or extends it before the
 //! first round instead of when the first wide liquidation needs it.
+//!
+//! `--priority-fee <MICROLAMPORTS>` prices every liquidation's compute units; `--metrics-addr
+//! <IP:PORT>` serves the counters as Prometheus text (any path) after each round. An account
+//! whose rounds keep failing is skipped for 1, 2, 4 ... rounds (up to 64) after 3 failed rounds.
 
 use anchor_lang::prelude::Pubkey;
+use ballast_keeper::metrics::{prometheus_text, serve_metrics};
 use ballast_keeper::{Keeper, KeeperConfig};
 use ballast_sdk::chain::rpc::RpcChain;
 use ballast_sdk::config::parse_pubkey;
@@ -41,6 +46,12 @@ struct Args {
     /// Build or extend the lookup table before the first round.
     #[arg(long)]
     prepare_lookup_table: bool,
+    /// Priority fee of the keeper's transactions, micro-lamports per compute unit.
+    #[arg(long, value_name = "MICROLAMPORTS", default_value_t = 0)]
+    priority_fee: u64,
+    /// Serve the counters as Prometheus text on this address (e.g. 127.0.0.1:9464).
+    #[arg(long, value_name = "IP:PORT")]
+    metrics_addr: Option<std::net::SocketAddr>,
 }
 
 #[tokio::main]
@@ -54,14 +65,30 @@ async fn main() {
         rounds,
         lookup_table,
         prepare_lookup_table,
+        priority_fee,
+        metrics_addr,
     } = Args::parse();
     let keypair = solana_keypair::read_keypair_file(&keypair_path).unwrap_or_else(|_| {
         eprintln!("cannot read keypair {keypair_path}");
         std::process::exit(1)
     });
     let chain = RpcChain::new(&url);
-    let config = KeeperConfig { lookup_table, ..KeeperConfig::default() };
+    let config = KeeperConfig {
+        lookup_table,
+        compute_unit_price_micro_lamports: priority_fee,
+        ..KeeperConfig::default()
+    };
     let mut keeper = Keeper::new(group, keypair, account, config);
+    let metrics = std::sync::Arc::new(std::sync::Mutex::new(prometheus_text(&keeper.stats, &group, 0)));
+    if let Some(addr) = metrics_addr {
+        let listener = std::net::TcpListener::bind(addr).unwrap_or_else(|e| {
+            eprintln!("cannot serve metrics on {addr}: {e}");
+            std::process::exit(1)
+        });
+        let text = metrics.clone();
+        std::thread::spawn(move || serve_metrics(listener, text));
+        println!("metrics on http://{addr}/metrics");
+    }
     let mut announced = lookup_table;
     if prepare_lookup_table {
         match keeper.prepare_lookup_table(&chain).await {
@@ -80,13 +107,14 @@ async fn main() {
             Ok(r) => {
                 let s = &keeper.stats;
                 println!(
-                    "round {round}: scanned {} in {} us | liquidated {} bankrupt {} deferred {} failed {} | v0 {} | totals: liquidations {} bankruptcies {} failed sends {}",
+                    "round {round}: scanned {} in {} us | liquidated {} bankrupt {} deferred {} failed {} skipped {} | v0 {} | totals: liquidations {} bankruptcies {} failed sends {}",
                     r.scanned,
                     s.last_scan_micros,
                     r.liquidated.len(),
                     r.bankrupt.len(),
                     r.deferred.len(),
                     r.failures.len(),
+                    r.skipped.len(),
                     r.v0_transactions,
                     s.liquidations,
                     s.bankruptcies_resolved,
@@ -100,6 +128,10 @@ async fn main() {
                 }
             }
             Err(e) => eprintln!("round {round}: {e}"),
+        }
+        let backed_off = keeper.budget.skipped_in(keeper.stats.rounds);
+        if let Ok(mut text) = metrics.lock() {
+            *text = prometheus_text(&keeper.stats, &group, backed_off);
         }
         if keeper.lookup_table != announced {
             if let Some(t) = keeper.lookup_table {
@@ -125,6 +157,7 @@ mod tests {
                 .unwrap();
         assert_eq!((a.url.as_str(), a.interval, a.rounds), ("http://127.0.0.1:8899", 5, u64::MAX));
         assert_eq!((a.lookup_table, a.prepare_lookup_table), (None, false));
+        assert_eq!((a.priority_fee, a.metrics_addr), (0, None));
         let a = Args::try_parse_from([
             "ballast-keeper",
             "--url",
@@ -142,8 +175,13 @@ mod tests {
             "--lookup-table",
             key,
             "--prepare-lookup-table",
+            "--priority-fee",
+            "5000",
+            "--metrics-addr",
+            "127.0.0.1:9464",
         ])
         .unwrap();
+        assert_eq!((a.priority_fee, a.metrics_addr.map(|m| m.port())), (5000, Some(9464)));
         assert_eq!((a.url.as_str(), a.interval, a.rounds), ("http://x:1", 1, 3));
         assert!(a.lookup_table.is_some() && a.prepare_lookup_table);
         assert!(Args::try_parse_from(["ballast-keeper", "--keypair", "k.json", "--group", key]).is_err());

@@ -116,3 +116,40 @@ async fn keeper_writes_off_a_bankrupt_account() {
     assert!(!is_bankrupt(&priced, &snapshot.group.config, &state));
     env.assert_invariants().await;
 }
+
+/// An account whose liquidation fails round after round (here: the keeper names a liquidator
+/// account that does not exist) is skipped for 1, then 2 rounds after the allowed failures, and
+/// liquidated once the cause is gone; the counters say so.
+#[tokio::test]
+async fn an_account_that_keeps_failing_is_skipped_for_a_while() {
+    let (mut env, account, liquidator, liq_account) = setup().await;
+    let chain = chain_for(&env, &[account, liq_account]);
+    let config = KeeperConfig {
+        oracle_overrides: overrides(&env),
+        failures_before_backoff: 2,
+        max_backoff_rounds: 4,
+        ..KeeperConfig::default()
+    };
+    let mut keeper = Keeper::new(env.group, liquidator.insecure_clone(), Pubkey::new_unique(), config);
+    env.set_price(0, 1.0, 0.0).await;
+    env.set_price(1, 60.0, 0.0).await;
+    env.set_price(2, 1.0, 0.0).await;
+    let mut tried = vec![];
+    for _ in 0..6 {
+        let round = keeper.run_round(&chain).await.unwrap();
+        assert!(round.liquidated.is_empty());
+        assert_eq!(round.failures.len() + round.skipped.len(), 1, "{round:?}");
+        tried.push(round.skipped.is_empty());
+    }
+    // rounds 0 and 1 fail (the budget), 2 is skipped, 3 fails, 4 and 5 are skipped
+    assert_eq!(tried, [true, true, false, true, false, false]);
+    assert_eq!(keeper.stats.accounts_skipped, 3);
+    assert_eq!(keeper.stats.failed_sends, 3 * 3, "three attempts in each tried round");
+    assert_eq!(keeper.budget.skipped_in(keeper.stats.rounds), 0);
+
+    keeper.liquidator_account = liq_account;
+    let round = keeper.run_round(&chain).await.unwrap();
+    assert_eq!(round.liquidated, vec![account], "{round:?}");
+    assert!(!keeper.budget.skips(&account, keeper.stats.rounds + 1));
+    env.assert_invariants().await;
+}

@@ -85,10 +85,13 @@ pub fn prometheus_text(stats: &KeeperStats, group: &Pubkey, accounts_backed_off:
         ("scan_micros", "Time spent computing health in scans, microseconds", stats.scan_micros),
     ];
     let mut out = String::new();
-    for (name, help, value) in counters {
+    let mut sample = |name: String, kind: &str, help: &str, value: u64| {
         out.push_str(&format!(
-            "# HELP ballast_keeper_{name}_total {help}.\n# TYPE ballast_keeper_{name}_total counter\nballast_keeper_{name}_total{{group=\"{group}\"}} {value}\n"
+            "# HELP {name} {help}.\n# TYPE {name} {kind}\n{name}{{group=\"{group}\"}} {value}\n"
         ));
+    };
+    for (name, help, value) in counters {
+        sample(format!("ballast_keeper_{name}_total"), "counter", help, value);
     }
     let gauges: [(&str, &str, u64); 2] = [
         (
@@ -99,9 +102,7 @@ pub fn prometheus_text(stats: &KeeperStats, group: &Pubkey, accounts_backed_off:
         ("accounts_backed_off", "Accounts the error budget skips now", accounts_backed_off as u64),
     ];
     for (name, help, value) in gauges {
-        out.push_str(&format!(
-            "# HELP ballast_keeper_{name} {help}.\n# TYPE ballast_keeper_{name} gauge\nballast_keeper_{name}{{group=\"{group}\"}} {value}\n"
-        ));
+        sample(format!("ballast_keeper_{name}"), "gauge", help, value);
     }
     out
 }

@@ -101,10 +101,17 @@ pub trait Chain {
     }
 }
 
-/// `ixs` then a self-transfer of `nonce` lamports by `payer`. The in-process bank answers a
-/// repeated transaction (same instructions, same blockhash) from its status cache instead of
-/// running it; a fresh `nonce` per send makes every transaction unique, so retries really
-/// retry (and a test repeating an instruction is never deduplicated).
+/// The keypairs that sign a transaction: the fee payer first, then `signers`.
+pub fn signing_keys<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    let mut keys = vec![payer];
+    keys.extend_from_slice(signers);
+    keys
+}
+
+/// `ixs` then a self-transfer of `nonce` lamports by `payer`, for the in-process chains: a
+/// bank answers a repeated transaction (same instructions, same blockhash) from its status
+/// cache instead of running it; a fresh `nonce` per send makes every transaction unique, so
+/// retries really retry (and a test repeating an instruction is never deduplicated).
 pub fn unique_instructions(ixs: &[Instruction], payer: &Pubkey, nonce: u64) -> Vec<Instruction> {
     let mut all = ixs.to_vec();
     all.push(solana_system_interface::instruction::transfer(payer, payer, nonce));
@@ -194,8 +201,7 @@ pub mod rpc {
             signers: &[&Keypair],
         ) -> SdkResult<String> {
             let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
-            let mut keys: Vec<&Keypair> = vec![payer];
-            keys.extend_from_slice(signers);
+            let keys = super::signing_keys(payer, signers);
             let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash);
             let sig = self
                 .client
@@ -214,8 +220,7 @@ pub mod rpc {
         ) -> SdkResult<String> {
             let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
             let message = crate::tx::checked_v0_message(&payer.pubkey(), ixs, tables, blockhash)?;
-            let mut keys: Vec<&Keypair> = vec![payer];
-            keys.extend_from_slice(signers);
+            let keys = super::signing_keys(payer, signers);
             let tx = crate::tx::sign(message, &keys)?;
             let sig = self
                 .client
@@ -333,8 +338,7 @@ pub mod banks {
         ) -> SdkResult<String> {
             let client = self.client.clone();
             let blockhash = client.get_latest_blockhash().await.map_err(transport)?;
-            let mut keys: Vec<&Keypair> = vec![payer];
-            keys.extend_from_slice(signers);
+            let keys = super::signing_keys(payer, signers);
             let n = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             let all = unique_instructions(ixs, &payer.pubkey(), n);
             // A program at static index 38 or more would panic the bank's thread (and hang every
@@ -363,8 +367,7 @@ pub mod banks {
         ) -> SdkResult<String> {
             let client = self.client.clone();
             let blockhash = client.get_latest_blockhash().await.map_err(transport)?;
-            let mut keys: Vec<&Keypair> = vec![payer];
-            keys.extend_from_slice(signers);
+            let keys = super::signing_keys(payer, signers);
             // Unique like `send`'s (the self-transfer's System program stays static: programs
             // are never loaded from a table).
             let n = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;

@@ -158,8 +158,7 @@ impl Chain for SvmChain {
 
     async fn send(&self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> SdkResult<String> {
         let all = unique_instructions(ixs, &payer.pubkey(), self.next_nonce());
-        let mut keys: Vec<&Keypair> = vec![payer];
-        keys.extend_from_slice(signers);
+        let keys = ballast_sdk::chain::signing_keys(payer, signers);
         let blockhash = self.svm().latest_blockhash();
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
         self.process(tx.into())
@@ -173,8 +172,7 @@ impl Chain for SvmChain {
         tables: &[AddressLookupTableAccount],
     ) -> SdkResult<String> {
         let all = unique_instructions(ixs, &payer.pubkey(), self.next_nonce());
-        let mut keys: Vec<&Keypair> = vec![payer];
-        keys.extend_from_slice(signers);
+        let keys = ballast_sdk::chain::signing_keys(payer, signers);
         let blockhash = self.svm().latest_blockhash();
         let message = ballast_sdk::tx::checked_v0_message(&payer.pubkey(), &all, tables, blockhash)?;
         self.process(ballast_sdk::tx::sign(message, &keys)?)

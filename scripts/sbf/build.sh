@@ -2,7 +2,8 @@
 # Builds programs/ballast to an SBF shared object, as a normal deploy build (default features, with
 # the entrypoint), with the toolchain from scripts/sbf/toolchain.sh (run first if missing).
 #
-#   scripts/sbf/build.sh            -> $BALLAST_SBF_CACHE/deploy/ballast.so   (SBPF v0)
+#   scripts/sbf/build.sh            -> $BALLAST_SBF_CACHE/deploy/ballast.so   (SBPF v0), and beside it
+#                                      pyth_localnet.so (the local validator's stand-in Pyth receiver)
 #   BALLAST_SBF_ARCH=v3 scripts/sbf/build.sh -> $BALLAST_SBF_CACHE/deploy-v3/ballast.so
 #   BALLAST_SBF_FEATURES=cu-probes scripts/sbf/build.sh -> $BALLAST_SBF_CACHE/deploy-cu-probes/ballast.so
 #     (a measurement build with program features on, in its own output folder)
@@ -93,7 +94,7 @@ done
 # Cargo does not track the linker: after a toolchain change, make it link the program again.
 TOOLCHAIN_ID=$(cat "$CACHE"/stamps/* | sha256sum | cut -c1-16)
 if [ "$(cat "$CARGO_TARGET_DIR/.toolchain-id" 2>/dev/null)" != "$TOOLCHAIN_ID" ]; then
-  rm -rf "$CARGO_TARGET_DIR"/sbpf-solana-solana/release/.fingerprint/ballast-*
+  rm -rf "$CARGO_TARGET_DIR"/sbpf-solana-solana/release/.fingerprint/{ballast,pyth-localnet}-*
   mkdir -p "$CARGO_TARGET_DIR"
   echo "$TOOLCHAIN_ID" >"$CARGO_TARGET_DIR/.toolchain-id"
 fi
@@ -101,9 +102,10 @@ fi
 cd "$WS"
 LOG=$CACHE/build-$ARCH.log
 echo "== sbf build ($ARCH): cargo build -p ballast (log: $LOG)" >&2
-FEATURE_ARGS=()
-if [ -n "$FEATURES" ]; then FEATURE_ARGS=(--features "$FEATURES"); fi
-if ! "$CACHE/rust/usr/bin/cargo" build --release -p ballast "${FEATURE_ARGS[@]}" \
+# A deploy build also builds the localnet's Pyth stand-in; a measurement build only the program.
+PACKAGES=(-p ballast -p pyth-localnet)
+if [ -n "$FEATURES" ]; then PACKAGES=(-p ballast --features "$FEATURES"); fi
+if ! "$CACHE/rust/usr/bin/cargo" build --release "${PACKAGES[@]}" \
   -Zjson-target-spec -Zbuild-std=std,panic_abort \
   --target "$SPEC_DIR/sbpf-solana-solana.json" \
   --config "patch.crates-io.solana-compiler-builtins.path='$SCB'" \
@@ -113,6 +115,9 @@ if ! "$CACHE/rust/usr/bin/cargo" build --release -p ballast "${FEATURE_ARGS[@]}"
   exit 1
 fi
 mkdir -p "$OUT"
+if [ -z "$FEATURES" ]; then
+  cp "$CARGO_TARGET_DIR/sbpf-solana-solana/release/libpyth_localnet.so" "$OUT/pyth_localnet.so"
+fi
 cp "$CARGO_TARGET_DIR/sbpf-solana-solana/release/libballast.so" "$OUT/ballast.so.tmp"
 mv "$OUT/ballast.so.tmp" "$OUT/ballast.so"
 echo "$HASH" >"$OUT/ballast.so.inputs"

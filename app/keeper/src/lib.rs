@@ -33,9 +33,14 @@ use ballast_sdk::{tx, Chain, GroupSnapshot, SdkError, SdkResult};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+pub mod feed;
 pub mod metrics;
+#[cfg(feature = "rpc")]
+pub mod subscribe;
+pub use feed::AccountFeed;
 pub use metrics::ErrorBudget;
 
 #[derive(Debug, Clone)]
@@ -167,6 +172,9 @@ pub struct Keeper {
     pub lookup_table: Option<Pubkey>,
     /// Accounts whose liquidation keeps failing, skipped for a while.
     pub budget: ErrorBudget,
+    /// Margin accounts kept current by a subscription between full scans (None: every round
+    /// scans in full). The binary feeds it from `programSubscribe` (`subscribe::spawn`).
+    pub feed: Option<Arc<Mutex<AccountFeed>>>,
 }
 
 /// Whether the program would accept a liquidation of this account now (the program's own
@@ -235,7 +243,27 @@ impl Keeper {
             stats: KeeperStats::default(),
             lookup_table,
             budget,
+            feed: None,
         }
+    }
+
+    /// The group's margin accounts: from the feed while it is current, else a full scan (which
+    /// then reseeds the feed).
+    pub async fn margin_accounts<C: Chain>(
+        &self,
+        chain: &C,
+        snapshot: &GroupSnapshot,
+    ) -> SdkResult<Vec<(Pubkey, MarginAccount)>> {
+        let Some(feed) = &self.feed else {
+            return snapshot.margin_accounts(chain).await;
+        };
+        if !feed.lock().expect("feed lock").needs_resync(Instant::now()) {
+            return Ok(feed.lock().expect("feed lock").accounts());
+        }
+        let slot = chain.slot().await?;
+        let accounts = snapshot.margin_accounts(chain).await?;
+        feed.lock().expect("feed lock").resync(slot, accounts.clone(), Instant::now());
+        Ok(accounts)
     }
 
     pub async fn snapshot<C: Chain>(&self, chain: &C) -> SdkResult<GroupSnapshot> {
@@ -317,7 +345,7 @@ impl Keeper {
                 report.failures.push((table, format!("lookup table: {e}")));
             }
         }
-        let accounts = snapshot.margin_accounts(chain).await?;
+        let accounts = self.margin_accounts(chain, &snapshot).await?;
         let started = Instant::now();
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
         let candidates =

@@ -6,16 +6,23 @@
 //! the address when it creates one); `--prepare-lookup-table` builds or extends it before the
 //! first round instead of when the first wide liquidation needs it.
 //!
+//! Between full scans (getProgramAccounts, every `--resync-secs`), the margin accounts come from a
+//! `programSubscribe` on the websocket (`--ws-url`, default derived from `--url`);
+//! `--no-subscribe` scans in full every round.
+//!
 //! `--priority-fee <MICROLAMPORTS>` prices every liquidation's compute units; `--metrics-addr
 //! <IP:PORT>` serves the counters as Prometheus text (any path) after each round. An account
 //! whose rounds keep failing is skipped for 1, 2, 4 ... rounds (up to 64) after 3 failed rounds.
 
 use anchor_lang::prelude::Pubkey;
 use ballast_keeper::metrics::{prometheus_text, serve_metrics};
-use ballast_keeper::{Keeper, KeeperConfig};
+use ballast_keeper::subscribe::{self, websocket_url};
+use ballast_keeper::{AccountFeed, Keeper, KeeperConfig};
 use ballast_sdk::chain::rpc::RpcChain;
 use ballast_sdk::config::parse_pubkey;
 use clap::Parser;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Scans a group's margin accounts with the program's own risk engine and liquidates the
 /// unhealthy ones, one round every `--interval` seconds.
@@ -52,6 +59,17 @@ struct Args {
     /// Serve the counters as Prometheus text on this address (e.g. 127.0.0.1:9464).
     #[arg(long, value_name = "IP:PORT")]
     metrics_addr: Option<std::net::SocketAddr>,
+    /// Websocket URL for programSubscribe [default: from --url, as the Solana CLI derives it:
+    /// ws(s), an explicit port + 1]
+    #[arg(long, value_name = "WS URL")]
+    ws_url: Option<String>,
+    /// Seconds between full scans (getProgramAccounts); in between, the accounts the
+    /// subscription reports changed
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    resync_secs: u64,
+    /// Scan in full every round, without a subscription
+    #[arg(long)]
+    no_subscribe: bool,
 }
 
 #[tokio::main]
@@ -67,6 +85,9 @@ async fn main() {
         prepare_lookup_table,
         priority_fee,
         metrics_addr,
+        ws_url,
+        resync_secs,
+        no_subscribe,
     } = Args::parse();
     let keypair = solana_keypair::read_keypair_file(&keypair_path).unwrap_or_else(|_| {
         eprintln!("cannot read keypair {keypair_path}");
@@ -79,6 +100,13 @@ async fn main() {
         ..KeeperConfig::default()
     };
     let mut keeper = Keeper::new(group, keypair, account, config);
+    if !no_subscribe {
+        let feed = Arc::new(Mutex::new(AccountFeed::new(Duration::from_secs(resync_secs))));
+        let ws_url = ws_url.unwrap_or_else(|| websocket_url(&url));
+        println!("following {ws_url} (programSubscribe), full scan every {resync_secs} s");
+        subscribe::spawn(ws_url, group, feed.clone());
+        keeper.feed = Some(feed);
+    }
     let metrics = std::sync::Arc::new(std::sync::Mutex::new(prometheus_text(&keeper.stats, &group, 0)));
     if let Some(addr) = metrics_addr {
         let listener = std::net::TcpListener::bind(addr).unwrap_or_else(|e| {
@@ -120,6 +148,13 @@ async fn main() {
                     s.bankruptcies_resolved,
                     s.failed_sends
                 );
+                if let Some(feed) = &keeper.feed {
+                    let f = feed.lock().expect("feed lock").stats.clone();
+                    println!(
+                        "  feed: {} updates, {} full scans, {} (re)subscriptions",
+                        f.updates, f.resyncs, f.connects
+                    );
+                }
                 for (k, e) in r.failures {
                     eprintln!("  failed {k}: {e}");
                 }
@@ -158,6 +193,7 @@ mod tests {
         assert_eq!((a.url.as_str(), a.interval, a.rounds), ("http://127.0.0.1:8899", 5, u64::MAX));
         assert_eq!((a.lookup_table, a.prepare_lookup_table), (None, false));
         assert_eq!((a.priority_fee, a.metrics_addr), (0, None));
+        assert_eq!((a.ws_url, a.resync_secs, a.no_subscribe), (None, 60, false));
         let a = Args::try_parse_from([
             "ballast-keeper",
             "--url",

@@ -153,3 +153,39 @@ async fn an_account_that_keeps_failing_is_skipped_for_a_while() {
     assert!(!keeper.budget.skips(&account, keeper.stats.rounds + 1));
     env.assert_invariants().await;
 }
+
+/// A keeper with an account feed scans what the feed holds between full scans: an account
+/// it was not told about is not seen, one a notification brings is liquidated, and a dropped
+/// subscription brings back the full scan.
+#[tokio::test]
+async fn between_full_scans_the_keeper_sees_the_accounts_its_feed_was_notified_of() {
+    use ballast_keeper::AccountFeed;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    let (mut env, account, liquidator, liq_account) = setup().await;
+    let chain = chain_for(&env, &[account, liq_account]);
+    let config = KeeperConfig { oracle_overrides: overrides(&env), ..KeeperConfig::default() };
+    let mut keeper = Keeper::new(env.group, liquidator.insecure_clone(), liq_account, config);
+    let feed = Arc::new(Mutex::new(AccountFeed::new(Duration::from_secs(3600))));
+    // A full scan that found nothing, newer than anything the chain has made.
+    feed.lock().unwrap().resync(u64::MAX - 1, vec![], Instant::now());
+    keeper.feed = Some(feed.clone());
+    env.set_price(0, 1.0, 0.0).await;
+    env.set_price(1, 60.0, 0.0).await;
+    env.set_price(2, 1.0, 0.0).await;
+
+    let round = keeper.run_round(&chain).await.unwrap();
+    assert_eq!((round.scanned, round.liquidated.len()), (0, 0), "the feed holds no account");
+
+    let state = env.margin_account(account).await;
+    assert!(feed.lock().unwrap().apply(u64::MAX, account, state));
+    let round = keeper.run_round(&chain).await.unwrap();
+    assert_eq!(round.scanned, 1);
+    assert_eq!(round.liquidated, vec![account], "{round:?}");
+    env.assert_invariants().await;
+
+    feed.lock().unwrap().disconnected();
+    let round = keeper.run_round(&chain).await.unwrap();
+    assert_eq!(round.scanned, 2, "a full scan");
+    assert_eq!(feed.lock().unwrap().stats.resyncs, 2);
+}

@@ -101,6 +101,12 @@ pub trait Chain {
     }
 }
 
+/// `unix_timestamp` of the Clock sysvar's bincode bytes: slot, epoch_start_timestamp, epoch and
+/// leader_schedule_epoch (8 bytes each) come first.
+pub fn clock_unix_timestamp(data: &[u8]) -> Option<i64> {
+    Some(i64::from_le_bytes(data.get(32..40)?.try_into().ok()?))
+}
+
 /// The keypairs that sign a transaction: the fee payer first, then `signers`.
 pub fn signing_keys<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
     let mut keys = vec![payer];
@@ -125,6 +131,27 @@ pub mod rpc {
     use solana_rpc_client::nonblocking::rpc_client::RpcClient;
     use solana_rpc_client_types::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
     use solana_rpc_client_types::filter::{Memcmp, RpcFilterType};
+
+    /// `filter` as getProgramAccounts and programSubscribe take it (data size, then each
+    /// memcmp; base64 accounts), at `commitment` (None: the client's).
+    pub fn program_accounts_config(
+        filter: &AccountFilter,
+        commitment: Option<solana_commitment_config::CommitmentConfig>,
+    ) -> RpcProgramAccountsConfig {
+        let mut filters = vec![RpcFilterType::DataSize(filter.data_size as u64)];
+        filters.extend(
+            filter.memcmp.iter().map(|(o, b)| RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*o, b.clone()))),
+        );
+        RpcProgramAccountsConfig {
+            filters: Some(filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment,
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        }
+    }
 
     /// A cluster over JSON-RPC (confirmed commitment).
     pub struct RpcChain {
@@ -172,21 +199,7 @@ pub mod rpc {
             program: &Pubkey,
             filter: &AccountFilter,
         ) -> SdkResult<Vec<(Pubkey, Account)>> {
-            let mut filters = vec![RpcFilterType::DataSize(filter.data_size as u64)];
-            filters.extend(
-                filter
-                    .memcmp
-                    .iter()
-                    .map(|(o, b)| RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*o, b.clone()))),
-            );
-            let config = RpcProgramAccountsConfig {
-                filters: Some(filters),
-                account_config: RpcAccountInfoConfig {
-                    encoding: Some(UiAccountEncoding::Base64),
-                    ..RpcAccountInfoConfig::default()
-                },
-                ..RpcProgramAccountsConfig::default()
-            };
+            let config = program_accounts_config(filter, None);
             // The raw-Account variant is deprecated in favour of UiAccount; the bytes are the same.
             #[allow(deprecated)]
             let accounts =
@@ -245,9 +258,13 @@ pub mod rpc {
             Ok(sig.to_string())
         }
 
+        /// The Clock sysvar's time, which is what the program judges staleness by (a block's
+        /// time, `getBlockTime`, is not yet available for the newest confirmed slot).
         async fn unix_timestamp(&self) -> SdkResult<i64> {
-            let slot = self.client.get_slot().await.map_err(transport)?;
-            self.client.get_block_time(slot).await.map_err(transport)
+            let clock = Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
+            let account = self.account(&clock).await?.ok_or(SdkError::AccountNotFound(clock))?;
+            clock_unix_timestamp(&account.data)
+                .ok_or_else(|| SdkError::Transport("short Clock sysvar".into()))
         }
 
         async fn slot(&self) -> SdkResult<u64> {

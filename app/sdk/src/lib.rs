@@ -11,6 +11,7 @@
 //! - [`config`]: governance parameters as files (`AssetParams`, `GroupParams`) and the parsers
 //!   of addresses and Pyth feed ids; [`deploy`]: whole deployments described in one file.
 //! - [`cosign`]: a futures trade signed in two places, the counterparty checking what it signs.
+//! - [`token`]: SPL Token and Token-2022 mints, token accounts and mint_to.
 //! - [`lookup_table`]: lookup tables on chain: decoding, the addresses a group's wide
 //!   transactions need, and a table kept holding them (`Chain::send_versioned` sends through it).
 
@@ -25,6 +26,7 @@ pub mod markets;
 pub mod pyth;
 pub mod report;
 pub mod snapshot;
+pub mod token;
 pub mod tx;
 
 pub use ballast;

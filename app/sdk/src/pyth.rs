@@ -35,30 +35,47 @@ pub fn price_update_account_with(
     publish_time: i64,
     verification_level: VerificationLevel,
 ) -> Account {
-    let update = PriceUpdateV2 {
-        write_authority: Pubkey::default(),
-        verification_level,
-        price_message: PriceFeedMessage {
-            feed_id,
-            price,
-            conf,
-            exponent: PYTH_EXPONENT,
-            publish_time,
-            prev_publish_time: publish_time.saturating_sub(1),
-            ema_price,
-            ema_conf: conf,
-        },
-        posted_slot: 0,
-    };
-    let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
-    update.try_serialize(&mut data).expect("serialises");
-    // The receiver allocates LEN bytes; the Full level serialises one byte shorter than Partial.
-    data.resize(PriceUpdateV2::LEN, 0);
+    let message = price_message(feed_id, price, conf, ema_price, publish_time);
     Account {
         lamports: 1_000_000_000,
-        data,
+        data: price_update_data(Pubkey::default(), verification_level, message),
         owner: pyth_solana_receiver_sdk::ID,
         executable: false,
         rent_epoch: 0,
     }
+}
+
+/// A price message at [`PYTH_EXPONENT`] whose EMA confidence is its confidence.
+pub fn price_message(
+    feed_id: [u8; 32],
+    price: i64,
+    conf: u64,
+    ema_price: i64,
+    publish_time: i64,
+) -> PriceFeedMessage {
+    PriceFeedMessage {
+        feed_id,
+        price,
+        conf,
+        exponent: PYTH_EXPONENT,
+        publish_time,
+        prev_publish_time: publish_time.saturating_sub(1),
+        ema_price,
+        ema_conf: conf,
+    }
+}
+
+/// The bytes of a `PriceUpdateV2` account (`PriceUpdateV2::LEN`, as the receiver allocates) that
+/// `write_authority` may rewrite: what the local validator's price accounts hold.
+pub fn price_update_data(
+    write_authority: Pubkey,
+    verification_level: VerificationLevel,
+    price_message: PriceFeedMessage,
+) -> Vec<u8> {
+    let update = PriceUpdateV2 { write_authority, verification_level, price_message, posted_slot: 0 };
+    let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
+    update.try_serialize(&mut data).expect("serialises");
+    // The Full level serialises one byte shorter than Partial; the rest is zero padding.
+    data.resize(PriceUpdateV2::LEN, 0);
+    data
 }

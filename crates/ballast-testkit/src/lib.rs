@@ -1,7 +1,7 @@
 //! The in-process chains that the integration tests (`ballast-tests`) and the sandbox run on,
 //! and what both need on them: the Ballast program compiled for the host ([`native_entry`]),
 //! Pyth accounts built byte for byte in their real formats ([`pyth`]), SPL token plumbing
-//! ([`token`]), and a stand-in DAO program whose PDA can sign as an admin ([`dao`]).
+//! ([`token`], the SDK's), and a stand-in DAO program whose PDA can sign as an admin ([`dao`]).
 //!
 //! - [`svm::SvmChain`]: LiteSVM with the program as a host builtin ([`native`]), behind the SDK's
 //!   `Chain`. The sandbox runs on it; it needs 319 crates of chain where program-test needs 682.
@@ -16,7 +16,7 @@ pub mod dao;
 pub mod native;
 pub mod pyth;
 pub mod svm;
-pub mod token;
+pub use ballast_sdk::token;
 
 use anchor_lang::prelude::Pubkey;
 use std::path::PathBuf;
@@ -41,7 +41,7 @@ pub fn native_entry(
     ballast::entry(program_id, accounts, data)
 }
 
-pub const SPL_TOKEN: Pubkey = spl_token_interface::ID;
+pub const SPL_TOKEN: Pubkey = ballast_sdk::token::SPL_TOKEN;
 pub const TOKEN_2022: Pubkey = spl_token_2022_interface::ID;
 /// The BPF loader that program-test loads an .so under.
 pub const BPF_LOADER: Pubkey = Pubkey::from_str_const("BPFLoader2111111111111111111111111111111111");

@@ -1,11 +1,13 @@
 //! SPL Token and Token-2022 instructions for mints and token accounts (the base layouts the two
-//! programs share).
+//! programs share): the tests, the sandbox and the local validator's setup create their mints and
+//! fund their wallets with these.
 
 use anchor_lang::prelude::{Pubkey, Rent};
 use solana_instruction::Instruction;
 use solana_program_pack::Pack;
 
-use crate::SPL_TOKEN;
+/// The SPL Token program (the other one these builders take is Token-2022).
+pub const SPL_TOKEN: Pubkey = spl_token_interface::ID;
 
 /// Creates `mint` (a new keypair's address, which must sign) under `token_program` and
 /// initialises it with `authority` as mint authority and no freeze authority.

@@ -1,0 +1,77 @@
+//! The `ballast-keeper` binary against a real validator: it finds an account that a price move
+//! put below maintenance (getProgramAccounts with the group's memcmp filters), liquidates it in
+//! its first round, and serves its counters as Prometheus text.
+//!
+//! Run by `scripts/localnet/ci.sh` (`-- --ignored --test-threads=1`).
+
+mod common;
+use common::*;
+use std::io::{Read, Write};
+
+#[tokio::test]
+#[ignore = "needs a running local validator: scripts/localnet/ci.sh runs these"]
+async fn the_keeper_liquidates_an_account_after_a_price_move() {
+    let net = net("keeper");
+    net.reset_prices().await;
+    let (sol, usdc) = (net.index("SOL"), net.index("USDC"));
+    let trader = net.wallet("trader", &[("SOL", 10.0)]).await;
+    let keeper = net.wallet("keeper", &[("USDC", 5_000.0)]).await;
+    let account = net.ballast(&trader, &["account", "create"])["account"].as_str().unwrap().to_string();
+    net.ballast(&trader, &["deposit", &sol, "10"]);
+    net.ballast(&trader, &["borrow", &usdc, "900"]);
+    let keeper_account =
+        net.ballast(&keeper, &["account", "create"])["account"].as_str().unwrap().to_string();
+    net.ballast(&keeper, &["deposit", &usdc, "5000"]);
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let run_keeper = |rounds: &str| {
+        std::process::Command::new(bin("ballast-keeper"))
+            .args(["--url", &net.state.url, "--keypair", keeper.path.to_str().unwrap()])
+            .args(["--group", &net.state.group, "--account", &keeper_account])
+            .args(["--rounds", rounds, "--interval", "1", "--priority-fee", "1000"])
+            .args(["--metrics-addr", &format!("127.0.0.1:{port}")])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    // Healthy: a round finds nothing to do.
+    let out = run_keeper("1").wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("liquidated 0 "), "{stdout}");
+
+    net.price("SOL", 100.0).await;
+    assert!(net.health(&trader, &account)["maint_usd"].as_f64().unwrap() < 0.0);
+    // Three rounds, a second apart: the metrics are scraped while it runs.
+    let child = run_keeper("3");
+    let metrics = scrape(port);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let round0 = stdout.lines().find(|l| l.starts_with("round 0:")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(!round0.contains("liquidated 0 "), "the first round liquidates: {stdout}");
+    assert!(
+        stdout.contains("totals: liquidations 1 ") || stdout.contains("totals: liquidations 2 "),
+        "{stdout}"
+    );
+    assert!(metrics.contains("ballast_keeper_liquidations_total"), "{metrics}");
+    let health = net.health(&trader, &account);
+    assert!(health["maint_usd"].as_f64().unwrap() > 0.0, "{health}");
+    net.reset_prices().await;
+}
+
+/// The keeper's Prometheus text, retried until its server answers (it starts before round 0).
+fn scrape(port: u16) -> String {
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+            let mut text = String::new();
+            s.read_to_string(&mut text).unwrap();
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("no metrics on 127.0.0.1:{port}")
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The localnet lane of CI (.ci/run): starts Ballast on solana-test-validator (start.sh
+# --background, in a folder of its own) and runs the JSON-RPC tests of the `ballast` CLI and the
+# keeper against it (app/localnet/tests, `cargo test -p ballast-localnet -- --ignored`). Runs only
+# where the validator (install-validator.sh, about 40 minutes cold) and the SBF toolchain
+# (scripts/sbf/toolchain.sh) are built; otherwise it says so and skips, so CI passes on a fresh
+# machine.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=versions.env
+source "$HERE/versions.env"
+CACHE=${BALLAST_LOCALNET_CACHE:-$HOME/.cache/ballast-localnet}
+SBF_CACHE=${BALLAST_SBF_CACHE:-$HOME/.cache/ballast-sbf}
+if [ ! -x "$CACHE/bin/solana-test-validator" ]; then
+  echo "== localnet: skipped, no solana-test-validator in $CACHE (build it with scripts/localnet/install-validator.sh)"
+  exit 0
+fi
+if [ ! -f "$SBF_CACHE/stamps/toolchain-ready" ]; then
+  echo "== localnet: skipped, no SBF toolchain in $SBF_CACHE (scripts/sbf/toolchain.sh)"
+  exit 0
+fi
+t0=$(date +%s)
+export BALLAST_LOCALNET_DIR=${BALLAST_LOCALNET_DIR:-$(mktemp -d /tmp/ballast-localnet.XXXXXX)}
+trap '"$HERE/stop.sh" >/dev/null 2>&1 || true' EXIT
+"$HERE/start.sh" --background
+echo "== localnet: up in $(($(date +%s) - t0))s; JSON-RPC tests (cargo test -p ballast-localnet -- --ignored)"
+(cd "$ROOT" && cargo test --locked -q -p ballast-localnet --tests -- --ignored --test-threads=1)
+echo "== localnet: done in $(($(date +%s) - t0))s"

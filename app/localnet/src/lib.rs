@@ -469,7 +469,7 @@ pub async fn setup(url: &str, config: &LocalnetConfig, dir: &LocalnetDir) -> Res
                 .deposit(&lp_account, &AssetRef::Address(a.mint()), &amount, None)
                 .await
                 .map_err(|e| format!("LP deposit of {symbol}: {e}"))?;
-            actions.push(format!("LP deposited {amount:?} {symbol}"));
+            actions.push(format!("LP deposited {n} {symbol}", n = config.localnet.lp_deposits[symbol]));
         }
     }
     state.url = url.to_string();

@@ -7,7 +7,19 @@
 //! --test-threads=1`: the tests move the shared SOL price).
 
 mod common;
+use ballast_sdk::ballast::risk::governance::{value_from_u64, AssetField};
+use ballast_sdk::ballast::state::PatchEntry;
+use ballast_sdk::ix;
+use ballast_sdk::Chain;
 use common::*;
+
+/// The name of the program error a JSON-RPC send failed with.
+fn program_error(e: &ballast_sdk::SdkError) -> String {
+    let text = e.to_string();
+    let code =
+        ballast_cli::error::find_custom_code(&text).unwrap_or_else(|| panic!("no program error in {text}"));
+    ballast_cli::error::describe_code(code).unwrap_or_else(|| panic!("unknown code {code}")).name
+}
 
 fn f(v: &serde_json::Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
@@ -36,10 +48,10 @@ async fn a_trader_deposits_borrows_repays_and_withdraws_over_rpc() {
 
     // Too much: refused by the margin check, nothing moves.
     let err = net.ballast_fails(&trader, &["borrow", &usdc, "100000"]);
-    assert!(err.contains("InsufficientHealth"), "{err}");
+    assert_eq!(err, "InsufficientHealth");
     assert_eq!(net.wallet_tokens(&trader.pubkey(), "USDC").await, 600.0);
     let err = net.ballast_fails(&trader, &["withdraw", &sol, "10"]);
-    assert!(err.contains("InsufficientHealth"), "{err}");
+    assert_eq!(err, "InsufficientHealth");
     assert_eq!(net.wallet_tokens(&trader.pubkey(), "SOL").await, 10.0);
     assert_eq!(net.health(&trader, &account), health, "a refused command changed the account");
 
@@ -71,7 +83,7 @@ async fn a_liquidator_takes_over_a_debt_after_the_price_falls() {
     // Healthy: a liquidation is refused and changes nothing.
     let before = net.health(&trader, &account);
     let err = net.ballast_fails(&liquidator, &["liquidate", &account, &usdc]);
-    assert!(err.contains("NotLiquidatable"), "{err}");
+    assert_eq!(err, "NotLiquidatable");
     assert_eq!(net.health(&trader, &account), before);
 
     // SOL falls a third: below maintenance.
@@ -109,9 +121,17 @@ async fn the_admin_tightens_and_restores_an_asset_and_a_stranger_cannot() {
     let restore = net.keys.join("restore.toml");
     std::fs::write(&restore, format!("init_asset_weight_bps = {start}\n")).unwrap();
 
+    // The CLI refuses a stranger's patch before sending it...
     let err =
         net.ballast_fails(&stranger, &["guardian", "tighten", "asset", &sol, tighter.to_str().unwrap()]);
-    assert!(err.contains("NotAdminOrGuardian"), "{err}");
+    assert!(err.contains("is neither the admin") && err.contains("nor the risk guardian"), "{err}");
+    // ... and the program refuses it when sent past the CLI.
+    let a = net.state.asset("SOL").unwrap();
+    let entries = vec![PatchEntry::new(AssetField::InitAssetWeightBps as u16, value_from_u64(start - 500))];
+    let asset = ix::asset_address(&net.state.group(), &a.mint());
+    let patch = ix::apply_asset_patch(net.state.group(), stranger.pubkey(), asset, a.oracle(), entries);
+    let e = net.chain.send(&[patch], &stranger.keypair, &[]).await.unwrap_err();
+    assert_eq!(program_error(&e), "NotAdminOrGuardian");
     assert_eq!(weight(&net), start, "a stranger's patch changed the asset");
 
     net.ballast(&admin, &["guardian", "tighten", "asset", &sol, tighter.to_str().unwrap()]);

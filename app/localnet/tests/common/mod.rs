@@ -117,16 +117,16 @@ impl Net {
         })
     }
 
-    /// `ballast ARGS`, which must fail: its stderr.
+    /// `ballast --json ARGS`, which must fail: the name of the program's error that refused
+    /// it (`error.program_error.name` of the JSON the CLI prints), or its message.
     pub fn ballast_fails(&self, wallet: &Wallet, args: &[&str]) -> String {
         let out = self.command(wallet, args).output().unwrap();
-        assert!(
-            !out.status.success(),
-            "ballast {} succeeded: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned()
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "ballast {} succeeded: {stdout}", args.join(" "));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("ballast {}: not JSON ({e}): {stdout}", args.join(" ")));
+        let e = &v["error"];
+        e["program_error"]["name"].as_str().or(e["message"].as_str()).unwrap_or_default().to_string()
     }
 
     /// The account's health (withdraw/borrow oracle checks), from `ballast account show`.

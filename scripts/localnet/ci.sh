@@ -21,8 +21,14 @@ if [ ! -f "$SBF_CACHE/stamps/toolchain-ready" ]; then
   exit 0
 fi
 t0=$(date +%s)
-export BALLAST_LOCALNET_DIR=${BALLAST_LOCALNET_DIR:-$(mktemp -d /tmp/ballast-localnet.XXXXXX)}
-trap '"$HERE/stop.sh" >/dev/null 2>&1 || true' EXIT
+# A folder of its own, removed afterwards (its ledger is about 80 MB), unless one is given.
+if [ -z "${BALLAST_LOCALNET_DIR:-}" ]; then
+  BALLAST_LOCALNET_DIR=$(mktemp -d /tmp/ballast-localnet.XXXXXX)
+  trap '"$HERE/stop.sh" >/dev/null 2>&1 || true; rm -rf "$BALLAST_LOCALNET_DIR"' EXIT
+else
+  trap '"$HERE/stop.sh" >/dev/null 2>&1 || true' EXIT
+fi
+export BALLAST_LOCALNET_DIR
 "$HERE/start.sh" --background
 echo "== localnet: up in $(($(date +%s) - t0))s; JSON-RPC tests (cargo test -p ballast-localnet -- --ignored)"
 (cd "$ROOT" && cargo test --locked -q -p ballast-localnet --tests -- --ignored --test-threads=1)

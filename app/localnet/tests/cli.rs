@@ -109,8 +109,12 @@ async fn the_admin_tightens_and_restores_an_asset_and_a_stranger_cannot() {
     let stranger = net.wallet("stranger", &[]).await;
     let weight = |net: &Net| {
         let group = net.ballast(&net.admin(), &["group", "show"]);
-        let asset =
-            group["assets"].as_array().unwrap().iter().find(|a| a["index"].to_string() == sol).cloned();
+        let asset = group["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["index"].as_u64().map(|i| i.to_string()).as_deref() == Some(sol.as_str()))
+            .cloned();
         asset.unwrap_or_else(|| panic!("no asset {sol} in {group}"))["init_asset_weight_bps"]
             .as_u64()
             .unwrap()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The localnet lane of CI (.ci/run): starts Ballast on solana-test-validator (start.sh
 # --background, in a folder of its own) and runs the JSON-RPC tests of the `ballast` CLI and the
-# keeper against it (app/localnet/tests, `cargo test -p ballast-localnet -- --ignored`). Runs only
+# keeper against it (app/localnet/tests/rpc_*.rs, run with `--ignored`). Runs only
 # where the validator (install-validator.sh, about 40 minutes cold) and the SBF toolchain
 # (scripts/sbf/toolchain.sh) are built; otherwise it says so and skips, so CI passes on a fresh
 # machine.
@@ -29,7 +29,10 @@ else
   trap '"$HERE/stop.sh" >/dev/null 2>&1 || true' EXIT
 fi
 export BALLAST_LOCALNET_DIR
-"$HERE/start.sh" --background
-echo "== localnet: up in $(($(date +%s) - t0))s; JSON-RPC tests (cargo test -p ballast-localnet -- --ignored)"
-(cd "$ROOT" && cargo test --locked -q -p ballast-localnet --tests -- --ignored --test-threads=1)
+# The workspace's test build (nothing to do right after `cargo test --workspace`): it holds the
+# binaries the tests run, and building the same way twice rebuilds nothing.
+(cd "$ROOT" && cargo test --workspace --locked -q --no-run)
+BALLAST_LOCALNET_PREBUILT=1 "$HERE/start.sh" --background
+echo "== localnet: up in $(($(date +%s) - t0))s; JSON-RPC tests (app/localnet/tests: rpc_cli, rpc_keeper)"
+(cd "$ROOT" && cargo test --workspace --locked -q --test rpc_cli --test rpc_keeper -- --ignored --test-threads=1)
 echo "== localnet: done in $(($(date +%s) - t0))s"

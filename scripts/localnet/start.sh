@@ -42,9 +42,13 @@ if [ -f "$DIR/validator.pid" ] && kill -0 "$(cat "$DIR/validator.pid")" 2>/dev/n
 fi
 "$HERE/install-validator.sh"
 SO_DIR=$(dirname "$("$ROOT/scripts/sbf/build.sh")")
-echo "== localnet: building ballast, ballast-keeper, ballast-localnet" >&2
-(cd "$ROOT" && cargo build --locked -q -p ballast-cli -p ballast-keeper -p ballast-localnet --bins)
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug
+# BALLAST_LOCALNET_PREBUILT=1: the binaries in $BIN are current (ci.sh has just built them with
+# the workspace's test build, whose features differ from a plain `cargo build` of these three).
+if [ -z "${BALLAST_LOCALNET_PREBUILT:-}" ]; then
+  echo "== localnet: building ballast, ballast-keeper, ballast-localnet" >&2
+  (cd "$ROOT" && cargo build --locked -q -p ballast-cli -p ballast-keeper -p ballast-localnet --bins)
+fi
 LOCALNET="$BIN/ballast-localnet --dir $DIR --url $URL"
 
 $LOCALNET genesis --config "$CONFIG" >&2

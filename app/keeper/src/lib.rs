@@ -9,7 +9,9 @@
 //! ([`metrics::prometheus_text`]).
 //!
 //! Wide transactions. Every liquidation carries a compute-unit limit sized from its positions
-//! (`ballast_sdk::tx::with_compute_budget`). A liquidation or write-off too large for a legacy
+//! (`ballast_sdk::tx::with_compute_budget`); where the chain simulates (over RPC), each
+//! transaction is simulated first and its limit set from the units the simulation used
+//! (`tx::limit_from_simulation`), and one the simulation refuses is not sent. A liquidation or write-off too large for a legacy
 //! transaction (over 1,232 bytes: with the liquidator paying, a liquidation pricing 14 assets
 //! or more, 1,387 bytes at 16; a write-off that prices dust in 15 positions, 1,266 bytes;
 //! `ballast_sdk::tx::needs_lookup_table`) is sent as a v0 transaction through the keeper's
@@ -71,6 +73,9 @@ pub struct KeeperConfig {
     pub failures_before_backoff: u32,
     /// The longest an account is skipped, in rounds.
     pub max_backoff_rounds: u64,
+    /// Simulate each transaction before sending it and set its compute-unit limit from what the
+    /// simulation used (over RPC; the in-process chains do not simulate).
+    pub simulate: bool,
 }
 
 impl Default for KeeperConfig {
@@ -85,6 +90,7 @@ impl Default for KeeperConfig {
             lookup_table: None,
             failures_before_backoff: 3,
             max_backoff_rounds: 64,
+            simulate: true,
         }
     }
 }
@@ -117,6 +123,10 @@ pub struct KeeperStats {
     pub scan_micros: u64,
     /// Liquidatable or bankrupt accounts skipped by the error budget, summed over rounds.
     pub accounts_skipped: u64,
+    /// Transactions simulated before sending, and of those the ones the simulation refused
+    /// (not sent, no fee paid).
+    pub simulations: u64,
+    pub refused_in_simulation: u64,
 }
 
 /// An account the scan found liquidatable.
@@ -324,14 +334,44 @@ impl Keeper {
         ixs: &[Instruction],
     ) -> SdkResult<Sent> {
         if !tx::needs_lookup_table(&self.liquidator.pubkey(), ixs) {
-            return Ok(Sent::Legacy(chain.send(ixs, &self.liquidator, &[]).await?));
+            let ixs = self.sized_by_simulation(chain, ixs, &[]).await?;
+            return Ok(Sent::Legacy(chain.send(&ixs, &self.liquidator, &[]).await?));
         }
         let ensured = self.ensure_lookup_table(chain, snapshot).await?;
         let slot = lookup_table::wait_until_usable(chain, &ensured.table).await?;
-        let signature =
-            chain.send_versioned(ixs, &self.liquidator, &[], &[ensured.table.usable_at(slot)]).await?;
+        let tables = [ensured.table.usable_at(slot)];
+        let ixs = self.sized_by_simulation(chain, ixs, &tables).await?;
+        let signature = chain.send_versioned(&ixs, &self.liquidator, &[], &tables).await?;
         self.stats.v0_transactions += 1;
         Ok(Sent::V0(signature))
+    }
+
+    /// `ixs` with the compute-unit limit their simulation measured (`tx::limit_from_simulation`;
+    /// simulated at the largest limit, so that the estimate cannot cut it short), where the chain
+    /// simulates and [`KeeperConfig::simulate`] is on; else as they are, with the estimate from
+    /// their positions. A transaction the simulation refuses fails here, before a fee is paid.
+    async fn sized_by_simulation<C: Chain>(
+        &mut self,
+        chain: &C,
+        ixs: &[Instruction],
+        tables: &[solana_message::AddressLookupTableAccount],
+    ) -> SdkResult<Vec<Instruction>> {
+        if !self.config.simulate {
+            return Ok(ixs.to_vec());
+        }
+        let probe = tx::set_compute_unit_limit(ixs, tx::MAX_COMPUTE_UNIT_LIMIT);
+        match chain.simulate_units(&probe, &self.liquidator.pubkey(), tables).await {
+            Ok(Some(units)) => {
+                self.stats.simulations += 1;
+                Ok(tx::set_compute_unit_limit(ixs, tx::limit_from_simulation(units)))
+            }
+            Ok(None) => Ok(ixs.to_vec()),
+            Err(e) => {
+                self.stats.simulations += 1;
+                self.stats.refused_in_simulation += 1;
+                Err(e)
+            }
+        }
     }
 
     /// One scan-and-liquidate round.

@@ -70,6 +70,10 @@ struct Args {
     /// Scan in full every round, without a subscription
     #[arg(long)]
     no_subscribe: bool,
+    /// Send without simulating first (the compute-unit limit is then the estimate from the
+    /// positions priced)
+    #[arg(long)]
+    no_simulate: bool,
 }
 
 #[tokio::main]
@@ -88,6 +92,7 @@ async fn main() {
         ws_url,
         resync_secs,
         no_subscribe,
+        no_simulate,
     } = Args::parse();
     let keypair = solana_keypair::read_keypair_file(&keypair_path).unwrap_or_else(|_| {
         eprintln!("cannot read keypair {keypair_path}");
@@ -97,6 +102,7 @@ async fn main() {
     let config = KeeperConfig {
         lookup_table,
         compute_unit_price_micro_lamports: priority_fee,
+        simulate: !no_simulate,
         ..KeeperConfig::default()
     };
     let mut keeper = Keeper::new(group, keypair, account, config);
@@ -155,6 +161,12 @@ async fn main() {
                         f.updates, f.resyncs, f.connects
                     );
                 }
+                if s.simulations > 0 {
+                    println!(
+                        "  simulated {} transactions, {} refused",
+                        s.simulations, s.refused_in_simulation
+                    );
+                }
                 for (k, e) in r.failures {
                     eprintln!("  failed {k}: {e}");
                 }
@@ -193,7 +205,7 @@ mod tests {
         assert_eq!((a.url.as_str(), a.interval, a.rounds), ("http://127.0.0.1:8899", 5, u64::MAX));
         assert_eq!((a.lookup_table, a.prepare_lookup_table), (None, false));
         assert_eq!((a.priority_fee, a.metrics_addr), (0, None));
-        assert_eq!((a.ws_url, a.resync_secs, a.no_subscribe), (None, 60, false));
+        assert_eq!((a.ws_url, a.resync_secs, a.no_subscribe, a.no_simulate), (None, 60, false, false));
         let a = Args::try_parse_from([
             "ballast-keeper",
             "--url",

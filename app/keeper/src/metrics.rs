@@ -56,7 +56,7 @@ impl ErrorBudget {
 
 /// The keeper's counters in the Prometheus text format (version 0.0.4), labelled with the group.
 pub fn prometheus_text(stats: &KeeperStats, group: &Pubkey, accounts_backed_off: usize) -> String {
-    let counters: [(&str, &str, u64); 14] = [
+    let counters: [(&str, &str, u64); 16] = [
         ("rounds", "Scan-and-liquidate rounds run", stats.rounds),
         ("accounts_scanned", "Margin accounts scanned, summed over rounds", stats.accounts_scanned),
         ("liquidatable_seen", "Liquidatable accounts found, summed over rounds", stats.liquidatable_seen),
@@ -83,6 +83,12 @@ pub fn prometheus_text(stats: &KeeperStats, group: &Pubkey, accounts_backed_off:
             stats.accounts_skipped,
         ),
         ("scan_micros", "Time spent computing health in scans, microseconds", stats.scan_micros),
+        ("simulations", "Transactions simulated before sending", stats.simulations),
+        (
+            "refused_in_simulation",
+            "Transactions the simulation refused (not sent)",
+            stats.refused_in_simulation,
+        ),
     ];
     let mut out = String::new();
     let mut sample = |name: String, kind: &str, help: &str, value: u64| {
@@ -162,7 +168,7 @@ mod tests {
         let group = Pubkey::new_unique();
         let text = prometheus_text(&stats, &group, 2);
         let samples: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
-        assert_eq!(samples.len(), 16);
+        assert_eq!(samples.len(), 18);
         for s in &samples {
             let (name, value) = s.rsplit_once(' ').unwrap();
             assert!(name.starts_with("ballast_keeper_") && name.ends_with(&format!("{{group=\"{group}\"}}")));
@@ -175,7 +181,7 @@ mod tests {
         assert!(
             samples.contains(&format!("ballast_keeper_accounts_backed_off{{group=\"{group}\"}} 2").as_str())
         );
-        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 16);
+        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 18);
     }
 
     #[test]

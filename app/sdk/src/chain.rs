@@ -64,6 +64,19 @@ pub trait Chain {
     async fn unsigned_transaction(&self, ixs: &[Instruction], payer: &Pubkey) -> SdkResult<Transaction>;
     /// Sends a transaction every signer has signed; waits for confirmation.
     async fn send_transaction(&self, tx: &Transaction) -> SdkResult<String>;
+    /// The compute units `ixs` would consume, paid by `payer`, simulated against the chain's
+    /// latest state without signatures (through `tables` as v0 when any are given). A
+    /// transaction the simulation refuses is an error, with its logs, and costs nothing.
+    /// `Ok(None)` where the chain does not simulate (the in-process chains: there the estimate
+    /// from the positions stands).
+    async fn simulate_units(
+        &self,
+        _ixs: &[Instruction],
+        _payer: &Pubkey,
+        _tables: &[AddressLookupTableAccount],
+    ) -> SdkResult<Option<u64>> {
+        Ok(None)
+    }
     /// The cluster's clock.
     async fn unix_timestamp(&self) -> SdkResult<i64>;
     /// The slot the chain is at (confirmed, over RPC): a transaction sent now lands in it or a
@@ -128,9 +141,13 @@ pub fn unique_instructions(ixs: &[Instruction], payer: &Pubkey, nonce: u64) -> V
 pub mod rpc {
     use super::*;
     use solana_account_decoder_client_types::UiAccountEncoding;
+    use solana_message::VersionedMessage;
     use solana_rpc_client::nonblocking::rpc_client::RpcClient;
-    use solana_rpc_client_types::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+    use solana_rpc_client_types::config::{
+        RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSimulateTransactionConfig,
+    };
     use solana_rpc_client_types::filter::{Memcmp, RpcFilterType};
+    use solana_transaction::versioned::VersionedTransaction;
 
     /// `filter` as getProgramAccounts and programSubscribe take it (data size, then each
     /// memcmp; base64 accounts), at `commitment` (None: the client's).
@@ -256,6 +273,42 @@ pub mod rpc {
                 .await
                 .map_err(|e| SdkError::Program(e.to_string()))?;
             Ok(sig.to_string())
+        }
+
+        async fn simulate_units(
+            &self,
+            ixs: &[Instruction],
+            payer: &Pubkey,
+            tables: &[AddressLookupTableAccount],
+        ) -> SdkResult<Option<u64>> {
+            let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
+            let message = if tables.is_empty() {
+                VersionedMessage::Legacy(solana_message::Message::new_with_blockhash(
+                    ixs,
+                    Some(payer),
+                    &blockhash,
+                ))
+            } else {
+                crate::tx::checked_v0_message(payer, ixs, tables, blockhash)?
+            };
+            let signatures = vec![
+                solana_signature::Signature::default();
+                message.header().num_required_signatures as usize
+            ];
+            let tx = VersionedTransaction { signatures, message };
+            let config = RpcSimulateTransactionConfig {
+                sig_verify: false,
+                replace_recent_blockhash: true,
+                commitment: Some(self.client.commitment()),
+                ..RpcSimulateTransactionConfig::default()
+            };
+            let result =
+                self.client.simulate_transaction_with_config(&tx, config).await.map_err(transport)?.value;
+            if let Some(err) = result.err {
+                let logs = result.logs.unwrap_or_default().join(" | ");
+                return Err(SdkError::Program(format!("refused in simulation: {err:?}; logs: {logs}")));
+            }
+            Ok(result.units_consumed)
         }
 
         /// The Clock sysvar's time, which is what the program judges staleness by (a block's

@@ -50,6 +50,27 @@ pub fn compute_budget_ixs(units: u32, micro_lamports: u64) -> Vec<Instruction> {
     ixs
 }
 
+/// The compute-unit limit for a transaction a simulation measured at `units`: a tenth and the
+/// transaction slack on top, for the state that moves between the simulation and the slot the
+/// transaction lands in (an accrual, a price update).
+pub fn limit_from_simulation(units: u64) -> u32 {
+    let limit = units.saturating_add(units / 10).saturating_add(u64::from(TRANSACTION_SLACK_UNITS));
+    limit.min(u64::from(MAX_COMPUTE_UNIT_LIMIT)) as u32
+}
+
+/// `instructions` with their SetComputeUnitLimit set to `units` (put first when they have none).
+pub fn set_compute_unit_limit(instructions: &[Instruction], units: u32) -> Vec<Instruction> {
+    let limit = ComputeBudgetInstruction::set_compute_unit_limit(units.min(MAX_COMPUTE_UNIT_LIMIT));
+    let mut out = instructions.to_vec();
+    let is_limit =
+        |i: &Instruction| i.program_id == COMPUTE_BUDGET_PROGRAM_ID && i.data.first() == limit.data.first();
+    match out.iter().position(is_limit) {
+        Some(p) => out[p] = limit,
+        None => out.insert(0, limit),
+    }
+    out
+}
+
 /// `RequestHeapFrame(bytes)`: a heap of `bytes` (a multiple of 1024, 32 KiB to 256 KiB) for
 /// every program the transaction runs. Only useful to a program whose allocator knows the larger
 /// heap; Ballast's default bump allocator is fixed at 32 KiB.
@@ -428,6 +449,20 @@ pub fn extend_lookup_table(
 mod tests {
     use super::*;
     use solana_instruction::AccountMeta;
+
+    #[test]
+    fn a_simulated_limit_replaces_the_estimate_and_keeps_the_price() {
+        let ixs = with_compute_budget(&[liquidate_ix(4)], 5_000);
+        let sized = set_compute_unit_limit(&ixs, limit_from_simulation(100_000));
+        assert_eq!(sized.len(), ixs.len());
+        // 100,000 + a tenth + the 1,000 of slack
+        assert_eq!(sized[0], ComputeBudgetInstruction::set_compute_unit_limit(111_000));
+        assert_eq!(sized[1..], ixs[1..]);
+        assert_eq!(limit_from_simulation(2_000_000), MAX_COMPUTE_UNIT_LIMIT);
+        let bare = set_compute_unit_limit(&[liquidate_ix(1)], 50_000);
+        assert_eq!(bare[0], ComputeBudgetInstruction::set_compute_unit_limit(50_000));
+        assert_eq!(bare.len(), 2);
+    }
 
     fn liquidate_ix(assets: usize) -> Instruction {
         let mut accounts = ballast::accounts::Liquidate {

@@ -2,7 +2,7 @@
 //! put below maintenance (getProgramAccounts with the group's memcmp filters), liquidates it in
 //! its first round, and serves its counters as Prometheus text.
 //!
-//! Run by `scripts/localnet/ci.sh` (`-- --ignored --test-threads=1`).
+//! Run by `scripts/localnet/ci.sh` (`--ignored --test-threads=1`).
 
 mod common;
 use common::*;
@@ -62,6 +62,12 @@ async fn the_keeper_liquidates_an_account_after_a_price_move() {
         stdout.lines().rfind(|l| l.trim_start().starts_with("feed:")).unwrap_or_else(|| panic!("{stdout}"));
     let updates: u64 = feed.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert!(updates > 0, "{stdout}");
+    // Every liquidation was simulated first, its compute-unit limit set from the simulation.
+    let simulated = stdout
+        .lines()
+        .rfind(|l| l.trim_start().starts_with("simulated "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(simulated.ends_with(" 0 refused") && !simulated.contains("simulated 0 "), "{stdout}");
     assert!(metrics.contains("ballast_keeper_liquidations_total"), "{metrics}");
     let health = net.health(&trader, &account);
     assert!(health["maint_usd"].as_f64().unwrap() > 0.0, "{health}");

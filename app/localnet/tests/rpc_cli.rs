@@ -3,8 +3,8 @@
 //! liquidation after a price move, governance by the admin and the refusal of a stranger. Every
 //! refused command is checked to have changed nothing.
 //!
-//! Run by `scripts/localnet/ci.sh` (`cargo test -p ballast-localnet -- --ignored
-//! --test-threads=1`: the tests move the shared SOL price).
+//! Run by `scripts/localnet/ci.sh` (`--ignored --test-threads=1`: the tests move the shared SOL
+//! price).
 
 mod common;
 use ballast_sdk::ballast::risk::governance::{value_from_u64, AssetField};
@@ -92,7 +92,9 @@ async fn a_liquidator_takes_over_a_debt_after_the_price_falls() {
     assert!(f(&under["maint_usd"]) < 0.0, "{under}");
     let done = net.ballast(&liquidator, &["liquidate", &account, &usdc]);
     assert!(f(&done["maint_before_usd"]) < 0.0, "{done}");
-    assert!(f(&done["liquidation_end_after_usd"]) >= 0.0, "{done}");
+    // Back at LiquidationEnd: the plan lands on zero, or a rounding hair short of it (seen:
+    // -6.8e-10 USD) when interest accrues between the plan and the slot it lands in.
+    assert!(f(&done["liquidation_end_after_usd"]) >= -1e-6, "{done}");
     assert!(!done["liquidator_changes"].as_array().unwrap().is_empty(), "{done}");
     let after = net.health(&trader, &account);
     assert!(f(&after["maint_usd"]) > 0.0, "{after}");

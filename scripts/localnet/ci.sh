@@ -12,8 +12,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 source "$HERE/versions.env"
 CACHE=${BALLAST_LOCALNET_CACHE:-$HOME/.cache/ballast-localnet}
 SBF_CACHE=${BALLAST_SBF_CACHE:-$HOME/.cache/ballast-sbf}
-if [ ! -x "$CACHE/bin/solana-test-validator" ]; then
-  echo "== localnet: skipped, no solana-test-validator in $CACHE (build it with scripts/localnet/install-validator.sh)"
+# Only the version pinned in versions.env: another would make start.sh rebuild it (40 minutes).
+if [ "$("$CACHE/bin/solana-test-validator" --version 2>/dev/null | awk '{print $2}')" != "$AGAVE_VERSION" ]; then
+  echo "== localnet: skipped, no solana-test-validator $AGAVE_VERSION in $CACHE (build it with scripts/localnet/install-validator.sh)"
   exit 0
 fi
 if [ ! -f "$SBF_CACHE/stamps/toolchain-ready" ]; then

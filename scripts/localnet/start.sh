@@ -40,6 +40,11 @@ if [ -f "$DIR/validator.pid" ] && kill -0 "$(cat "$DIR/validator.pid")" 2>/dev/n
   echo "== localnet: already running (pid $(cat "$DIR/validator.pid")); scripts/localnet/stop.sh first" >&2
   exit 1
 fi
+# Another validator (or anything) on the port would answer for ours: setup would run on it.
+if (exec 3<>"/dev/tcp/127.0.0.1/$RPC_PORT") 2>/dev/null; then
+  echo "== localnet: something already listens on 127.0.0.1:$RPC_PORT (BALLAST_LOCALNET_RPC_PORT picks another port)" >&2
+  exit 1
+fi
 "$HERE/install-validator.sh"
 SO_DIR=$(dirname "$("$ROOT/scripts/sbf/build.sh")")
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug
@@ -63,7 +68,9 @@ echo "== localnet: starting solana-test-validator on $URL (log: $DIR/validator.l
   --account-dir "$DIR/accounts" >"$DIR/validator.log" 2>&1 &
 echo $! >"$DIR/validator.pid"
 stop() { "$HERE/stop.sh" >&2; }
-if ! $LOCALNET wait >&2; then
+# Interrupted from here on, nothing is left running.
+trap 'stop; exit 130' INT TERM
+if ! $LOCALNET wait >&2 || ! kill -0 "$(cat "$DIR/validator.pid")" 2>/dev/null; then
   tail -20 "$DIR/validator.log" >&2
   stop
   exit 1
@@ -85,7 +92,10 @@ cat >&2 <<MSG
    $BIN/ballast-localnet price SOL 100                        # move a price
 MSG
 if [ "$BACKGROUND" = 1 ]; then
+  trap - INT TERM
   exit 0
 fi
 trap 'stop; exit 0' INT TERM
-wait "$(cat "$DIR/validator.pid")"
+# The validator exiting by itself stops the publisher too.
+wait "$(cat "$DIR/validator.pid")" || true
+stop

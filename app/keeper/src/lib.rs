@@ -270,9 +270,10 @@ impl Keeper {
         if !feed.lock().expect("feed lock").needs_resync(Instant::now()) {
             return Ok(feed.lock().expect("feed lock").accounts());
         }
+        let generation = feed.lock().expect("feed lock").generation();
         let slot = chain.slot().await?;
         let accounts = snapshot.margin_accounts(chain).await?;
-        feed.lock().expect("feed lock").resync(slot, accounts.clone(), Instant::now());
+        feed.lock().expect("feed lock").resync(slot, generation, accounts.clone(), Instant::now());
         Ok(accounts)
     }
 
@@ -359,18 +360,34 @@ impl Keeper {
         if !self.config.simulate {
             return Ok(ixs.to_vec());
         }
-        let probe = tx::set_compute_unit_limit(ixs, tx::MAX_COMPUTE_UNIT_LIMIT);
+        // Transactions sent without a limit (write-offs, expiries) keep their size: the legacy or
+        // v0 choice was made on it. The probe carries no price: the fee changes nothing the
+        // program does, and at the largest limit it could be more than the liquidator holds.
+        let has_limit = tx::compute_unit_limit(ixs).is_some();
+        let probe: Vec<Instruction> = if has_limit {
+            tx::set_compute_unit_limit(ixs, tx::MAX_COMPUTE_UNIT_LIMIT)
+        } else {
+            ixs.to_vec()
+        };
+        let probe: Vec<Instruction> = probe.into_iter().filter(|i| !tx::is_compute_unit_price(i)).collect();
         match chain.simulate_units(&probe, &self.liquidator.pubkey(), tables).await {
             Ok(Some(units)) => {
                 self.stats.simulations += 1;
-                Ok(tx::set_compute_unit_limit(ixs, tx::limit_from_simulation(units)))
+                Ok(if has_limit {
+                    tx::set_compute_unit_limit(ixs, tx::limit_from_simulation(units))
+                } else {
+                    ixs.to_vec()
+                })
             }
             Ok(None) => Ok(ixs.to_vec()),
-            Err(e) => {
+            Err(e @ SdkError::Program(_)) => {
                 self.stats.simulations += 1;
                 self.stats.refused_in_simulation += 1;
                 Err(e)
             }
+            // The RPC did not answer: send as estimated (its preflight still simulates).
+            Err(SdkError::Transport(_)) => Ok(ixs.to_vec()),
+            Err(e) => Err(e),
         }
     }
 
@@ -449,7 +466,14 @@ impl Keeper {
         // Write off what liquidation cannot fix.
         let snapshot = self.snapshot(chain).await?;
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
-        for (key, account) in snapshot.margin_accounts(chain).await? {
+        for (key, seen) in self.margin_accounts(chain, &snapshot).await? {
+            if !is_bankrupt(&priced, &snapshot.group.config, &seen) {
+                continue;
+            }
+            // The feed may hold a state from before this round's liquidations: act on the
+            // account as it is now.
+            let Some(raw) = chain.account(&key).await? else { continue };
+            let account: MarginAccount = ballast_sdk::decode(&key, &raw.data, "MarginAccount")?;
             if !is_bankrupt(&priced, &snapshot.group.config, &account) {
                 continue;
             }
@@ -567,7 +591,9 @@ impl Keeper {
     async fn crank_settlements<C: Chain>(&mut self, chain: &C, report: &mut RoundReport) -> SdkResult<()> {
         let snapshot = self.snapshot(chain).await?;
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
-        let accounts = snapshot.margin_accounts(chain).await?;
+        // The feed's view (a settlement built on a state a slot old is refused in simulation and
+        // found again next round).
+        let accounts = self.margin_accounts(chain, &snapshot).await?;
         for m in &snapshot.markets {
             let market = &m.state;
             let Ok(mark) = ballast_sdk::markets::settlement_mark(&priced, market) else { continue };
@@ -613,11 +639,14 @@ impl Keeper {
     /// or None when it no longer needs liquidating.
     async fn liquidate_one<C: Chain>(&mut self, chain: &C, key: &Pubkey) -> SdkResult<Option<I80F48>> {
         let snapshot = self.snapshot(chain).await?;
-        let accounts = snapshot.margin_accounts(chain).await?;
-        let Some((_, liqee)) = accounts.iter().find(|(k, _)| k == key) else { return Ok(None) };
-        let Some((_, liqor)) = accounts.iter().find(|(k, _)| *k == self.liquidator_account) else {
-            return Err(ballast_sdk::SdkError::AccountNotFound(self.liquidator_account));
-        };
+        // Both accounts as they are now (one getMultipleAccounts), whatever the scan or the feed
+        // held: an earlier step of this round may have changed them.
+        let fresh = chain.accounts(&[*key, self.liquidator_account]).await?;
+        let Some(raw) = &fresh[0] else { return Ok(None) };
+        let liqee: &MarginAccount = &ballast_sdk::decode(key, &raw.data, "MarginAccount")?;
+        let raw = fresh[1].as_ref().ok_or(ballast_sdk::SdkError::AccountNotFound(self.liquidator_account))?;
+        let liqor: &MarginAccount =
+            &ballast_sdk::decode(&self.liquidator_account, &raw.data, "MarginAccount")?;
         let priced = snapshot.priced(OraclePolicy::Liquidation)?;
         if !is_liquidatable(&priced, &snapshot.group.config, liqee)
             || is_bankrupt(&priced, &snapshot.group.config, liqee)

@@ -37,11 +37,19 @@ pub fn spawn(ws_url: String, group: Pubkey, feed: Arc<Mutex<AccountFeed>>) -> to
     tokio::spawn(async move {
         let mut backoff = Duration::from_secs(1);
         loop {
+            let connects = feed.lock().expect("feed lock").stats.connects;
             match follow(&ws_url, &group, &feed).await {
                 Ok(()) => eprintln!("subscription to {ws_url} ended; resubscribing"),
                 Err(e) => eprintln!("subscription to {ws_url}: {e}; retrying in {} s", backoff.as_secs()),
             }
-            feed.lock().expect("feed lock").disconnected();
+            {
+                let mut f = feed.lock().expect("feed lock");
+                // A subscription that got going starts the backoff again.
+                if f.stats.connects > connects {
+                    backoff = Duration::from_secs(1);
+                }
+                f.disconnected();
+            }
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(30));
         }

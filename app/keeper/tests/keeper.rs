@@ -168,7 +168,9 @@ async fn between_full_scans_the_keeper_sees_the_accounts_its_feed_was_notified_o
     let mut keeper = Keeper::new(env.group, liquidator.insecure_clone(), liq_account, config);
     let feed = Arc::new(Mutex::new(AccountFeed::new(Duration::from_secs(3600))));
     // A full scan that found nothing, newer than anything the chain has made.
-    feed.lock().unwrap().resync(u64::MAX - 1, vec![], Instant::now());
+    feed.lock().unwrap().connected();
+    let generation = feed.lock().unwrap().generation();
+    feed.lock().unwrap().resync(u64::MAX - 1, generation, vec![], Instant::now());
     keeper.feed = Some(feed.clone());
     env.set_price(0, 1.0, 0.0).await;
     env.set_price(1, 60.0, 0.0).await;
@@ -184,8 +186,14 @@ async fn between_full_scans_the_keeper_sees_the_accounts_its_feed_was_notified_o
     assert_eq!(round.liquidated, vec![account], "{round:?}");
     env.assert_invariants().await;
 
+    // Rounds 0 and 1 took everything (the scan, the settlements, the write-offs) from the feed.
+    assert_eq!(feed.lock().unwrap().stats.resyncs, 1);
     feed.lock().unwrap().disconnected();
     let round = keeper.run_round(&chain).await.unwrap();
     assert_eq!(round.scanned, 2, "a full scan");
-    assert_eq!(feed.lock().unwrap().stats.resyncs, 2);
+    let resyncs = feed.lock().unwrap().stats.resyncs;
+    assert!(resyncs > 1);
+    let round = keeper.run_round(&chain).await.unwrap();
+    assert_eq!(round.scanned, 2, "no subscription: a full scan every round");
+    assert!(feed.lock().unwrap().stats.resyncs > resyncs);
 }

@@ -46,7 +46,7 @@ async fn the_keeper_liquidates_an_account_after_a_price_move() {
     assert!(net.health(&trader, &account)["maint_usd"].as_f64().unwrap() < 0.0);
     // Three rounds, a second apart: the metrics are scraped while it runs.
     let child = run_keeper("3");
-    let metrics = scrape(port);
+    let metrics = scrape_after_a_liquidation(port);
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -68,22 +68,31 @@ async fn the_keeper_liquidates_an_account_after_a_price_move() {
         .rfind(|l| l.trim_start().starts_with("simulated "))
         .unwrap_or_else(|| panic!("{stdout}"));
     assert!(simulated.ends_with(" 0 refused") && !simulated.contains("simulated 0 "), "{stdout}");
-    assert!(metrics.contains("ballast_keeper_liquidations_total"), "{metrics}");
+    assert!(metrics.contains("ballast_keeper_simulations_total{"), "{metrics}");
     let health = net.health(&trader, &account);
     assert!(health["maint_usd"].as_f64().unwrap() > 0.0, "{health}");
     net.reset_prices().await;
 }
 
-/// The keeper's Prometheus text, retried until its server answers (it starts before round 0).
-fn scrape(port: u16) -> String {
-    for _ in 0..100 {
+/// The keeper's Prometheus text once its `liquidations_total` counter is at least 1, scraped
+/// while it runs (its server starts before round 0; the text is replaced after each round).
+fn scrape_after_a_liquidation(port: u16) -> String {
+    let mut last = String::new();
+    for _ in 0..200 {
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
-            let mut text = String::new();
-            s.read_to_string(&mut text).unwrap();
-            return text;
+            last.clear();
+            s.read_to_string(&mut last).unwrap();
+            let liquidations = last
+                .lines()
+                .find(|l| l.starts_with("ballast_keeper_liquidations_total{"))
+                .and_then(|l| l.rsplit_once(' '))
+                .and_then(|(_, v)| v.parse::<u64>().ok());
+            if liquidations.is_some_and(|n| n >= 1) {
+                return last;
+            }
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    panic!("no metrics on 127.0.0.1:{port}")
+    panic!("no liquidation in the metrics on 127.0.0.1:{port}: {last}")
 }

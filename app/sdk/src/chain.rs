@@ -281,7 +281,8 @@ pub mod rpc {
             payer: &Pubkey,
             tables: &[AddressLookupTableAccount],
         ) -> SdkResult<Option<u64>> {
-            let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
+            // The node puts its own blockhash in (`replace_recent_blockhash`).
+            let blockhash = Default::default();
             let message = if tables.is_empty() {
                 VersionedMessage::Legacy(solana_message::Message::new_with_blockhash(
                     ixs,

@@ -58,13 +58,25 @@ pub fn limit_from_simulation(units: u64) -> u32 {
     limit.min(u64::from(MAX_COMPUTE_UNIT_LIMIT)) as u32
 }
 
+/// The position of the SetComputeUnitLimit among `instructions`, if they have one.
+pub fn compute_unit_limit(instructions: &[Instruction]) -> Option<usize> {
+    let tag = ComputeBudgetInstruction::set_compute_unit_limit(0).data[0];
+    instructions
+        .iter()
+        .position(|i| i.program_id == COMPUTE_BUDGET_PROGRAM_ID && i.data.first() == Some(&tag))
+}
+
+/// Whether `ix` is a SetComputeUnitPrice.
+pub fn is_compute_unit_price(ix: &Instruction) -> bool {
+    let tag = ComputeBudgetInstruction::set_compute_unit_price(0).data[0];
+    ix.program_id == COMPUTE_BUDGET_PROGRAM_ID && ix.data.first() == Some(&tag)
+}
+
 /// `instructions` with their SetComputeUnitLimit set to `units` (put first when they have none).
 pub fn set_compute_unit_limit(instructions: &[Instruction], units: u32) -> Vec<Instruction> {
     let limit = ComputeBudgetInstruction::set_compute_unit_limit(units.min(MAX_COMPUTE_UNIT_LIMIT));
     let mut out = instructions.to_vec();
-    let is_limit =
-        |i: &Instruction| i.program_id == COMPUTE_BUDGET_PROGRAM_ID && i.data.first() == limit.data.first();
-    match out.iter().position(is_limit) {
+    match compute_unit_limit(&out) {
         Some(p) => out[p] = limit,
         None => out.insert(0, limit),
     }
@@ -462,6 +474,8 @@ mod tests {
         let bare = set_compute_unit_limit(&[liquidate_ix(1)], 50_000);
         assert_eq!(bare[0], ComputeBudgetInstruction::set_compute_unit_limit(50_000));
         assert_eq!(bare.len(), 2);
+        assert_eq!((compute_unit_limit(&ixs), compute_unit_limit(&[liquidate_ix(1)])), (Some(0), None));
+        assert!(is_compute_unit_price(&ixs[1]) && !is_compute_unit_price(&ixs[0]));
     }
 
     fn liquidate_ix(assets: usize) -> Instruction {

@@ -7,8 +7,9 @@
 //! localnet's oracle key) overwrites them with `update`. Ballast reads them exactly as on mainnet.
 //!
 //! One instruction, no discriminator: accounts `[price_update (writable), write_authority
-//! (signer)]`, data the account's new bytes. Only the price may change: the length, the Anchor
-//! discriminator and the write authority (the first 40 bytes) must stay as they are. Never deploy
+//! (signer)]`, data the account's new bytes. The length, the Anchor discriminator and the write
+//! authority (the first 40 bytes) must stay as they are; the rest (the verification level and the
+//! price message, feed id included) is the authority's to write, as the receiver's updates are. Never deploy
 //! this anywhere but a local validator.
 
 // The integer and memory helpers LLVM calls on the chain (memcpy and friends).

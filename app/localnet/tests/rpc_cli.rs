@@ -47,13 +47,14 @@ async fn a_trader_deposits_borrows_repays_and_withdraws_over_rpc() {
     assert!(f(&health["maint_usd"]) > f(&health["init_usd"]));
 
     // Too much: refused by the margin check, nothing moves.
+    let bytes = net.account_bytes(&account).await;
     let err = net.ballast_fails(&trader, &["borrow", &usdc, "100000"]);
     assert_eq!(err, "InsufficientHealth");
     assert_eq!(net.wallet_tokens(&trader.pubkey(), "USDC").await, 600.0);
     let err = net.ballast_fails(&trader, &["withdraw", &sol, "10"]);
     assert_eq!(err, "InsufficientHealth");
     assert_eq!(net.wallet_tokens(&trader.pubkey(), "SOL").await, 10.0);
-    assert_eq!(net.health(&trader, &account), health, "a refused command changed the account");
+    assert_eq!(net.account_bytes(&account).await, bytes, "a refused command changed the account");
 
     net.ballast(&trader, &["repay", &usdc, "all"]);
     let withdraw = net.ballast(&trader, &["withdraw", &sol, "all"]);
@@ -81,10 +82,10 @@ async fn a_liquidator_takes_over_a_debt_after_the_price_falls() {
     net.ballast(&liquidator, &["deposit", &usdc, "5000"]);
 
     // Healthy: a liquidation is refused and changes nothing.
-    let before = net.health(&trader, &account);
+    let before = net.account_bytes(&account).await;
     let err = net.ballast_fails(&liquidator, &["liquidate", &account, &usdc]);
     assert_eq!(err, "NotLiquidatable");
-    assert_eq!(net.health(&trader, &account), before);
+    assert_eq!(net.account_bytes(&account).await, before, "a refused liquidation changed the account");
 
     // SOL falls a third: below maintenance.
     net.price("SOL", 100.0).await;

@@ -135,6 +135,13 @@ impl Net {
         view["health"].clone()
     }
 
+    /// An account's bytes as the chain holds them: what a refused transaction must leave alone
+    /// (its health, read later, moves with the interest accrued in between).
+    pub async fn account_bytes(&self, address: &str) -> Vec<u8> {
+        let key: Pubkey = address.parse().unwrap();
+        self.chain.account(&key).await.unwrap().unwrap_or_else(|| panic!("no account {address}")).data
+    }
+
     /// The authority (group admin, risk guardian) as a wallet.
     pub fn admin(&self) -> Wallet {
         Wallet { keypair: self.dir.authority().unwrap(), path: self.dir.authority_path() }

@@ -267,10 +267,13 @@ impl Keeper {
         let Some(feed) = &self.feed else {
             return snapshot.margin_accounts(chain).await;
         };
-        if !feed.lock().expect("feed lock").needs_resync(Instant::now()) {
-            return Ok(feed.lock().expect("feed lock").accounts());
-        }
-        let generation = feed.lock().expect("feed lock").generation();
+        let generation = {
+            let f = feed.lock().expect("feed lock");
+            if !f.needs_resync(Instant::now()) {
+                return Ok(f.accounts());
+            }
+            f.generation()
+        };
         let slot = chain.slot().await?;
         let accounts = snapshot.margin_accounts(chain).await?;
         feed.lock().expect("feed lock").resync(slot, generation, accounts.clone(), Instant::now());

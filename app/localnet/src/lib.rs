@@ -225,10 +225,6 @@ impl LocalnetAsset {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A price account's bytes: `usd` with `conf_bps` of confidence, the EMA at the price, published
 /// at `publish_time`, fully verified, rewritable by `authority`.
 pub fn price_bytes(
@@ -419,7 +415,7 @@ pub async fn setup(url: &str, config: &LocalnetConfig, dir: &LocalnetDir) -> Res
             mint: mint.to_string(),
             token_program: program.to_string(),
             decimals: a.decimals,
-            feed_id: hex(&feed),
+            feed_id: ballast_sdk::config::feed_id_hex(&feed),
             oracle: oracle.to_string(),
             price: previous
                 .as_ref()
@@ -445,7 +441,7 @@ pub async fn setup(url: &str, config: &LocalnetConfig, dir: &LocalnetDir) -> Res
         a.index = entry.state.asset_index;
     }
     let lp = dir.keypair("lp")?;
-    let mut state = LocalnetState {
+    let state = LocalnetState {
         url: url.to_string(),
         group: report.group.to_string(),
         authority: authority.pubkey().to_string(),
@@ -472,7 +468,6 @@ pub async fn setup(url: &str, config: &LocalnetConfig, dir: &LocalnetDir) -> Res
             actions.push(format!("LP deposited {n} {symbol}", n = config.localnet.lp_deposits[symbol]));
         }
     }
-    state.url = url.to_string();
     Ok(SetupReport { state, actions })
 }
 

@@ -72,14 +72,8 @@ async fn a_trader_deposits_borrows_repays_and_withdraws_over_rpc() {
 async fn a_liquidator_takes_over_a_debt_after_the_price_falls() {
     let net = net("liquidator");
     net.reset_prices().await;
-    let (sol, usdc) = (net.index("SOL"), net.index("USDC"));
-    let trader = net.wallet("trader", &[("SOL", 10.0)]).await;
-    let liquidator = net.wallet("liquidator", &[("USDC", 5_000.0)]).await;
-    let account = net.ballast(&trader, &["account", "create"])["account"].as_str().unwrap().to_string();
-    net.ballast(&trader, &["deposit", &sol, "10"]);
-    net.ballast(&trader, &["borrow", &usdc, "900"]);
-    net.ballast(&liquidator, &["account", "create"]);
-    net.ballast(&liquidator, &["deposit", &usdc, "5000"]);
+    let usdc = net.index("USDC");
+    let (trader, account, liquidator, _) = net.borrower_and_liquidator("liquidator").await;
 
     // Healthy: a liquidation is refused and changes nothing.
     let before = net.account_bytes(&account).await;

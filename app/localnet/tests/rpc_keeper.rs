@@ -13,15 +13,7 @@ use std::io::{Read, Write};
 async fn the_keeper_liquidates_an_account_after_a_price_move() {
     let net = net("keeper");
     net.reset_prices().await;
-    let (sol, usdc) = (net.index("SOL"), net.index("USDC"));
-    let trader = net.wallet("trader", &[("SOL", 10.0)]).await;
-    let keeper = net.wallet("keeper", &[("USDC", 5_000.0)]).await;
-    let account = net.ballast(&trader, &["account", "create"])["account"].as_str().unwrap().to_string();
-    net.ballast(&trader, &["deposit", &sol, "10"]);
-    net.ballast(&trader, &["borrow", &usdc, "900"]);
-    let keeper_account =
-        net.ballast(&keeper, &["account", "create"])["account"].as_str().unwrap().to_string();
-    net.ballast(&keeper, &["deposit", &usdc, "5000"]);
+    let (trader, account, keeper, keeper_account) = net.borrower_and_liquidator("keeper").await;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let run_keeper = |rounds: &str| {

@@ -13,6 +13,8 @@ use solana_transaction::Transaction;
 
 /// The SlotHashes sysvar: the hashes of the most recent slots (up to 512), newest first.
 pub const SLOT_HASHES_SYSVAR: Pubkey = Pubkey::from_str_const("SysvarS1otHashes111111111111111111111111111");
+/// The Clock sysvar: the slot and the unix time the programs see.
+pub const CLOCK_SYSVAR: Pubkey = Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
 
 /// A filter for a program-account scan: accounts of exactly `data_size` bytes whose data at
 /// `offset` equals `bytes`.
@@ -315,8 +317,8 @@ pub mod rpc {
         /// The Clock sysvar's time, which is what the program judges staleness by (a block's
         /// time, `getBlockTime`, is not yet available for the newest confirmed slot).
         async fn unix_timestamp(&self) -> SdkResult<i64> {
-            let clock = Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
-            let account = self.account(&clock).await?.ok_or(SdkError::AccountNotFound(clock))?;
+            let account =
+                self.account(&CLOCK_SYSVAR).await?.ok_or(SdkError::AccountNotFound(CLOCK_SYSVAR))?;
             clock_unix_timestamp(&account.data)
                 .ok_or_else(|| SdkError::Transport("short Clock sysvar".into()))
         }

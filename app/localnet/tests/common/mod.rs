@@ -142,6 +142,22 @@ impl Net {
         self.chain.account(&key).await.unwrap().unwrap_or_else(|| panic!("no account {address}")).data
     }
 
+    /// Through the CLI: a trader with 10 SOL deposited (at $150) and 900 USDC borrowed, one SOL
+    /// fall to $100 away from maintenance, and a liquidator with 5,000 USDC deposited. Returns
+    /// (trader, its margin account, liquidator, its margin account).
+    pub async fn borrower_and_liquidator(&self, liquidator_name: &str) -> (Wallet, String, Wallet, String) {
+        let (sol, usdc) = (self.index("SOL"), self.index("USDC"));
+        let trader = self.wallet("trader", &[("SOL", 10.0)]).await;
+        let liquidator = self.wallet(liquidator_name, &[("USDC", 5_000.0)]).await;
+        let account = self.ballast(&trader, &["account", "create"])["account"].as_str().unwrap().to_string();
+        self.ballast(&trader, &["deposit", &sol, "10"]);
+        self.ballast(&trader, &["borrow", &usdc, "900"]);
+        let liquidator_account =
+            self.ballast(&liquidator, &["account", "create"])["account"].as_str().unwrap().to_string();
+        self.ballast(&liquidator, &["deposit", &usdc, "5000"]);
+        (trader, account, liquidator, liquidator_account)
+    }
+
     /// The authority (group admin, risk guardian) as a wallet.
     pub fn admin(&self) -> Wallet {
         Wallet { keypair: self.dir.authority().unwrap(), path: self.dir.authority_path() }
